@@ -1,0 +1,121 @@
+"""The driver contract, the driver error hierarchy and `open_driver(url)`.
+
+A driver takes whole frames (`present`), like a double-buffered canvas's swap: once a
+frame is presented the driver owns a copy and the caller may reuse its buffer.
+Drivers are chosen by URL, e.g. `emulated://768x384`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import urllib.parse
+from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import pygame
+
+
+class DriverError(Exception):
+    """Root of driver faults. `retryable` says whether trying again later may help."""
+
+    retryable = False
+
+
+class DriverConfigError(DriverError):
+    """The driver URL or its options are wrong; retrying will not help."""
+
+
+class DriverUnavailable(DriverError):
+    """The device is not there right now (unplugged, display gone); retry with backoff."""
+
+    retryable = True
+
+
+@dataclasses.dataclass(frozen=True)
+class PanelTelemetry:
+    """What the driver last read back from the panel, and when (monotonic seconds)."""
+
+    link: str = "up"  # up | down | unknown
+    brightness: float | None = None  # percent, as the device reports or was last set
+    power: bool | None = None
+    test_pattern: str | None = None
+    frames: int = 0
+    read_at: float | None = None
+    extra: dict = dataclasses.field(default_factory=dict)
+
+    def age(self, now: float | None = None) -> float | None:
+        if self.read_at is None:
+            return None
+        return (time.monotonic() if now is None else now) - self.read_at
+
+    def as_dict(self, now: float | None = None) -> dict:
+        data = dataclasses.asdict(self)
+        data.pop("read_at")
+        age = self.age(now)
+        data["age_s"] = None if age is None else round(age, 3)
+        return data
+
+
+@runtime_checkable
+class Driver(Protocol):
+    size: tuple[int, int]
+
+    def open(self) -> None: ...
+    def present(self, frame: "pygame.Surface") -> None: ...
+    def set_brightness(self, percent: float) -> None: ...
+    def set_power(self, on: bool) -> None: ...
+    def show_test_pattern(self, pattern: str | None) -> None: ...
+    def telemetry(self) -> PanelTelemetry: ...
+    def close(self) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class DriverURL:
+    scheme: str
+    target: str  # host part or device path
+    query: dict[str, str]
+
+    @classmethod
+    def parse(cls, url: str) -> "DriverURL":
+        parts = urllib.parse.urlsplit(url)
+        if not parts.scheme:
+            raise DriverConfigError(
+                f"driver URL {url!r} has no scheme; write e.g. emulated://768x384"
+            )
+        query = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+        return cls(parts.scheme, parts.netloc + parts.path, query)
+
+
+def parse_size(text: str, what: str = "size") -> tuple[int, int]:
+    """'768x384' -> (768, 384), refusing nonsense with a message that names the field."""
+    try:
+        w_text, h_text = text.lower().split("x")
+        size = int(w_text), int(h_text)
+    except ValueError:
+        raise DriverConfigError(f"{what} {text!r} is not WIDTHxHEIGHT, e.g. 768x384") from None
+    if not all(1 <= n <= 16384 for n in size):
+        raise DriverConfigError(f"{what} {text!r}: each side must be 1..16384 pixels")
+    return size
+
+
+def _open_emulated(url: DriverURL) -> Driver:
+    from drivers.emulated import EmulatedPanel
+
+    return EmulatedPanel(parse_size(url.target or "768x384"))
+
+
+# Later drivers (hdmi, novastar, tpm2, adalight) register here by scheme.
+DRIVER_FACTORIES: dict[str, Callable[[DriverURL], Driver]] = {
+    "emulated": _open_emulated,
+}
+
+
+def open_driver(url: str) -> Driver:
+    """Build (but do not open) the driver a URL names."""
+    parsed = DriverURL.parse(url)
+    factory = DRIVER_FACTORIES.get(parsed.scheme)
+    if factory is None:
+        known = ", ".join(sorted(DRIVER_FACTORIES))
+        raise DriverConfigError(f"unknown driver {parsed.scheme!r} in {url!r}; known: {known}")
+    return factory(parsed)

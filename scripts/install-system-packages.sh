@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages signage needs, only those that are missing.
+# Fonts: Noto Sans covers Vietnamese; Noto Sans CJK carries the Simplified Chinese face.
+set -euo pipefail
+
+packages=(fontconfig fonts-noto-core fonts-noto-cjk)
+# A Python other than Debian's (pyenv, a source build) is fine if it has venv and is 3.11+.
+if ! "${PYTHON:-python3}" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  packages+=(python3 python3-venv)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: missing packages (${missing[*]}) and no apt-get here; install them by hand" >&2
+  exit 1
+fi
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "error: run as root or install sudo to add: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

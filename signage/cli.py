@@ -1,0 +1,250 @@
+"""The `signage` command: one entry point for staff, technicians and systemd."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from signage.content import DocumentError
+from signage.errors import SignageError
+from signage.settings import DEFAULT_DRIVER, DEFAULT_LISTEN, Settings
+
+log = logging.getLogger("signage")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _parse_listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"--listen {text!r}: write HOST:PORT, e.g. 127.0.0.1:8080")
+    return host, int(port)
+
+
+def _stop_on_signals(stop: threading.Event, on_stop=lambda: None) -> None:
+    def handler(signum, _frame):
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        stop.set()
+        on_stop()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_validate(args) -> int:
+    from signage.importer import check_asset_files, read_playlist
+
+    bad = 0
+    for source in args.files:
+        try:
+            document, playlist = read_playlist(source)
+            check_asset_files(source, document, playlist)
+        except DocumentError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem.render(str(source)))
+        else:
+            if not args.quiet:
+                print(f"{source}: ok ({playlist.name}, {len(playlist.items)} items)", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_import(args) -> int:
+    from signage.importer import import_paths
+    from signage.store import Store
+
+    settings = Settings.from_env()
+    store = Store(settings.data_dir)
+    try:
+        for imported in import_paths(store, args.paths, activate=args.activate):
+            print(f"{imported.source}: {imported.name} revision {imported.revision}")
+    except DocumentError as exc:
+        for problem in exc.problems:
+            print(problem.render(str(getattr(exc, "source", "import"))), file=sys.stderr)
+        return 1
+    print(f"active playlist: {store.active_playlist()}")
+    return 0
+
+
+def cmd_token(args) -> int:
+    from signage.store import Store
+
+    store = Store(Settings.from_env().data_dir)
+    if args.token_command == "create":
+        token = store.create_token(args.name, args.role)
+        print(token)
+        print(f"token {args.name!r} ({args.role}) made; this is the only time it is shown",
+              file=sys.stderr)
+    elif args.token_command == "revoke":
+        store.revoke_token(args.name)
+        print(f"token {args.name!r} revoked")
+    else:
+        for info in store.tokens():
+            state = "revoked" if info.revoked else "live"
+            print(f"{info.name}\t{info.role}\t{state}\tcreated {info.created_at}\t"
+                  f"last used {info.last_used_at or 'never'}")
+    return 0
+
+
+def cmd_player(args) -> int:
+    from drivers.base import open_driver
+    from signage.clock import SystemClock
+    from signage.player import build_player
+
+    settings = Settings.from_env(driver=args.driver, fps=args.fps)
+    clock = SystemClock()
+    driver = open_driver(settings.driver)
+    driver.open()
+    player = build_player(settings, clock, driver)
+    stop = threading.Event()
+    _stop_on_signals(stop, clock.wake)
+    log.info("player %s on %s at %g fps, data in %s", "started", settings.driver, settings.fps,
+             settings.data_dir)
+    try:
+        player.run(stop)
+    finally:
+        driver.close()
+    log.info("player stopped after %d frames", player.frames)
+    return 0
+
+
+def cmd_api(args) -> int:
+    import uvicorn
+
+    from signage.api import create_app
+
+    host, port = args.listen
+    settings = Settings.from_env()
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def cmd_run(args) -> int:
+    from signage.supervisor import run_children
+
+    settings = Settings.from_env(driver=args.driver)
+    if args.seed:
+        from signage.importer import import_paths
+        from signage.store import Store
+
+        store = Store(settings.data_dir)
+        if not store.playlist_names():
+            imported = import_paths(store, [args.seed])
+            log.info("first run: imported %d sample playlists from %s", len(imported), args.seed)
+        store.close()
+    host, port = args.listen
+    return run_children(settings, listen=f"{host}:{port}")
+
+
+def cmd_preview(args) -> int:
+    from signage.preview import render_preview_file
+
+    out = render_preview_file(args.file, args.at, args.size, args.out)
+    print(f"wrote {out}")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def _duration(text: str) -> float:
+    from signage.models import parse_duration
+
+    try:
+        return parse_duration(text) if text not in ("0", "0s") else 0.0
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _size(text: str) -> tuple[int, int]:
+    from drivers.base import DriverConfigError, parse_size
+
+    try:
+        return parse_size(text)
+    except DriverConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signage", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the player and the API, restarting either if it dies")
+    run.add_argument("--driver", default=None, help=f"driver URL (default {DEFAULT_DRIVER})")
+    run.add_argument("--listen", type=_parse_listen, default=_parse_listen(DEFAULT_LISTEN),
+                     help=f"API address HOST:PORT (default {DEFAULT_LISTEN})")
+    run.add_argument("--seed", type=Path, default=None,
+                     help="import this content folder first if the store has no playlists")
+    run.set_defaults(func=cmd_run)
+
+    player = sub.add_parser("player", help="run the frame loop on a driver")
+    player.add_argument("--driver", default=None, help=f"driver URL (default {DEFAULT_DRIVER})")
+    player.add_argument("--fps", type=float, default=None, help="frames per second (default 30)")
+    player.set_defaults(func=cmd_player)
+
+    api = sub.add_parser("api", help="serve the admin API")
+    api.add_argument("--listen", type=_parse_listen, default=_parse_listen(DEFAULT_LISTEN))
+    api.set_defaults(func=cmd_api)
+
+    validate = sub.add_parser("validate", help="check playlist files; print FILE:LINE: field: reason")
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.set_defaults(func=cmd_validate)
+
+    imp = sub.add_parser("import", help="import playlist files and the images they name")
+    imp.add_argument("paths", nargs="+", type=Path, help="files or folders of .yaml/.json")
+    imp.add_argument("--activate", help="make this playlist the one that plays")
+    imp.set_defaults(func=cmd_import)
+
+    preview = sub.add_parser("preview", help="render one frame of a playlist file to PNG")
+    preview.add_argument("file", type=Path)
+    preview.add_argument("--at", type=_duration, default=0.0, help="offset, e.g. 5s (default 0)")
+    preview.add_argument("--out", type=Path, default=Path("frame.png"))
+    preview.add_argument("--size", type=_size, default=(768, 384), help="panel WxH (768x384)")
+    preview.set_defaults(func=cmd_preview)
+
+    token = sub.add_parser("token", help="make, list and revoke API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_sub.add_parser("create", help="make a token; it is printed once")
+    create.add_argument("--role", required=True, choices=["admin"])
+    create.add_argument("--name", required=True, help="who or what uses it")
+    revoke = token_sub.add_parser("revoke", help="stop a token from working")
+    revoke.add_argument("--name", required=True)
+    token_sub.add_parser("list", help="list tokens (never their secrets)")
+    token.set_defaults(func=cmd_token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except DocumentError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.path}: {problem.reason}", file=sys.stderr)
+        return 1
+    except SignageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # drivers raise their own errors; they must not become tracebacks
+        from drivers.base import DriverError
+
+        if isinstance(exc, DriverError):
+            print(f"error: driver: {exc}", file=sys.stderr)
+            return 1
+        raise

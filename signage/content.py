@@ -1,0 +1,132 @@
+"""Reading content documents (YAML or JSON) with the source line of every field.
+
+People edit playlists by hand, so a refusal must point at the line: `signage validate`
+prints `FILE:LINE: field.path: reason`, and the API's 422 bodies carry the same lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from signage.models import format_path, problem_paths
+
+MAX_DOCUMENT_BYTES = 1_000_000
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document: where, and what to do."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def render(self, source: str) -> str:
+        return f"{source}:{self.line or 1}: {self.path}: {self.reason}"
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "reason": self.reason, "line": self.line}
+
+
+class DocumentError(Exception):
+    """A document that cannot be read or validated; `problems` says why, line by line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{p.path}: {p.reason}" for p in problems))
+
+
+@dataclasses.dataclass(frozen=True)
+class Document:
+    data: Any
+    lines: dict[tuple, int]  # field path -> 1-based line
+
+    def line_of(self, path: tuple) -> int | None:
+        """The line of the deepest part of `path` that the document spells out."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+
+def _map_lines(node: yaml.Node, path: tuple, lines: dict, problems: list[Problem]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                problems.append(
+                    Problem(format_path(path + (key,)), "appears twice; keep one",
+                            key_node.start_mark.line + 1)
+                )
+            seen.add(key)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _map_lines(value_node, path + (key,), lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _map_lines(child, path + (index,), lines, problems)
+
+
+def parse_document(text: str | bytes) -> Document:
+    """Parse YAML (JSON is read as YAML too) and note where each field stands."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise DocumentError([Problem("(document)", f"is larger than {MAX_DOCUMENT_BYTES} bytes")])
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(
+                [Problem("(document)", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")]
+            ) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise DocumentError([Problem("(document)", "is empty", 1)])
+        problems: list[Problem] = []
+        lines: dict[tuple, int] = {}
+        _map_lines(node, (), lines, problems)
+        if problems:
+            raise DocumentError(problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = f"YAML syntax: {exc.problem or exc.context}"
+        raise DocumentError([Problem("(document)", reason, mark.line + 1 if mark else None)]) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return Document(data, lines)
+
+
+def validate_document(doc: Document, model: type[M]) -> M:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = [
+            Problem(format_path(path), reason, doc.line_of(path))
+            for path, reason in problem_paths(exc, doc.data)
+        ]
+        raise DocumentError(problems) from None
+
+
+def load_model(text: str | bytes, model: type[M]) -> M:
+    """Parse and validate in one step; DocumentError lists every problem with its line."""
+    return validate_document(parse_document(text), model)
+
+
+def dump_json(model: BaseModel) -> str:
+    """The canonical stored form of a content model."""
+    return json.dumps(model.model_dump(mode="json", exclude_none=True), ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":"))
+
+

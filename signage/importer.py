@@ -1,0 +1,128 @@
+"""`signage import`: playlist files plus the image files they name, into the store.
+
+A playlist file may name an image by a path (relative to the file's folder, or to the
+content folder above it, e.g. `assets/gate.png` from `playlists/welcome.yaml`). Import
+stores each file once by sha256 and publishes the playlist with `sha256:` references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Iterable
+
+from signage.content import Document, DocumentError, Problem, parse_document, validate_document
+from signage.errors import ContentError
+from signage.models import ImageItem, MessageItem, Playlist, format_path, is_stored_ref
+from signage.store import Store
+
+log = logging.getLogger(__name__)
+
+CONTENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclasses.dataclass(frozen=True)
+class Imported:
+    source: Path
+    name: str
+    revision: int
+
+
+def content_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus the content files directly inside named folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in CONTENT_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+def asset_fields(playlist: Playlist) -> Iterable[tuple[tuple, str]]:
+    """(field path, reference) for every asset a playlist names."""
+    for index, item in enumerate(playlist.items):
+        if isinstance(item, ImageItem):
+            yield ("items", index, "asset"), item.asset
+        elif isinstance(item, MessageItem) and item.background:
+            yield ("items", index, "background"), item.background
+
+
+def resolve_asset_file(source: Path, ref: str) -> Path | None:
+    """The file a path reference names: beside the playlist, or in the folder above it."""
+    for root in (source.parent, source.parent.parent):
+        candidate = (root / ref).resolve()
+        if candidate.is_relative_to(root.resolve()) and candidate.is_file():
+            return candidate
+    return None
+
+
+def read_playlist(source: Path) -> tuple[Document, Playlist]:
+    try:
+        text = source.read_bytes()
+    except OSError as exc:
+        raise DocumentError([Problem("(document)", f"cannot read the file: {exc.strerror}")]) from None
+    document = parse_document(text)
+    return document, validate_document(document, Playlist)
+
+
+def check_asset_files(source: Path, document: Document, playlist: Playlist,
+                      store: Store | None = None) -> dict[str, Path]:
+    """Map each path reference to its file; DocumentError names any that are missing."""
+    files: dict[str, Path] = {}
+    problems = []
+    for path, ref in asset_fields(playlist):
+        if is_stored_ref(ref):
+            if store is not None and not store.has_asset(ref):
+                problems.append(Problem(format_path(path), f"{ref} is not in the store",
+                                        document.line_of(path)))
+            continue
+        found = resolve_asset_file(source, ref)
+        if found is None:
+            problems.append(Problem(format_path(path),
+                                    f"file {ref!r} not found beside {source.name} or in its parent folder",
+                                    document.line_of(path)))
+        else:
+            files[ref] = found
+    if problems:
+        raise DocumentError(problems)
+    return files
+
+
+def import_file(store: Store, source: Path, author: str = "import") -> Imported:
+    document, playlist = read_playlist(source)
+    files = check_asset_files(source, document, playlist, store)
+    stored: dict[str, str] = {}
+    for ref, file in files.items():
+        try:
+            stored[ref] = store.add_asset(file.read_bytes(), original_name=file.name)
+        except ContentError as exc:
+            path = next(p for p, r in asset_fields(playlist) if r == ref)
+            raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path))
+                                 for _, reason in exc.problems]) from None
+    data = playlist.model_dump(mode="json", exclude_none=True)
+    for item in data["items"]:
+        for field in ("asset", "background"):
+            if item.get(field) in stored:
+                item[field] = stored[item[field]]
+    revision = store.publish_playlist(Playlist.model_validate(data), author, activate=False)
+    log.info("imported %s as %s revision %d", source, playlist.name, revision)
+    return Imported(source, playlist.name, revision)
+
+
+def import_paths(store: Store, paths: Iterable[Path], activate: str | None = None) -> list[Imported]:
+    """Import every content file; make `activate` (or, if none is active, the first) active."""
+    imported = []
+    for source in content_files(paths):
+        try:
+            imported.append(import_file(store, source))
+        except DocumentError as exc:
+            exc.source = source  # so the caller can print FILE:LINE
+            raise
+    names = [item.name for item in imported]
+    if activate:
+        store.activate_playlist(activate)
+    elif imported and store.active_playlist() is None:
+        store.activate_playlist("welcome" if "welcome" in names else names[0])
+    return imported

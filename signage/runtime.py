@@ -1,0 +1,47 @@
+"""Observed state in the runtime directory: the player writes, the API reads.
+
+Every file is written to a temporary name and renamed into place, so a reader sees
+the old document or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+# The player rewrites status.json at least once a second; older than this, it is dead
+# or stuck.
+PLAYER_STALE_AFTER_S = 3.0
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one rename (no fsync: the runtime dir is tmpfs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1).encode())
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """The document at `path`, or None if there is none (or it is unreadable)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def clean_stale_temps(directory: Path) -> None:
+    """Remove temp files a killed writer left behind."""
+    for leftover in directory.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)

@@ -1,0 +1,49 @@
+"""Where things live and how the processes are configured, read once at start."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+DEFAULT_DRIVER = "emulated://768x384"
+DEFAULT_LISTEN = "127.0.0.1:8080"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    runtime_dir: Path
+    driver: str = DEFAULT_DRIVER
+    fps: float = 30.0
+    site_timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "signage.db"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.data_dir / "assets"
+
+    @property
+    def status_path(self) -> Path:
+        return self.runtime_dir / "status.json"
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.runtime_dir / "frame.png"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """SIGNAGE_DATA_DIR (default ./var) and SIGNAGE_RUNTIME_DIR (default DATA/run)."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("SIGNAGE_DATA_DIR") or "var").absolute()
+        runtime_dir = Path(env.get("SIGNAGE_RUNTIME_DIR") or data_dir / "run").absolute()
+        values = {"data_dir": data_dir, "runtime_dir": runtime_dir}
+        if env.get("SIGNAGE_DRIVER"):
+            values["driver"] = env["SIGNAGE_DRIVER"]
+        if env.get("SIGNAGE_FPS"):
+            values["fps"] = float(env["SIGNAGE_FPS"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,132 @@
+"""`signage run`: the player and the API as two child processes, kept alive.
+
+This is the development and demo path; in production systemd runs the two units.
+A child that dies is started again with a backoff that grows while it keeps dying
+and resets once it has stayed up for a while.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from signage.clock import Clock, SystemClock
+from signage.runtime import write_json
+from signage.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
+HEALTHY_AFTER_S = 60.0  # a child up this long has recovered; its backoff resets
+STOP_GRACE_S = 5.0
+POLL_S = 0.2
+
+
+@dataclasses.dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    restarts: int = 0
+    backoff: float = FIRST_BACKOFF_S
+    due: float = 0.0  # when it may be started (again)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class Supervisor:
+    def __init__(self, children: list[Child], settings: Settings, clock: Clock):
+        self.children = children
+        self.settings = settings
+        self.clock = clock
+        self.stop = threading.Event()
+
+    def start(self, child: Child, now: float) -> None:
+        env = dict(os.environ, SIGNAGE_DATA_DIR=str(self.settings.data_dir),
+                   SIGNAGE_RUNTIME_DIR=str(self.settings.runtime_dir))
+        child.process = subprocess.Popen(child.argv, env=env)
+        child.started = now
+        log.info("started %s (pid %d)", child.name, child.process.pid)
+
+    def check(self, child: Child, now: float) -> bool:
+        """Start or restart `child` if it is not running; True if something changed."""
+        if child.alive():
+            if now - child.started >= HEALTHY_AFTER_S:
+                child.backoff = FIRST_BACKOFF_S
+            return False
+        if child.process is not None:
+            code = child.process.returncode
+            log.warning("%s (pid %d) exited with %s; restarting in %.1fs", child.name,
+                        child.process.pid, code, child.backoff)
+            child.process = None
+            child.restarts += 1
+            child.due = now + child.backoff
+            child.backoff = min(MAX_BACKOFF_S, child.backoff * 2)
+        if now >= child.due:
+            self.start(child, now)
+            return True
+        return False
+
+    def write_state(self) -> None:
+        write_json(self.settings.runtime_dir / "supervisor.json", {
+            "pid": os.getpid(),
+            "children": {
+                c.name: {"pid": c.process.pid if c.alive() else None, "restarts": c.restarts}
+                for c in self.children
+            },
+        })
+
+    def run(self) -> int:
+        self.settings.runtime_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            while not self.stop.is_set():
+                now = self.clock.monotonic()
+                if any([self.check(child, now) for child in self.children]):
+                    self.write_state()
+                self.clock.sleep(POLL_S)
+        finally:
+            self.shutdown()
+        return 0
+
+    def shutdown(self) -> None:
+        running = [c for c in self.children if c.alive()]
+        for child in running:
+            child.process.send_signal(signal.SIGTERM)
+        for child in running:
+            try:
+                child.process.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in %gs; killing it", child.name, STOP_GRACE_S)
+                child.process.kill()
+                child.process.wait()
+        log.info("stopped")
+        (self.settings.runtime_dir / "supervisor.json").unlink(missing_ok=True)
+
+
+def run_children(settings: Settings, listen: str) -> int:
+    command = [sys.executable, "-m", "signage"]
+    children = [
+        Child("player", command + ["player", "--driver", settings.driver, "--fps", f"{settings.fps:g}"]),
+        Child("api", command + ["api", "--listen", listen]),
+    ]
+    clock = SystemClock()
+    supervisor = Supervisor(children, settings, clock)
+
+    def on_signal(signum, _frame):
+        log.info("received %s, stopping both children", signal.Signals(signum).name)
+        supervisor.stop.set()
+        clock.wake()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("signage run: player on %s, API on http://%s, data in %s", settings.driver, listen,
+             settings.data_dir)
+    return supervisor.run()

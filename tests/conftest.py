@@ -1,0 +1,44 @@
+"""Shared fixtures: a data directory, a store, a fake clock, fonts, the repo's paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from signage.clock import FakeClock  # noqa: E402
+from signage.settings import Settings  # noqa: E402
+from signage.store import Store  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "playlists"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.timezone.utc))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", runtime_dir=tmp_path / "run")
+
+
+@pytest.fixture
+def store(settings: Settings, clock: FakeClock):
+    store = Store(settings.data_dir, clock)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def fonts():
+    from signage.render.fonts import FontBook
+
+    return FontBook()

@@ -1,0 +1,168 @@
+"""The store: revisions publish whole or not at all; assets once by sha256; hashed tokens."""
+
+import hashlib
+import io
+import sqlite3
+import threading
+
+import pytest
+from PIL import Image
+
+from signage.errors import AssetMissing, ContentError, StoreError
+from signage.importer import import_paths
+from signage.content import DocumentError
+from signage.models import Playlist
+from signage.store import Store
+from tests.conftest import SAMPLES
+
+
+def png_bytes(colour=(200, 30, 30), size=(32, 16), fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def message_playlist(name="welcome", vi="Xin chào", background=None) -> Playlist:
+    item = {"kind": "message", "text": {"vi": vi, "en": "Hello", "zh": "你好"}}
+    if background:
+        item["background"] = background
+    return Playlist.model_validate({"name": name, "items": [item]})
+
+
+def test_database_is_in_wal_mode(store, settings):
+    db = sqlite3.connect(settings.db_path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_publish_makes_the_playlist_live_and_active(store):
+    assert store.live_content() is None
+    revision = store.publish_playlist(message_playlist(vi="Một"), "tester")
+    live = store.live_content()
+    assert live.revision == revision and live.playlist.items[0].text.vi == "Một"
+    newer = store.publish_playlist(message_playlist(vi="Hai"), "tester")
+    assert newer > revision and store.live_content().playlist.items[0].text.vi == "Hai"
+
+
+def test_assets_are_stored_once_by_content_hash(store):
+    data = png_bytes()
+    ref = store.add_asset(data, "photo.png")
+    assert ref == "sha256:" + hashlib.sha256(data).hexdigest()
+    assert store.add_asset(data, "another-name.png") == ref
+    assert store.asset_path(ref).read_bytes() == data
+    assert len(list(store.assets_dir.rglob("*"))) == 2  # one folder, one file
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a readable"),
+    (b"GIF89a" + b"\0" * 20, "not a readable"),
+    (png_bytes(fmt="BMP"), "BMP image; use PNG, JPEG or WebP"),
+])
+def test_assets_are_checked_by_content(store, data, reason):
+    with pytest.raises(ContentError) as caught:
+        store.add_asset(data, "looks-fine.png")
+    assert reason in str(caught.value)
+    assert not any(p.is_file() for p in store.assets_dir.rglob("*"))
+
+
+def test_jpeg_and_webp_are_accepted(store):
+    for fmt in ("JPEG", "WEBP"):
+        assert store.add_asset(png_bytes(fmt=fmt)).startswith("sha256:")
+
+
+def test_a_revision_naming_a_missing_asset_is_not_published(store):
+    store.publish_playlist(message_playlist(vi="Cũ"), "tester")
+    ghost = "sha256:" + "0" * 64
+    with pytest.raises(AssetMissing):
+        store.publish_playlist(message_playlist(vi="Mới", background=ghost), "tester")
+    assert store.live_content().playlist.items[0].text.vi == "Cũ"
+
+
+def test_a_revision_whose_asset_file_vanished_is_not_published(store):
+    ref = store.add_asset(png_bytes())
+    store.asset_path(ref).unlink()
+    with pytest.raises(AssetMissing):
+        store.publish_playlist(message_playlist(background=ref), "tester")
+    assert store.live_content() is None
+
+
+def test_readers_see_old_or_new_revision_never_a_mix(store, settings):
+    """A second connection reading while revisions publish sees only whole revisions."""
+    reader = Store(settings.data_dir)
+    seen = []
+    stop = threading.Event()
+
+    def read():
+        while not stop.is_set():
+            live = reader.live_content()
+            if live:
+                seen.append((live.revision, live.playlist.items[0].text.vi))
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    published = {store.publish_playlist(message_playlist(vi=f"Bản {n}"), "t"): f"Bản {n}" for n in range(30)}
+    stop.set()
+    thread.join()
+    assert seen and all(published[rev] == text for rev, text in seen)
+
+
+def test_data_version_changes_when_another_process_publishes(store, settings):
+    other = Store(settings.data_dir)
+    before = store.data_version()
+    other.publish_playlist(message_playlist(), "other")
+    assert store.data_version() != before
+
+
+def test_tokens_are_stored_only_as_hashes(store, settings):
+    token = store.create_token("ops", "admin")
+    assert store.verify_token(token).name == "ops"
+    raw = settings.db_path.read_bytes() + b"".join(
+        p.read_bytes() for p in settings.data_dir.glob("signage.db-*"))
+    assert token.encode() not in raw
+    assert store.verify_token(token + "x") is None
+    assert store.verify_token("") is None
+    store.revoke_token("ops")
+    assert store.verify_token(token) is None
+
+
+def test_token_names_are_unique_and_roles_known(store):
+    store.create_token("ops", "admin")
+    with pytest.raises(StoreError, match="exists"):
+        store.create_token("ops", "admin")
+    with pytest.raises(StoreError, match="role"):
+        store.create_token("x", "superuser")
+
+
+def test_desired_state_survives_reopening(settings, clock):
+    first = Store(settings.data_dir, clock)
+    revision = first.publish_playlist(message_playlist(), "t")
+    first.close()
+    assert Store(settings.data_dir, clock).live_content().revision == revision
+
+
+def test_import_stores_images_and_rewrites_paths(store):
+    imported = import_paths(store, [SAMPLES])
+    assert {i.name for i in imported} == {"welcome", "night"}
+    assert store.active_playlist() == "welcome"
+    live = store.live_content()
+    refs = live.playlist.asset_refs()
+    assert refs and all(r.startswith("sha256:") and store.asset_path(r).is_file() for r in refs)
+
+
+def test_import_keeps_the_active_choice_and_can_switch(store):
+    import_paths(store, [SAMPLES])
+    import_paths(store, [SAMPLES / "night.yaml"])
+    assert store.active_playlist() == "welcome"
+    import_paths(store, [SAMPLES], activate="night")
+    assert store.live_content().playlist.name == "night"
+
+
+def test_import_refuses_a_file_that_is_not_an_image(store, tmp_path):
+    (tmp_path / "fake.png").write_text("not a picture")
+    playlist = tmp_path / "p.yaml"
+    playlist.write_text("name: p\nitems:\n  - kind: image\n    asset: fake.png\n")
+    with pytest.raises(DocumentError) as caught:
+        import_paths(store, [playlist])
+    problem, = caught.value.problems
+    assert (problem.path, problem.line) == ("items[0].asset", 4)
+    assert "fake.png is not a readable PNG" in problem.reason
+    assert store.live_content() is None
