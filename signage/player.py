@@ -31,7 +31,7 @@ from signage.store import LiveContent, Store
 log = logging.getLogger(__name__)
 
 STATUS_EVERY_S = 0.5
-SNAPSHOT_MIN_GAP_S = 0.2  # after a change, at most this long until the snapshot shows it
+SNAPSHOT_MIN_GAP_S = 0.1  # after a change, at most this long until the snapshot shows it
 SNAPSHOT_MAX_AGE_S = 1.0
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 MAX_ERRORS_KEPT = 20
@@ -130,9 +130,9 @@ class Player:
             progress = (begun - self.fade_started) / CROSSFADE_S
             if progress < 1:
                 frame = self.compositor.crossfade(self.fade_from, surface, progress)
-                self.frame_changed_at = begun
             else:
                 self.fade_from = None
+            self.frame_changed_at = begun  # every fade frame, and the settled one after it
         self._present(frame, begun)
         self.last_frame = frame
         self._after_present(begun)

@@ -1,0 +1,244 @@
+"""The frame loop on an emulated panel, driven by a fake clock (no test sleeps)."""
+
+import io
+import json
+import threading
+
+import pygame
+import pytest
+from PIL import Image
+
+from drivers.base import DriverUnavailable, PanelTelemetry
+from drivers.emulated import EmulatedPanel
+from signage.importer import import_paths
+from signage.models import Playlist
+from signage.player import Player
+from signage.render.compositor import CROSSFADE_S, Compositor
+from signage.snapshot import SnapshotWriter
+from signage.store import Store
+from tests.conftest import SAMPLES
+
+SIZE = (384, 192)
+
+
+def pixels(surface: pygame.Surface) -> bytes:
+    return pygame.image.tobytes(surface, "RGB")
+
+
+def message(vi, duration="5s"):
+    return {"kind": "message", "duration": duration, "text": {"vi": vi, "en": "English", "zh": "中文"}}
+
+
+def publish(store, *items, name="main"):
+    return store.publish_playlist(Playlist.model_validate({"name": name, "items": list(items)}), "test")
+
+
+@pytest.fixture
+def panel():
+    panel = EmulatedPanel(SIZE)
+    panel.open()
+    return panel
+
+
+@pytest.fixture
+def player(settings, store, clock, panel, fonts):
+    compositor = Compositor(SIZE, fonts, store.asset_path)
+    return Player(settings, store, panel, clock, compositor,
+                  snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+
+
+def play(player, clock, seconds, fps=30):
+    for _ in range(round(seconds * fps)):
+        player.step()
+        clock.advance(1 / fps)
+
+
+def expected(player, item_data):
+    item = Playlist.model_validate({"name": "x", "items": [item_data]}).items[0]
+    return pixels(player.compositor.item_surface(item))
+
+
+def test_nothing_published_shows_the_standby_card_not_black(player, panel):
+    player.step()
+    shown = pixels(panel.last_frame())
+    assert shown == pixels(player.compositor.standby())
+    assert shown != bytes(len(shown))  # not black
+
+
+def test_items_advance_by_duration_and_loop(player, store, clock, panel):
+    first, second = message("Một", "2s"), message("Hai", "3s")
+    publish(store, first, second)
+    play(player, clock, 1)
+    assert pixels(panel.last_frame()) == expected(player, first)
+    play(player, clock, 1 + CROSSFADE_S + 0.1)  # into the second item, past its fade
+    assert pixels(panel.last_frame()) == expected(player, second)
+    play(player, clock, 3)  # 5.5 s: looped back to the first
+    assert pixels(panel.last_frame()) == expected(player, first)
+
+
+def test_items_change_with_a_crossfade(player, store, clock, panel):
+    first, second = message("Một", "1s"), message("Hai", "5s")
+    publish(store, first, second)
+    play(player, clock, 1 + CROSSFADE_S / 2)
+    midway = pixels(panel.last_frame())
+    assert midway not in (expected(player, first), expected(player, second))
+
+
+def test_a_new_revision_is_on_the_panel_within_250_ms(player, store, clock, panel, settings):
+    publish(store, message("Cũ", "30s"))
+    play(player, clock, 2)
+    # Published through another connection, as the API process does.
+    publish(Store(settings.data_dir, clock), message("Mới", "30s"))
+    fps = 30
+    for frame in range(round(0.25 * fps)):
+        player.step()
+        clock.advance(1 / fps)
+        if player.showing.items[0].text.vi == "Mới":
+            break
+    else:
+        pytest.fail("the player did not pick up the new revision within 250 ms")
+    play(player, clock, CROSSFADE_S + 0.1)
+    assert pixels(panel.last_frame()) == expected(player, message("Mới", "30s"))
+
+
+def test_frame_counter_rises_once_per_presented_frame(player, clock, panel):
+    play(player, clock, 2)
+    assert panel.frames == player.frames == 60
+
+
+def test_status_document_is_written_at_least_once_a_second(player, store, clock, settings):
+    publish(store, message("Một"))
+    play(player, clock, 0.1)
+    first = json.loads(settings.status_path.read_text())
+    play(player, clock, 1.0)
+    later = json.loads(settings.status_path.read_text())
+    assert later["updated_at"] > first["updated_at"] and later["frames"] > first["frames"]
+    assert later["state"] == "playing" and later["playlist"] == "main"
+    assert later["item"]["kind"] == "message" and later["item"]["label"] == "Một"
+    assert later["driver"]["link"] == "up" and later["driver"]["size"] == list(SIZE)
+    assert later["frame_ms"]["median"] is not None and later["fps"] == pytest.approx(30, rel=0.05)
+
+
+def test_snapshot_is_the_last_presented_frame(player, store, clock, settings, panel):
+    publish(store, message("Ảnh chụp"))
+    play(player, clock, 1.5)
+    image = Image.open(io.BytesIO(settings.snapshot_path.read_bytes())).convert("RGB")
+    assert image.size == SIZE
+    assert image.tobytes() == pixels(panel.last_frame())
+
+
+def test_snapshot_is_refreshed_every_second_even_when_nothing_changes(player, store, clock, settings):
+    publish(store, message("Tĩnh", "1h"))
+    play(player, clock, 1)
+    settings.snapshot_path.unlink()
+    play(player, clock, 1.05)
+    assert settings.snapshot_path.exists()
+
+
+def test_an_item_whose_image_vanished_is_skipped_and_reported(player, store, clock, panel, settings):
+    import_paths(store, [SAMPLES / "welcome.yaml"])
+    live = store.live_content()
+    for ref in live.playlist.asset_refs():
+        store.asset_path(ref).unlink()
+    play(player, clock, 1)
+    good = [i for i in live.playlist.items if i.kind == "message" and not i.background]
+    assert pixels(panel.last_frame()) == pixels(player.compositor.item_surface(good[0]))
+    status = json.loads(settings.status_path.read_text())
+    assert any("skipping item 0" in e["message"] for e in status["errors"])
+
+
+def test_when_every_item_fails_the_standby_card_shows(player, store, clock, panel):
+    ref = store.add_asset(_png())
+    store.publish_playlist(Playlist.model_validate(
+        {"name": "x", "items": [{"kind": "image", "asset": ref}]}), "t")
+    store.asset_path(ref).unlink()
+    play(player, clock, 1)
+    assert pixels(panel.last_frame()) == pixels(player.compositor.standby())
+
+
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 200, 10)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class FakeUnpluggedPanel(EmulatedPanel):
+    """A panel whose link drops while `unplugged` is set (hardware we do not have)."""
+
+    unplugged = False
+
+    def present(self, frame):
+        if self.unplugged:
+            raise DriverUnavailable("link down")
+        super().present(frame)
+
+    def telemetry(self) -> PanelTelemetry:
+        return PanelTelemetry(link="down" if self.unplugged else "up", frames=self.frames)
+
+
+def test_a_driver_fault_is_reported_and_the_loop_keeps_going(settings, store, clock, fonts):
+    panel = FakeUnpluggedPanel(SIZE)
+    panel.open()
+    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
+                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    play(player, clock, 0.5)
+    panel.unplugged = True
+    play(player, clock, 1)
+    status = json.loads(settings.status_path.read_text())
+    assert status["driver"]["ok"] is False and status["driver"]["link"] == "down"
+    assert [e["message"] for e in status["errors"]] == ["driver: link down"]
+    panel.unplugged = False
+    before = panel.frames
+    play(player, clock, 1)
+    assert panel.frames == before + 30
+
+
+class FakeSlowPanel(EmulatedPanel):
+    """A panel that takes `delay` seconds of (fake) time to take each frame."""
+
+    def __init__(self, size, clock, delay):
+        super().__init__(size)
+        self.clock, self.delay = clock, delay
+
+    def present(self, frame):
+        self.clock.advance(self.delay)
+        super().present(frame)
+
+
+def test_pacing_holds_the_rate_and_skips_missed_ticks(settings, store, clock, fonts):
+    panel = FakeSlowPanel(SIZE, clock, delay=0.05)  # slower than a 30 fps tick
+    panel.open()
+    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
+                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    start = clock.monotonic()
+    player.run(threading.Event(), max_frames=30)
+    elapsed = clock.monotonic() - start
+    # Each frame takes 50 ms so every other 33 ms tick is missed and skipped: 30 frames
+    # land on ticks 0, 2, 4, ... and take 60 ticks' time, not more.
+    assert elapsed == pytest.approx(60 / 30, abs=0.04)
+    assert player.dropped == 30
+
+
+def test_pacing_at_full_speed_sleeps_to_each_tick(player, clock):
+    start = clock.monotonic()
+    player.run(threading.Event(), max_frames=90)
+    assert clock.monotonic() - start == pytest.approx(3.0, abs=1e-6)
+    assert player.dropped == 0
+
+
+@pytest.mark.parametrize("phase", range(8))
+def test_the_snapshot_shows_the_settled_frame_right_after_a_fade(settings, store, clock, fonts, phase):
+    """Whatever frame the last fade snapshot fell on, the settled frame follows promptly."""
+    panel = FakeSlowPanel(SIZE, clock, delay=0.002)  # real frames take time
+    panel.open()
+    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
+                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    publish(store, message("Cũ", "30s"))
+    play(player, clock, 2)
+    for _ in range(phase):  # shift the fade against the snapshot cadence
+        player.step()
+        clock.advance(0.011)
+    publish(Store(settings.data_dir, clock), message("Mới", "30s"))
+    play(player, clock, 0.1 + CROSSFADE_S + 0.15)  # notice, fade, one snapshot gap
+    image = Image.open(io.BytesIO(settings.snapshot_path.read_bytes())).convert("RGB")
+    assert image.tobytes() == expected(player, message("Mới", "30s"))

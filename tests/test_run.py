@@ -1,0 +1,214 @@
+"""`signage run` end to end: two real processes, a real HTTP server on 127.0.0.1.
+
+These tests wait for things to happen (a server to answer, a process to restart) by
+polling with a deadline; none sleeps for time to pass.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from signage.preview import render_preview_file
+from tests.conftest import REPO, SAMPLES
+
+pytestmark = pytest.mark.slow
+
+NEW_PLAYLIST = """\
+name: welcome
+items:
+  - kind: message
+    duration: 30s
+    text:
+      vi: "Thông báo mới: cửa khẩu mở thêm làn xe tải"
+      en: "New notice: an extra truck lane is open"
+      zh: "新通知：增开一条货车通道"
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class Running:
+    """A `signage run` child process with its data directory and API address."""
+
+    def __init__(self, tmp_path: Path):
+        self.data_dir = tmp_path / "data"
+        self.runtime_dir = self.data_dir / "run"
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, SIGNAGE_DATA_DIR=str(self.data_dir))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "signage", "run", "--listen", f"127.0.0.1:{self.port}",
+             "--seed", str(SAMPLES)],
+            env=self.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.http = httpx.Client(base_url=self.base, timeout=5)
+        self.token: str | None = None
+
+    def get(self, path: str, **kwargs):
+        try:
+            return self.http.get(path, **kwargs)
+        except httpx.TransportError:
+            return None
+
+    def healthy(self):
+        response = self.get("/api/health")
+        return response is not None and response.status_code == 200 and response.json()
+
+    def make_token(self) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "signage", "token", "create", "--role", "admin", "--name", "e2e"],
+            env=self.env, capture_output=True, text=True, timeout=60, check=True,
+        )
+        self.token = result.stdout.strip()
+        return self.token
+
+    def auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def screen(self) -> Image.Image | None:
+        response = self.get("/api/screen.png", headers=self.auth())
+        if response is None or response.status_code != 200:
+            return None
+        return Image.open(io.BytesIO(response.content))
+
+    def children(self) -> dict:
+        state = json.loads((self.runtime_dir / "supervisor.json").read_text())
+        return {name: info["pid"] for name, info in state["children"].items()}
+
+    def frames(self) -> int:
+        return json.loads((self.runtime_dir / "status.json").read_text())["frames"]
+
+    def stop(self) -> str:
+        self.http.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        return output
+
+
+@pytest.fixture
+def running(tmp_path):
+    run = Running(tmp_path)
+    try:
+        wait_for(run.healthy, 30, "GET /api/health to answer 200")
+        run.make_token()
+        yield run
+    finally:
+        output = run.stop()
+        print(output)
+
+
+def expected_frame(tmp_path: Path, source: Path, at: float = 1.0) -> bytes:
+    out = render_preview_file(source, at, (768, 384), tmp_path / f"expected-{source.stem}.png")
+    return Image.open(out).convert("RGB").tobytes()
+
+
+def shows(run: Running, expected: bytes) -> bool:
+    image = run.screen()
+    return image is not None and image.convert("RGB").tobytes() == expected
+
+
+def test_health_then_screen_shows_the_welcome_message(running, tmp_path):
+    health = running.healthy()
+    assert health["state"] == "ok" and health["player"]["alive"] and health["live_revision"]
+    image = running.screen()
+    assert image.format == "PNG" and image.size == (768, 384)
+    wait_for(lambda: shows(running, expected_frame(tmp_path, SAMPLES / "welcome.yaml")), 5,
+             "the welcome message on /api/screen.png")
+
+
+def test_screen_and_publishing_need_a_token(running):
+    assert running.get("/api/screen.png").status_code == 401
+    response = running.http.put("/api/playlists/welcome", content=NEW_PLAYLIST,
+                                headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 401
+
+
+def test_published_text_reaches_the_screen_within_a_second(running, tmp_path):
+    source = tmp_path / "new.yaml"
+    source.write_text(NEW_PLAYLIST, encoding="utf-8")
+    expected = expected_frame(tmp_path, source)
+    response = running.http.put("/api/playlists/welcome", content=NEW_PLAYLIST.encode(),
+                                headers={**running.auth(), "Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    wait_for(lambda: shows(running, expected), 1.0, "the new text on /api/screen.png")
+
+
+def test_a_bad_body_gets_422_naming_the_field(running):
+    body = NEW_PLAYLIST.replace('      zh: "新通知：增开一条货车通道"\n', "")
+    response = running.http.put("/api/playlists/welcome", content=body.encode(),
+                                headers={**running.auth(), "Content-Type": "application/yaml"})
+    assert response.status_code == 422
+    assert "items[0].text.zh" in [problem["path"] for problem in response.json()["detail"]]
+
+
+def test_killed_api_is_restarted_while_frames_keep_rising(running):
+    before = running.children()
+    frames = [running.frames()]
+    os.kill(before["api"], signal.SIGKILL)
+
+    def api_back():
+        frames.append(running.frames())
+        pid = running.children()["api"]
+        return pid not in (None, before["api"]) and running.healthy()
+
+    wait_for(api_back, 15, "the API to be restarted")
+    frames.append(running.frames())
+    assert running.children()["player"] == before["player"]
+    assert all(a <= b for a, b in zip(frames, frames[1:])) and frames[-1] > frames[0]
+
+
+def test_killed_player_is_restarted_with_the_same_content_within_5s(running, tmp_path):
+    expected = expected_frame(tmp_path, SAMPLES / "welcome.yaml")
+    wait_for(lambda: shows(running, expected), 5, "the welcome message")
+    old = running.children()["player"]
+    os.kill(old, signal.SIGKILL)
+    killed_at = time.monotonic()
+    wait_for(lambda: running.children()["player"] not in (None, old), 5, "a new player process")
+
+    def fresh_and_showing():
+        status = json.loads((running.runtime_dir / "status.json").read_text())
+        return status["pid"] != old and shows(running, expected)
+
+    wait_for(fresh_and_showing, 5 - (time.monotonic() - killed_at), "the same content from the new player")
+
+
+def test_sigterm_stops_both_children(running):
+    children = running.children()
+    output = running.stop()
+    assert running.process.returncode == 0, output
+    for pid in children.values():
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
