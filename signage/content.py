@@ -75,8 +75,19 @@ def _map_lines(node: yaml.Node, path: tuple, lines: dict, problems: list[Problem
             _map_lines(child, path + (index,), lines, problems)
 
 
-def parse_document(text: str | bytes) -> Document:
-    """Parse YAML (JSON is read as YAML too) and note where each field stands."""
+def parse_document(text: str | bytes, as_json: bool | None = None) -> Document:
+    """Parse YAML or JSON and note where each field stands.
+
+    JSON is read by `json` (YAML would split surrogate-pair escapes, refuse tab
+    indentation and read 1e5 as text); `as_json=None` decides by the first character.
+    """
+    if as_json is None:
+        head = text.lstrip()[:1]
+        as_json = head in ("{", b"{")
+    return _parse_json(text) if as_json else _parse_yaml(text)
+
+
+def _decode(text: str | bytes) -> str:
     if len(text) > MAX_DOCUMENT_BYTES:
         raise DocumentError([Problem("(document)", f"is larger than {MAX_DOCUMENT_BYTES} bytes")])
     if isinstance(text, bytes):
@@ -86,7 +97,11 @@ def parse_document(text: str | bytes) -> Document:
             raise DocumentError(
                 [Problem("(document)", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")]
             ) from None
-    loader = yaml.SafeLoader(text)
+    return text
+
+
+def _parse_yaml(text: str | bytes) -> Document:
+    loader = yaml.SafeLoader(_decode(text))
     try:
         node = loader.get_single_node()
         if node is None:
@@ -105,6 +120,40 @@ def parse_document(text: str | bytes) -> Document:
         raise DocumentError([Problem("(document)", f"YAML syntax: {exc}")]) from None
     finally:
         loader.dispose()
+    return Document(data, lines)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _DuplicateKey(key)
+    return dict(pairs)
+
+
+def _parse_json(text: str | bytes) -> Document:
+    """Read JSON as JSON, with line numbers from the YAML reading where it has them."""
+    text = _decode(text)
+    try:
+        lines = _parse_yaml(text).lines
+        duplicates: list[Problem] = []
+    except DocumentError as exc:  # JSON that YAML cannot read: keep its duplicate-key finds
+        lines = {}
+        duplicates = [p for p in exc.problems if p.reason.startswith("appears twice")]
+    try:
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey as exc:
+        raise DocumentError(
+            duplicates or [Problem("(document)", f"the key {exc.args[0]!r} appears twice; keep one")]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            [Problem("(document)", f"JSON syntax: {exc.msg} (column {exc.colno})", exc.lineno)]
+        ) from None
     return Document(data, lines)
 
 

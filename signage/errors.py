@@ -18,4 +18,8 @@ class StoreError(SignageError):
 
 
 class AssetMissing(StoreError):
-    """Content names an asset the store does not hold."""
+    """Content names an asset the store does not hold; `ref` says which."""
+
+    def __init__(self, message: str, ref: str | None = None):
+        super().__init__(message)
+        self.ref = ref

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from signage.content import Document, DocumentError, Problem, parse_document, validate_document
 from signage.errors import ContentError
-from signage.models import ImageItem, MessageItem, Playlist, format_path, is_stored_ref
+from signage.models import Playlist, format_path, is_stored_ref
 from signage.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,6 @@ def content_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def asset_fields(playlist: Playlist) -> Iterable[tuple[tuple, str]]:
-    """(field path, reference) for every asset a playlist names."""
-    for index, item in enumerate(playlist.items):
-        if isinstance(item, ImageItem):
-            yield ("items", index, "asset"), item.asset
-        elif isinstance(item, MessageItem) and item.background:
-            yield ("items", index, "background"), item.background
-
-
 def resolve_asset_file(source: Path, ref: str) -> Path | None:
     """The file a path reference names: beside the playlist, or in the folder above it."""
     for root in (source.parent, source.parent.parent):
@@ -72,7 +63,7 @@ def check_asset_files(source: Path, document: Document, playlist: Playlist,
     """Map each path reference to its file; DocumentError names any that are missing."""
     files: dict[str, Path] = {}
     problems = []
-    for path, ref in asset_fields(playlist):
+    for path, ref in playlist.asset_fields():
         if is_stored_ref(ref):
             if store is not None and not store.has_asset(ref):
                 problems.append(Problem(format_path(path), f"{ref} is not in the store",
@@ -98,7 +89,7 @@ def import_file(store: Store, source: Path, author: str = "import") -> Imported:
         try:
             stored[ref] = store.add_asset(file.read_bytes(), original_name=file.name)
         except ContentError as exc:
-            path = next(p for p, r in asset_fields(playlist) if r == ref)
+            path = next(p for p, r in playlist.asset_fields() if r == ref)
             raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path))
                                  for _, reason in exc.problems]) from None
     data = playlist.model_dump(mode="json", exclude_none=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Iterator, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -80,7 +80,7 @@ def _clean_text(value: Any) -> str:
     for ch in text:
         if ch == "\n":
             continue
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
             raise ValueError(
                 f"contains the control character U+{ord(ch):04X}; remove it"
             )
@@ -163,13 +163,16 @@ class Playlist(_Strict):
             )
         return value
 
-    def asset_refs(self) -> set[str]:
-        refs: set[str] = set()
-        for item in self.items:
-            for ref in (getattr(item, "asset", None), getattr(item, "background", None)):
+    def asset_fields(self) -> Iterator[tuple[tuple, str]]:
+        """(field path, reference) for every asset the playlist names."""
+        for index, item in enumerate(self.items):
+            for field in ("asset", "background"):
+                ref = getattr(item, field, None)
                 if ref:
-                    refs.add(ref)
-        return refs
+                    yield ("items", index, field), ref
+
+    def asset_refs(self) -> set[str]:
+        return {ref for _path, ref in self.asset_fields()}
 
 
 # --- turning pydantic's errors into "field.path: reason" lines ------------------------
@@ -219,11 +222,7 @@ def _reason(error: dict) -> str:
 
 def problems_from(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
     """(path, reason) pairs, in document order, for a failed validation."""
-    problems = []
-    for error in exc.errors():
-        path = error_path(tuple(error["loc"]), data)
-        problems.append((format_path(path), _reason(error)))
-    return problems
+    return [(format_path(path), reason) for path, reason in problem_paths(exc, data)]
 
 
 def problem_paths(exc: ValidationError, data: Any) -> list[tuple[tuple, str]]:

@@ -180,7 +180,7 @@ class Store:
 
     def asset_path(self, ref: str) -> Path:
         if not is_stored_ref(ref):
-            raise AssetMissing(f"{ref!r} is not a stored asset reference (sha256:<hex>)")
+            raise AssetMissing(f"{ref!r} is not a stored asset reference (sha256:<hex>)", ref)
         digest = ref.removeprefix("sha256:")
         return self.assets_dir / digest[:2] / digest
 
@@ -220,14 +220,14 @@ class Store:
         if unstored:
             raise AssetMissing(
                 f"asset {unstored[0]!r} is a file path; import the file first "
-                "(signage import) so the playlist names it by sha256"
+                "(signage import) so the playlist names it by sha256", unstored[0]
             )
         with self._write() as db:
             for ref in refs:
                 digest = ref.removeprefix("sha256:")
                 row = db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone()
                 if row is None or not self.asset_path(ref).exists():
-                    raise AssetMissing(f"asset {ref} is not in the store; upload it first")
+                    raise AssetMissing(f"asset {ref} is not in the store; upload it first", ref)
             cursor = db.execute(
                 "INSERT INTO revisions (kind, name, body, author, created_at) "
                 "VALUES ('playlist', ?, ?, ?, ?)",
@@ -284,8 +284,12 @@ class Store:
         return LiveContent(row["id"], Playlist.model_validate_json(row["body"]))
 
     def live_revision(self) -> int | None:
-        content = self.live_content()
-        return content.revision if content else None
+        """The active playlist's live revision number (cheap: for health checks)."""
+        rows = self._query(
+            "SELECT l.revision FROM desired d JOIN live l ON l.kind = 'playlist' "
+            "AND l.name = json_extract(d.value, '$') WHERE d.key = 'active_playlist'"
+        )
+        return rows[0]["revision"] if rows else None
 
     # --- tokens ---------------------------------------------------------------------
 

@@ -104,3 +104,8 @@ def test_playlist_names_are_slugs(name):
 
 def test_a_playlist_needs_an_item():
     assert problems({"name": "x", "items": []})[0][0] == "items"
+
+
+def test_lone_surrogates_are_refused():
+    (path, reason), = problems(playlist_data(text={"vi": "a", "en": "b", "zh": "\ud83d"}))
+    assert path == "items[0].text.zh" and "U+D83D" in reason

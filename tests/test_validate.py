@@ -103,3 +103,11 @@ def test_the_installed_command(paths, code):
     result = subprocess.run([sys.executable, "-m", "signage", "validate", *paths], cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == code, result.stdout + result.stderr
+
+
+def test_json_escapes_for_characters_beyond_the_bmp_read_as_one_character(tmp_path, capsys):
+    # json.dumps writes 𠮷 as a surrogate pair escape; YAML would split it in two.
+    path = write(tmp_path, "p.json", '{"name": "x", "items": [{"kind": "message", "text": '
+                 '{"vi": "a", "en": "b", "zh": "\\ud842\\udfb7"}}]}')
+    code, lines = run_validate(capsys, path)
+    assert (code, lines) == (0, [])

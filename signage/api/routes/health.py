@@ -1,0 +1,38 @@
+"""GET /api/health: is the wall being driven? Public, minimal, for monitors."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+import signage
+from signage.api.deps import ClockDep, SettingsDep, StoreDep
+from signage.api.observed import read_player_state
+from signage.errors import SignageError
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+@router.get(
+    "/health",
+    responses={503: {"description": "The player is not running (same body as 200)"}},
+)
+def get_health(settings: SettingsDep, clock: ClockDep, store: StoreDep) -> JSONResponse:
+    """200 when the player wrote its status recently, 503 when not: a monitor alerts on it."""
+    player = read_player_state(settings.status_path, clock.now())
+    try:
+        live_revision = store.live_revision()
+        store_ok = True
+    except (SignageError, sqlite3.Error):
+        live_revision, store_ok = None, False
+    healthy = player.alive and store_ok
+    # Nothing here may identify content, people or paths: this route has no token.
+    body = {
+        "state": "ok" if healthy else "down",
+        "player": {"alive": player.alive, "status_age_s": player.age_s, "pid": player.pid},
+        "live_revision": live_revision,
+        "version": signage.__version__,
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503)

@@ -1,0 +1,115 @@
+"""Playlists: publish one from YAML or JSON; list what is published."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from signage.api.deps import StoreDep, TokenDep, require_role
+from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.content import Document, DocumentError, Problem, validate_document
+from signage.errors import AssetMissing
+from signage.models import Playlist, format_path, is_stored_ref
+from signage.store import Store
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/playlists", tags=["playlists"])
+
+
+@router.get("")
+def list_playlists(store: StoreDep) -> dict[str, Any]:
+    """Published playlist names, and which one is live at which revision."""
+    live = store.live_content()
+    return {
+        "playlists": store.playlist_names(),
+        "active": {"name": live.playlist.name, "revision": live.revision} if live else None,
+    }
+
+
+@router.put(
+    "/{name}",
+    dependencies=[Depends(require_role("admin"))],
+    openapi_extra=REQUEST_BODY_DOC,
+    responses={
+        413: {"description": "The body is larger than 1 MB"},
+        415: {"description": "The body is neither YAML nor JSON"},
+        422: {"description": "Every problem in the document, with field path and line"},
+    },
+)
+def put_playlist(
+    name: str,
+    upload: Annotated[Upload, Depends(read_document_body)],
+    token: TokenDep,
+    store: StoreDep,
+) -> Any:
+    """Validate, store as a new revision and make it the active playlist, in one step."""
+    try:
+        playlist, doc = _checked_playlist(upload, name, store)
+    except DocumentError as exc:
+        return _refused(name, exc.problems)
+    try:
+        revision = store.publish_playlist(playlist, author=token.name, activate=True)
+    except AssetMissing as exc:  # removed between our check and the publish
+        path = _asset_path(playlist, exc)
+        return _refused(name, [Problem(format_path(path), str(exc), doc.line_of(path))])
+    log.info("playlist %s published as revision %d by %s; it is now active",
+             name, revision, token.name)
+    return {"name": name, "revision": revision, "active": True}
+
+
+def _checked_playlist(upload: Upload, name: str, store: Store) -> tuple[Playlist, Document]:
+    """The playlist to publish, or DocumentError listing every problem found in it."""
+    doc, problems = _named(parse_upload(upload), name)
+    try:
+        playlist = validate_document(doc, Playlist)
+    except DocumentError as exc:
+        raise DocumentError(problems + exc.problems) from None
+    problems += _asset_problems(playlist, doc, store)
+    if problems:
+        raise DocumentError(problems)
+    return playlist, doc
+
+
+def _named(doc: Document, name: str) -> tuple[Document, list[Problem]]:
+    """The document with the URL's name filled in, and a problem if it names another."""
+    if not isinstance(doc.data, dict):
+        return doc, []  # validation says the document must be a mapping
+    given = doc.data.get("name", name)
+    problems = []
+    if given != name:
+        problems.append(Problem(
+            "name", f"is {given!r} but the URL names {name!r}; make them the same or leave "
+            "name out", doc.line_of(("name",)),
+        ))
+    return Document({**doc.data, "name": name}, doc.lines), problems
+
+
+def _asset_problems(playlist: Playlist, doc: Document, store: Store) -> list[Problem]:
+    problems = []
+    for path, ref in playlist.asset_fields():
+        if not is_stored_ref(ref):
+            reason = (f"{ref!r} is a file path; import the image first (signage import) and "
+                      "name it sha256:<hex>")
+        elif not store.has_asset(ref):
+            reason = f"{ref} is not in the store; upload the image first"
+        else:
+            continue
+        problems.append(Problem(format_path(path), reason, doc.line_of(path)))
+    return problems
+
+
+def _asset_path(playlist: Playlist, exc: AssetMissing) -> tuple:
+    for path, ref in playlist.asset_fields():
+        if ref == exc.ref:
+            return path
+    return ("items",)
+
+
+def _refused(name: str, problems: list[Problem]) -> JSONResponse:
+    count = len(problems)
+    return rejected(problems, f"playlist {name!r} was not published ({count} problem"
+                    f"{'s' if count != 1 else ''}); nothing was changed")

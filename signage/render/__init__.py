@@ -1,0 +1,1 @@
+"""Rendering: fonts and text layout, item renderers, transitions, compositor."""
