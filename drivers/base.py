@@ -44,15 +44,16 @@ class PanelTelemetry:
     read_at: float | None = None
     extra: dict = dataclasses.field(default_factory=dict)
 
-    def age(self, now: float | None = None) -> float | None:
+    def age(self) -> float | None:
+        """Seconds since the read-back (drivers stamp it with time.monotonic())."""
         if self.read_at is None:
             return None
-        return (time.monotonic() if now is None else now) - self.read_at
+        return max(0.0, time.monotonic() - self.read_at)
 
-    def as_dict(self, now: float | None = None) -> dict:
+    def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data.pop("read_at")
-        age = self.age(now)
+        age = self.age()
         data["age_s"] = None if age is None else round(age, 3)
         return data
 

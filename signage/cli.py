@@ -110,7 +110,7 @@ def cmd_player(args) -> int:
     player = build_player(settings, clock, driver)
     stop = threading.Event()
     _stop_on_signals(stop, clock.wake)
-    log.info("player %s on %s at %g fps, data in %s", "started", settings.driver, settings.fps,
+    log.info("player started on %s at %g fps, data in %s", settings.driver, settings.fps,
              settings.data_dir)
     try:
         player.run(stop)

@@ -220,7 +220,7 @@ class Player:
             "revision": self.showing.revision,
             "item": item,
             "driver": {"url": self.settings.driver, "ok": self.driver_ok,
-                       "size": list(self.driver.size), **telemetry.as_dict(now)},
+                       "size": list(self.driver.size), **telemetry.as_dict()},
             "errors": list(self.errors),
         }
 

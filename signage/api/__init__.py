@@ -55,7 +55,10 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
             if opened is not None:  # a store we were given belongs to the caller
                 opened.close()
 
-    app = FastAPI(title="Signage admin API", version=signage.__version__, lifespan=lifespan)
+    # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain
+    # pole cannot reach. /openapi.json stays for tools.
+    app = FastAPI(title="Signage admin API", version=signage.__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.clock = clock
     app.include_router(health.router)
