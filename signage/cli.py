@@ -152,7 +152,10 @@ def cmd_run(args) -> int:
 def cmd_preview(args) -> int:
     from signage.preview import render_preview_file
 
-    out = render_preview_file(args.file, args.at, args.size, args.out)
+    from signage.render.fonts import FontBook
+
+    fonts = FontBook(Settings.from_env().fonts)
+    out = render_preview_file(args.file, args.at, args.size, args.out, fonts)
     print(f"wrote {out}")
     return 0
 

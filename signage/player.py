@@ -253,5 +253,5 @@ def build_player(settings: Settings, clock: Clock, driver: Driver,
     from signage.render.fonts import FontBook
 
     store = store_factory() if store_factory else Store(settings.data_dir, clock)
-    compositor = Compositor(driver.size, FontBook(), store.asset_path)
+    compositor = Compositor(driver.size, FontBook(settings.fonts), store.asset_path)
     return Player(settings, store, driver, clock, compositor)

@@ -26,7 +26,8 @@ def frame_at(compositor: Compositor, playlist: Playlist, elapsed: float) -> pyga
     return compositor.crossfade(previous, current, pos.into / CROSSFADE_S)
 
 
-def render_preview_file(source: Path, at: float, size: tuple[int, int], out: Path) -> Path:
+def render_preview_file(source: Path, at: float, size: tuple[int, int], out: Path,
+                        fonts: FontBook | None = None) -> Path:
     """Validate `source`, render its frame at offset `at` and write it to `out` as PNG."""
     document, playlist = read_playlist(source)
     files = check_asset_files(source, document, playlist)
@@ -34,7 +35,7 @@ def render_preview_file(source: Path, at: float, size: tuple[int, int], out: Pat
     def asset_path(ref: str) -> Path:
         return files[ref]
 
-    compositor = Compositor(size, FontBook(), asset_path)
+    compositor = Compositor(size, fonts or FontBook(), asset_path)
     frame = frame_at(compositor, playlist, at)
     out.write_bytes(encode_png(frame))
     return out

@@ -17,6 +17,8 @@ class Settings:
     driver: str = DEFAULT_DRIVER
     fps: float = 30.0
     site_timezone: str = "Asia/Ho_Chi_Minh"
+    # Per-language font overrides, 'path' or 'path:face-index' (SIGNAGE_FONT_VI/EN/ZH).
+    fonts: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def db_path(self) -> Path:
@@ -45,5 +47,9 @@ class Settings:
             values["driver"] = env["SIGNAGE_DRIVER"]
         if env.get("SIGNAGE_FPS"):
             values["fps"] = float(env["SIGNAGE_FPS"])
+        fonts = {lang: env[f"SIGNAGE_FONT_{lang.upper()}"] for lang in ("vi", "en", "zh")
+                 if env.get(f"SIGNAGE_FONT_{lang.upper()}")}
+        if fonts:
+            values["fonts"] = fonts
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

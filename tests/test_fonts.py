@@ -141,3 +141,10 @@ def test_simplified_forms_not_japanese(fonts):
         ours = pixels(fonts.font("zh", 48).render(ch, (255, 255, 255))[0])
         assert ours == pixels(sc.render(ch, (255, 255, 255))[0])
         assert ours != pixels(jp.render(ch, (255, 255, 255))[0])
+
+
+def test_font_overrides_come_from_the_environment():
+    from signage.settings import Settings
+
+    env = {"SIGNAGE_FONT_ZH": "/fonts/x.ttc:2", "SIGNAGE_FONT_VI": "/fonts/v.ttf"}
+    assert Settings.from_env(env).fonts == {"zh": "/fonts/x.ttc:2", "vi": "/fonts/v.ttf"}
