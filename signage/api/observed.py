@@ -19,11 +19,6 @@ class PlayerState:
     age_s: float | None  # seconds since its updated_at, by the API's clock
     alive: bool
 
-    @property
-    def pid(self) -> int | None:
-        pid = (self.document or {}).get("pid")
-        return pid if type(pid) is int else None
-
 
 def read_player_state(path: Path, now: dt.datetime) -> PlayerState:
     """The status document and whether the player wrote it recently enough to be alive."""

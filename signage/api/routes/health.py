@@ -7,7 +7,6 @@ import sqlite3
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-import signage
 from signage.api.deps import ClockDep, SettingsDep, StoreDep
 from signage.api.observed import read_player_state
 from signage.errors import SignageError
@@ -28,11 +27,11 @@ def get_health(settings: SettingsDep, clock: ClockDep, store: StoreDep) -> JSONR
     except (SignageError, sqlite3.Error):
         live_revision, store_ok = None, False
     healthy = player.alive and store_ok
-    # Nothing here may identify content, people or paths: this route has no token.
+    # Nothing here may identify content, people, paths, processes or the software
+    # version (a gift to whoever scans for old releases): this route has no token.
     body = {
         "state": "ok" if healthy else "down",
-        "player": {"alive": player.alive, "status_age_s": player.age_s, "pid": player.pid},
+        "player": {"alive": player.alive, "status_age_s": player.age_s},
         "live_revision": live_revision,
-        "version": signage.__version__,
     }
     return JSONResponse(body, status_code=200 if healthy else 503)
