@@ -26,7 +26,8 @@ from signage.runtime import clean_stale_temps, write_json
 from signage.sequence import position
 from signage.settings import Settings
 from signage.snapshot import SnapshotWriter
-from signage.store import LiveContent, Store
+from signage.errors import StoreError
+from signage.store import LiveContent, Store, asset_file
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ STATUS_EVERY_S = 0.5
 SNAPSHOT_MIN_GAP_S = 0.1  # after a change, at most this long until the snapshot shows it
 SNAPSHOT_MAX_AGE_S = 1.0
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
+STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_ERRORS_KEPT = 20
 
 
@@ -54,10 +56,14 @@ def item_label(item: MessageItem | ImageItem) -> str:
 
 
 class Player:
-    def __init__(self, settings: Settings, store: Store, driver: Driver, clock: Clock,
-                 compositor: Compositor, snapshots: SnapshotWriter | None = None):
+    def __init__(self, settings: Settings, store: Store | Callable[[], Store], driver: Driver,
+                 clock: Clock, compositor: Compositor, snapshots: SnapshotWriter | None = None):
+        """`store` may be a factory: a store that cannot be opened yet is retried, and
+        the standby card shows meanwhile (a damaged database must not black the wall)."""
         self.settings = settings
-        self.store = store
+        self.store: Store | None = store if isinstance(store, Store) else None
+        self.store_factory = None if isinstance(store, Store) else store
+        self.store_failed = False
         self.driver = driver
         self.clock = clock
         self.compositor = compositor
@@ -92,6 +98,8 @@ class Player:
         if now < self.next_reconcile:
             return
         self.next_reconcile = now + RECONCILE_EVERY_S
+        if self.store is None and not self._open_store(now):
+            return
         version = self.store.data_version()
         if version == self.data_version:
             return
@@ -105,6 +113,20 @@ class Player:
             self.load(live, now)
         elif live is None and self.showing.revision is None and not self.showing.items:
             pass  # nothing published yet: standby
+
+    def _open_store(self, now: float) -> bool:
+        try:
+            self.store = self.store_factory()
+        except StoreError as exc:
+            if not self.store_failed:
+                self.report(f"store: {exc}")
+            self.store_failed = True
+            self.next_reconcile = now + STORE_RETRY_S
+            return False
+        if self.store_failed:
+            log.info("store opened after earlier failures")
+        self.store_failed = False
+        return True
 
     def load(self, live: LiveContent, now: float) -> None:
         log.info("playing %s revision %d (%d items)", live.playlist.name, live.revision,
@@ -178,7 +200,11 @@ class Player:
             self.last_snapshot = done
         if done >= self.next_status:
             self.next_status = done + STATUS_EVERY_S
-            write_json(self.settings.status_path, self.status(done))
+            try:
+                write_json(self.settings.status_path, self.status(done))
+            except OSError as exc:  # a full or read-only runtime dir must not stop the wall
+                if not any(e["message"].startswith("status:") for e in self.errors):
+                    self.report(f"status: cannot write {self.settings.status_path}: {exc}")
 
     # --- reporting ------------------------------------------------------------------
 
@@ -247,11 +273,15 @@ class Player:
         self.snapshots.close()
 
 
-def build_player(settings: Settings, clock: Clock, driver: Driver,
-                 store_factory: Callable[[], Store] | None = None) -> Player:
+def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     """Wire a player from settings: store, fonts, compositor, snapshots."""
     from signage.render.fonts import FontBook
 
-    store = store_factory() if store_factory else Store(settings.data_dir, clock)
-    compositor = Compositor(driver.size, FontBook(settings.fonts), store.asset_path)
-    return Player(settings, store, driver, clock, compositor)
+    def open_store() -> Store:
+        return Store(settings.data_dir, clock)
+
+    def asset_path(ref: str):
+        return asset_file(settings.assets_dir, ref)
+
+    compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path)
+    return Player(settings, open_store, driver, clock, compositor)

@@ -8,6 +8,7 @@ that was not yet written is simply replaced.
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pygame
 from PIL import Image
 
 from signage.runtime import write_atomically
+
+log = logging.getLogger(__name__)
 
 
 def encode_png(frame: pygame.Surface) -> bytes:
@@ -37,7 +40,7 @@ class SnapshotWriter:
 
     def submit(self, frame: pygame.Surface) -> None:
         if self._thread is None:  # synchronous mode, for tests driven by a fake clock
-            write_atomically(self.path, encode_png(frame))
+            self._write(frame)
             return
         copy = frame.copy()
         with self._wake:
@@ -52,7 +55,13 @@ class SnapshotWriter:
                 frame, self._pending = self._pending, None
                 if frame is None:
                     return
+            self._write(frame)
+
+    def _write(self, frame: pygame.Surface) -> None:
+        try:
             write_atomically(self.path, encode_png(frame))
+        except OSError as exc:  # keep going; the next frame may succeed (disk freed)
+            log.warning("cannot write the frame snapshot %s: %s", self.path, exc)
 
     def close(self) -> None:
         """Write what is pending, then stop."""

@@ -118,17 +118,17 @@ class Store:
                 self.data_dir / "signage.db", isolation_level=None, check_same_thread=False,
                 timeout=10.0,
             )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # Content is written rarely and must survive a power cut once acknowledged.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
-                f"cannot open the data directory {self.data_dir}: {exc}; check SIGNAGE_DATA_DIR "
-                "and that this user may write there"
+                f"cannot open the store in {self.data_dir}: {exc}; check SIGNAGE_DATA_DIR, that "
+                "this user may write there, and that signage.db is not damaged"
             ) from exc
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # Content is written rarely and must survive a power cut once acknowledged.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -179,10 +179,7 @@ class Store:
     # --- assets ---------------------------------------------------------------------
 
     def asset_path(self, ref: str) -> Path:
-        if not is_stored_ref(ref):
-            raise AssetMissing(f"{ref!r} is not a stored asset reference (sha256:<hex>)", ref)
-        digest = ref.removeprefix("sha256:")
-        return self.assets_dir / digest[:2] / digest
+        return asset_file(self.assets_dir, ref)
 
     def has_asset(self, ref: str) -> bool:
         return is_stored_ref(ref) and bool(
@@ -339,6 +336,14 @@ class Store:
         for row in self._query("SELECT * FROM tokens ORDER BY id"):
             yield TokenInfo(row["name"], row["role"], row["created_at"], row["last_used_at"],
                             row["revoked_at"] is not None)
+
+
+def asset_file(assets_dir: Path, ref: str) -> Path:
+    """Where the asset `sha256:<hex>` lives (no database needed)."""
+    if not is_stored_ref(ref):
+        raise AssetMissing(f"{ref!r} is not a stored asset reference (sha256:<hex>)", ref)
+    digest = ref.removeprefix("sha256:")
+    return assets_dir / digest[:2] / digest
 
 
 def _inspect_image(data: bytes) -> tuple[str, int, int]:

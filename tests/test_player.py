@@ -242,3 +242,36 @@ def test_the_snapshot_shows_the_settled_frame_right_after_a_fade(settings, store
     play(player, clock, 0.1 + CROSSFADE_S + 0.15)  # notice, fade, one snapshot gap
     image = Image.open(io.BytesIO(settings.snapshot_path.read_bytes())).convert("RGB")
     assert image.tobytes() == expected(player, message("Mới", "30s"))
+
+
+def test_a_damaged_database_shows_standby_and_recovers(settings, clock, fonts):
+    """signage.db that is not a database: standby on the panel, the fault in status,
+    and content as soon as the store can be opened again."""
+    from signage.player import STORE_RETRY_S, build_player
+
+    settings.data_dir.mkdir(parents=True)
+    settings.db_path.write_bytes(b"this is not an SQLite database" * 100)
+    panel = EmulatedPanel(SIZE)
+    panel.open()
+    player = build_player(settings, clock, panel)
+    player.snapshots = SnapshotWriter(settings.snapshot_path, background=False)
+    play(player, clock, 1)
+    assert pixels(panel.last_frame()) == pixels(player.compositor.standby())
+    status = json.loads(settings.status_path.read_text())
+    assert status["state"] == "standby"
+    assert [e["message"][:30] for e in status["errors"]] == ["store: cannot open the store i"]
+
+    settings.db_path.unlink()  # a technician restores the data directory
+    publish(Store(settings.data_dir, clock), message("Đã khôi phục", "30s"))
+    play(player, clock, STORE_RETRY_S + CROSSFADE_S + 0.2)
+    assert pixels(panel.last_frame()) == expected(player, message("Đã khôi phục", "30s"))
+    assert len(json.loads(settings.status_path.read_text())["errors"]) == 1  # reported once
+
+
+def test_an_unwritable_runtime_dir_does_not_stop_the_frames(player, store, clock, panel, settings):
+    publish(store, message("Một"))
+    settings.runtime_dir.mkdir(parents=True, exist_ok=True)
+    settings.status_path.mkdir()  # a directory where the file should go: writes fail
+    play(player, clock, 2)
+    assert panel.frames == 60
+    assert [e["message"][:7] for e in player.errors] == ["status:"]
