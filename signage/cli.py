@@ -91,7 +91,11 @@ def cmd_token(args) -> int:
         store.revoke_token(args.name)
         print(f"token {args.name!r} revoked")
     else:
-        for info in store.tokens():
+        tokens = list(store.tokens())
+        if not tokens:
+            print("no tokens; make one with: signage token create --role admin --name NAME",
+                  file=sys.stderr)
+        for info in tokens:
             state = "revoked" if info.revoked else "live"
             print(f"{info.name}\t{info.role}\t{state}\tcreated {info.created_at}\t"
                   f"last used {info.last_used_at or 'never'}")
@@ -135,7 +139,10 @@ def cmd_api(args) -> int:
 def cmd_run(args) -> int:
     from signage.supervisor import run_children
 
+    from drivers.base import open_driver
+
     settings = Settings.from_env(driver=args.driver)
+    open_driver(settings.driver)  # a wrong URL fails here, not in a restart loop
     if args.seed:
         from signage.importer import import_paths
         from signage.store import Store

@@ -111,3 +111,4 @@ def test_json_escapes_for_characters_beyond_the_bmp_read_as_one_character(tmp_pa
                  '{"vi": "a", "en": "b", "zh": "\\ud842\\udfb7"}}]}')
     code, lines = run_validate(capsys, path)
     assert (code, lines) == (0, [])
+
