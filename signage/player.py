@@ -110,9 +110,7 @@ class Player:
             self.report(f"cannot read live content: {exc}")
             return
         if live is not None and live.revision != self.showing.revision:
-            self.load(live, now)
-        elif live is None and self.showing.revision is None and not self.showing.items:
-            pass  # nothing published yet: standby
+            self.load(live, now)  # nothing published yet (None): standby stays
 
     def _open_store(self, now: float) -> bool:
         try:
