@@ -109,8 +109,9 @@ class Player:
         except Exception as exc:  # a broken row must not stop the screen
             self.report(f"cannot read live content: {exc}")
             return
+        # With nothing published yet (None) the standby card stays up.
         if live is not None and live.revision != self.showing.revision:
-            self.load(live, now)  # nothing published yet (None): standby stays
+            self.load(live, now)
 
     def _open_store(self, now: float) -> bool:
         try:
