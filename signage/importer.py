@@ -58,24 +58,33 @@ def read_playlist(source: Path) -> tuple[Document, Playlist]:
     return document, validate_document(document, Playlist)
 
 
-def check_asset_files(source: Path, document: Document, playlist: Playlist,
-                      store: Store | None = None) -> dict[str, Path]:
-    """Map each path reference to its file; DocumentError names any that are missing."""
+def asset_problems(document: Document, playlist: Playlist, store: Store | None = None,
+                   source: Path | None = None) -> tuple[dict[str, Path], list[Problem]]:
+    """Check every asset reference: stored ones must be in `store` (when given), path
+    ones must name a file near `source`; with no `source` (a document sent over HTTP)
+    paths are refused. Returns the files found and the problems."""
     files: dict[str, Path] = {}
     problems = []
     for path, ref in playlist.asset_fields():
         if is_stored_ref(ref):
-            if store is not None and not store.has_asset(ref):
-                problems.append(Problem(format_path(path), f"{ref} is not in the store",
-                                        document.line_of(path)))
-            continue
-        found = resolve_asset_file(source, ref)
-        if found is None:
-            problems.append(Problem(format_path(path),
-                                    f"file {ref!r} not found beside {source.name} or in its parent folder",
-                                    document.line_of(path)))
-        else:
+            if store is None or store.has_asset(ref):
+                continue
+            reason = f"{ref} is not in the store; upload the image first"
+        elif source is None:
+            reason = f"{ref!r} is a file path; import the image first (signage import) and name it sha256:<hex>"
+        elif (found := resolve_asset_file(source, ref)) is not None:
             files[ref] = found
+            continue
+        else:
+            reason = f"file {ref!r} not found beside {source.name} or in its parent folder"
+        problems.append(Problem(format_path(path), reason, document.line_of(path)))
+    return files, problems
+
+
+def check_asset_files(source: Path, document: Document, playlist: Playlist,
+                      store: Store | None = None) -> dict[str, Path]:
+    """Map each path reference to its file; DocumentError names any that are missing."""
+    files, problems = asset_problems(document, playlist, store, source)
     if problems:
         raise DocumentError(problems)
     return files

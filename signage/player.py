@@ -76,7 +76,6 @@ class Player:
         self.data_version: int | None = None
         self.next_reconcile = now
         self.current_key: object = None  # what the screen settled on (item or standby)
-        self.current_surface: pygame.Surface | None = None
         self.fade_from: pygame.Surface | None = None
         self.fade_started = 0.0
         self.last_frame: pygame.Surface | None = None
@@ -145,7 +144,6 @@ class Player:
             self.fade_started = begun
             self.current_key = key
             self.frame_changed_at = begun
-        self.current_surface = surface
         frame = surface
         if self.fade_from is not None:
             progress = (begun - self.fade_started) / CROSSFADE_S

@@ -112,12 +112,17 @@ def test_ratios_above_the_legal_cap_are_refused(fonts):
         render_message(WELCOME, (768, 384), fonts, en_ratio=0.8)
 
 
+def render_pair(fonts, lang: str, first: Message, second: Message):
+    """Render two messages after checking the font covers every char of `lang` in both."""
+    for message in (first, second):
+        assert fonts.covers(lang, getattr(message, lang)) == []
+    return render_message(first, (768, 384), fonts), render_message(second, (768, 384), fonts)
+
+
 def test_one_vietnamese_mark_changes_the_pixels(fonts):
     plain = Message(vi="Ưu tiên người cao tuổi", en="Priority for the elderly", zh="老人优先")
     marked = Message(vi="Ứu tiên người cao tuổi", en="Priority for the elderly", zh="老人优先")
-    for message in (plain, marked):
-        assert fonts.covers("vi", message.vi) == []
-    a, b = (render_message(m, (768, 384), fonts) for m in (plain, marked))
+    a, b = render_pair(fonts, "vi", plain, marked)
     assert a.sizes == b.sizes
     assert pixels(a.surface) != pixels(b.surface)
     assert_lines_account_for_all_ink(a)
@@ -129,9 +134,7 @@ def test_one_vietnamese_mark_changes_the_pixels(fonts):
 def test_one_chinese_character_changes_the_pixels(fonts):
     one = Message(vi="Cửa khẩu Thanh Thủy", en="Thanh Thuy Border Gate", zh="清水口岸")
     other = Message(vi="Cửa khẩu Thanh Thủy", en="Thanh Thuy Border Gate", zh="青水口岸")
-    for message in (one, other):
-        assert fonts.covers("zh", message.zh) == []
-    a, b = (render_message(m, (768, 384), fonts) for m in (one, other))
+    a, b = render_pair(fonts, "zh", one, other)
     assert pixels(a.surface) != pixels(b.surface)
     zh_rect = a.lines_for("zh")[0].rect
     assert pixels(a.surface.subsurface(zh_rect)) != pixels(b.surface.subsurface(zh_rect))

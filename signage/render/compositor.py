@@ -36,6 +36,10 @@ STANDBY_MESSAGE = Message(
 )
 
 
+def _bytes(surface: pygame.Surface) -> int:
+    return surface.get_bytesize() * surface.get_width() * surface.get_height()
+
+
 class ItemError(SignageError):
     """An item that cannot be shown now; the player skips it and reports why."""
 
@@ -114,10 +118,10 @@ class Compositor:
 
     def _remember(self, key: object, surface: pygame.Surface) -> None:
         self._cache[key] = surface
-        self._cache_bytes += surface.get_bytesize() * surface.get_width() * surface.get_height()
+        self._cache_bytes += _bytes(surface)
         while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
             _, evicted = self._cache.popitem(last=False)
-            self._cache_bytes -= evicted.get_bytesize() * evicted.get_width() * evicted.get_height()
+            self._cache_bytes -= _bytes(evicted)
 
     # --- frames ---------------------------------------------------------------------
 

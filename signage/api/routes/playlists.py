@@ -12,7 +12,8 @@ from signage.api.deps import StoreDep, TokenDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
 from signage.content import Document, DocumentError, Problem, validate_document
 from signage.errors import AssetMissing
-from signage.models import Playlist, format_path, is_stored_ref
+from signage.importer import asset_problems
+from signage.models import Playlist, format_path
 from signage.store import Store
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _checked_playlist(upload: Upload, name: str, store: Store) -> tuple[Playlist
         playlist = validate_document(doc, Playlist)
     except DocumentError as exc:
         raise DocumentError(problems + exc.problems) from None
-    problems += _asset_problems(playlist, doc, store)
+    problems += asset_problems(doc, playlist, store)[1]
     if problems:
         raise DocumentError(problems)
     return playlist, doc
@@ -86,20 +87,6 @@ def _named(doc: Document, name: str) -> tuple[Document, list[Problem]]:
             "name out", doc.line_of(("name",)),
         ))
     return Document({**doc.data, "name": name}, doc.lines), problems
-
-
-def _asset_problems(playlist: Playlist, doc: Document, store: Store) -> list[Problem]:
-    problems = []
-    for path, ref in playlist.asset_fields():
-        if not is_stored_ref(ref):
-            reason = (f"{ref!r} is a file path; import the image first (signage import) and "
-                      "name it sha256:<hex>")
-        elif not store.has_asset(ref):
-            reason = f"{ref} is not in the store; upload the image first"
-        else:
-            continue
-        problems.append(Problem(format_path(path), reason, doc.line_of(path)))
-    return problems
 
 
 def _asset_path(playlist: Playlist, exc: AssetMissing) -> tuple:
