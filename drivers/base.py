@@ -8,6 +8,7 @@ Drivers are chosen by URL, e.g. `emulated://768x384`.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import time
 import urllib.parse
 from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
@@ -106,17 +107,29 @@ def _open_emulated(url: DriverURL) -> Driver:
     return EmulatedPanel(parse_size(url.target or "768x384"))
 
 
-# Later drivers (hdmi, novastar, tpm2, adalight) register here by scheme.
-DRIVER_FACTORIES: dict[str, Callable[[DriverURL], Driver]] = {
+# Each scheme names a factory taking the parsed URL. Most are "module:function" strings,
+# imported only when used, so a machine without a display never imports the HDMI code.
+DRIVER_FACTORIES: dict[str, Callable[[DriverURL], Driver] | str] = {
     "emulated": _open_emulated,
+    "hdmi": "drivers.hdmi:from_url",
+    "novastar": "drivers.novastar:from_url",
+    "tpm2": "drivers.tpm2:from_url",
+    "adalight": "drivers.adalight:from_url",
 }
+
+
+def _factory(scheme: str, url: str) -> Callable[[DriverURL], Driver]:
+    factory = DRIVER_FACTORIES.get(scheme)
+    if factory is None:
+        known = ", ".join(sorted(DRIVER_FACTORIES))
+        raise DriverConfigError(f"unknown driver {scheme!r} in {url!r}; known: {known}")
+    if isinstance(factory, str):
+        module_name, _, function = factory.partition(":")
+        factory = getattr(importlib.import_module(module_name), function)
+    return factory
 
 
 def open_driver(url: str) -> Driver:
     """Build (but do not open) the driver a URL names."""
     parsed = DriverURL.parse(url)
-    factory = DRIVER_FACTORIES.get(parsed.scheme)
-    if factory is None:
-        known = ", ".join(sorted(DRIVER_FACTORIES))
-        raise DriverConfigError(f"unknown driver {parsed.scheme!r} in {url!r}; known: {known}")
-    return factory(parsed)
+    return _factory(parsed.scheme, url)(parsed)

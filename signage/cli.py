@@ -57,7 +57,7 @@ def cmd_validate(args) -> int:
                 print(problem.render(str(source)))
         else:
             if not args.quiet:
-                print(f"{source}: ok ({playlist.name}, {len(playlist.items)} items)", file=sys.stderr)
+                print(f"{source}: ok ({playlist.name}, {playlist.item_count()} items)", file=sys.stderr)
     return 1 if bad else 0
 
 

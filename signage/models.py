@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import Annotated, Any, Iterator, Literal, Union
 
+import zoneinfo
+
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -18,6 +20,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 LANGUAGES = ("vi", "en", "zh")
@@ -37,7 +40,14 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u20
 
 
 def parse_duration(value: Any) -> float:
-    """'12s', '1m30s', '1h', '250ms' or a number of seconds -> seconds."""
+    """'12s', '1m30s', '1h', '250ms' or a number of seconds -> seconds (0.5 s to 24 h)."""
+    seconds = _parse_seconds(value)
+    if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
+        raise ValueError(f"must be between {MIN_DURATION_S:g}s and 24h (got {seconds:g}s)")
+    return seconds
+
+
+def _parse_seconds(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("write a duration such as 12s or 1m30s")
     if isinstance(value, (int, float)):
@@ -53,8 +63,6 @@ def parse_duration(value: Any) -> float:
         )
     else:
         raise ValueError("write a duration such as 12s or 1m30s")
-    if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
-        raise ValueError(f"must be between {MIN_DURATION_S:g}s and 24h (got {seconds:g}s)")
     return seconds
 
 
@@ -132,44 +140,242 @@ class Message(_Strict):
         return (self.vi, self.en, self.zh)
 
 
-class MessageItem(_Strict):
+TRANSITION_KINDS = ("cut", "crossfade", "slide-left", "slide-up", "wipe")
+MAX_TRANSITION_S = 5.0
+
+
+def _parse_transition_duration(value: Any) -> float:
+    seconds = _parse_seconds(value)
+    if not 0 <= seconds <= MAX_TRANSITION_S:
+        raise ValueError(f"must be between 0s and {MAX_TRANSITION_S:g}s (got {seconds:g}s)")
+    return seconds
+
+
+TransitionDuration = Annotated[
+    float, BeforeValidator(_parse_transition_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+
+
+def _transition_shorthand(value: Any) -> Any:
+    """`transition: wipe` is short for `transition: {kind: wipe}`."""
+    return {"kind": value} if isinstance(value, str) else value
+
+
+class Transition(_Strict):
+    """How an item replaces the one before it in its zone."""
+
+    kind: Literal["cut", "crossfade", "slide-left", "slide-up", "wipe"] = "crossfade"
+    duration: TransitionDuration = 0.4
+
+    @property
+    def seconds(self) -> float:
+        """How long the transition runs (a cut takes no time)."""
+        return 0.0 if self.kind == "cut" else self.duration
+
+
+TransitionField = Annotated[Transition, BeforeValidator(_transition_shorthand)]
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _check_color(value: Any) -> str:
+    if not isinstance(value, str) or not _HEX_COLOR.match(value.strip()):
+        raise ValueError("write a colour as #rrggbb, e.g. #ffffff for white")
+    return value.strip().lower()
+
+
+Color = Annotated[str, BeforeValidator(_check_color)]
+
+
+def color_rgb(color: str) -> tuple[int, int, int]:
+    """'#ffcc00' -> (255, 204, 0)."""
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+class TextStyle(_Strict):
+    """How text is drawn: its colour, an outline, or a dark plate behind it, so text stays
+    readable over any background."""
+
+    color: Color = "#ffffff"
+    outline: int = Field(0, ge=0, le=8, description="outline width in panel pixels")
+    plate: bool = False
+
+
+def _check_time_zone(value: Any) -> str:
+    if not isinstance(value, str) or "/" not in value:
+        raise ValueError("name a time zone such as Asia/Ho_Chi_Minh")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a known time zone; e.g. Asia/Ho_Chi_Minh") from None
+    return value
+
+
+TimeZoneName = Annotated[str, BeforeValidator(_check_time_zone)]
+
+
+class _ItemBase(_Strict):
+    """What every item has: how long it shows and how it comes on screen.
+
+    Without `transition` the playlist's transition applies."""
+
+    transition: TransitionField | None = None
+
+
+class MessageItem(_ItemBase):
     kind: Literal["message"]
     text: Message
     background: AssetRef | None = None
+    style: TextStyle | None = None
     duration: Duration = 10.0
 
 
-class ImageItem(_Strict):
+class ImageItem(_ItemBase):
     kind: Literal["image"]
     asset: AssetRef
     fit: Literal["cover", "contain", "stretch"] = "contain"
     caption: Message | None = None
+    style: TextStyle | None = None  # for the caption
     duration: Duration = 8.0
 
 
-Item = Annotated[Union[MessageItem, ImageItem], Field(discriminator="kind")]
+class TickerItem(_ItemBase):
+    """A continuous crawl of the vi, en and zh texts, in that order, looping seamlessly."""
+
+    kind: Literal["ticker"]
+    text: Message
+    speed: float = Field(96.0, ge=10, le=2000, description="pixels per second")
+    separator: str = Field(" • ", min_length=1, max_length=8)
+    style: TextStyle | None = None
+    duration: Duration = 30.0  # only matters when the ticker shares a zone with other items
+
+
+class ClockItem(_ItemBase):
+    """Time and date in each named zone, side by side, labelled in vi, en and zh."""
+
+    kind: Literal["clock"]
+    zones: list[TimeZoneName] = Field(
+        default_factory=lambda: ["Asia/Ho_Chi_Minh", "Asia/Shanghai"], min_length=1, max_length=3
+    )
+    style: TextStyle | None = None
+    duration: Duration = 10.0
+
+
+class StandbyItem(_ItemBase):
+    """The built-in trilingual card (the gate's name)."""
+
+    kind: Literal["standby"]
+    duration: Duration = 10.0
+
+
+ITEM_KINDS = ("message", "image", "ticker", "clock", "standby")
+Item = Annotated[
+    Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem], Field(discriminator="kind")
+]
+AnyItem = Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem]
+
+
+def _check_length(value: Any) -> int | str:
+    """A zone edge: whole panel pixels (120) or a percentage of the panel ("25%")."""
+    if isinstance(value, bool):
+        raise ValueError("write pixels (e.g. 120) or a percentage (e.g. 25%)")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?%\s*", value):
+        percent = float(value.strip()[:-1])
+        if percent > 100:
+            raise ValueError("a percentage must be at most 100%")
+        return value.strip()
+    raise ValueError("write pixels (e.g. 120) or a percentage (e.g. 25%)")
+
+
+Length = Annotated[Union[int, str], BeforeValidator(_check_length)]
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+def _slug_hint(value: Any) -> Any:
+    if isinstance(value, str) and not re.match(SLUG, value):
+        raise ValueError(
+            "use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+        )
+    return value
+
+
+Slug = Annotated[str, BeforeValidator(_slug_hint), Field(pattern=SLUG)]
+
+
+def _resolve_length(value: int | str, panel: int) -> int:
+    if isinstance(value, int):
+        return value
+    return round(float(value[:-1]) * panel / 100)
+
+
+class Zone(_Strict):
+    """A named rectangle of the panel that plays its own sequence of items."""
+
+    zone: Slug
+    rect: tuple[Length, Length, Length, Length]  # x, y, width, height
+    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    def box(self, panel: tuple[int, int]) -> tuple[int, int, int, int]:
+        """(x, y, w, h) in panel pixels, clipped to the panel."""
+        pw, ph = panel
+        x = min(_resolve_length(self.rect[0], pw), pw)
+        y = min(_resolve_length(self.rect[1], ph), ph)
+        w = min(_resolve_length(self.rect[2], pw), pw - x)
+        h = min(_resolve_length(self.rect[3], ph), ph - y)
+        return x, y, w, h
+
+
+FULL_PANEL = ("0%", "0%", "100%", "100%")
 
 
 class Playlist(_Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
+    """Items played in order on the whole panel, or a `layout` of zones each playing its own."""
 
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_hint(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", value):
-            raise ValueError(
-                "use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
-            )
-        return value
+    name: Slug
+    items: list[Item] | None = Field(None, min_length=1, max_length=MAX_ITEMS)
+    layout: list[Zone] | None = Field(None, min_length=1, max_length=16)
+    transition: TransitionField = Transition()
+
+    @model_validator(mode="after")
+    def _items_or_layout(self) -> "Playlist":
+        if (self.items is None) == (self.layout is None):
+            raise ValueError("give either items (one full-panel zone) or a layout of zones, not both")
+        if self.layout is not None:
+            names = [zone.zone for zone in self.layout]
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            if duplicates:
+                raise ValueError(f"zone names must differ; {', '.join(duplicates)} is used twice")
+        return self
+
+    def zones(self) -> list[Zone]:
+        """The zones to play; a playlist without a layout is one full-panel zone 'main'."""
+        if self.layout is not None:
+            return list(self.layout)
+        return [Zone(zone="main", rect=FULL_PANEL, items=self.items)]
+
+    def item_paths(self) -> Iterator[tuple[tuple, AnyItem]]:
+        """(field path, item) for every item, in document order."""
+        if self.items is not None:
+            for index, item in enumerate(self.items):
+                yield ("items", index), item
+        for zone_index, zone in enumerate(self.layout or ()):
+            for index, item in enumerate(zone.items):
+                yield ("layout", zone_index, "items", index), item
+
+    def item_count(self) -> int:
+        return sum(1 for _ in self.item_paths())
 
     def asset_fields(self) -> Iterator[tuple[tuple, str]]:
         """(field path, reference) for every asset the playlist names."""
-        for index, item in enumerate(self.items):
+        for path, item in self.item_paths():
             for field in ("asset", "background"):
                 ref = getattr(item, field, None)
                 if ref:
-                    yield ("items", index, field), ref
+                    yield path + (field,), ref
 
     def asset_refs(self) -> set[str]:
         return {ref for _path, ref in self.asset_fields()}
@@ -213,9 +419,9 @@ def _reason(error: dict) -> str:
     if kind == "extra_forbidden":
         return "is not a known field; check its spelling"
     if kind == "union_tag_invalid":
-        return "kind must be one of: message, image"
+        return "kind must be one of: " + ", ".join(ITEM_KINDS)
     if kind == "union_tag_not_found":
-        return "needs a kind: message or image"
+        return "needs a kind: " + ", ".join(ITEM_KINDS)
     message = error["msg"]
     return message.removeprefix("Value error, ")
 
