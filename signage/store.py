@@ -10,6 +10,7 @@ revision whose assets are missing impossible to publish.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import io
@@ -27,7 +28,7 @@ from PIL import Image
 from signage.clock import Clock, SystemClock
 from signage.content import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
-from signage.models import Playlist, is_stored_ref
+from signage.models import Message, Playlist, is_stored_ref
 
 ACCEPTED_IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_ASSET_BYTES = 25 * 1024 * 1024
@@ -80,7 +81,96 @@ _MIGRATIONS = [
         revoked_at TEXT
     );
     """,
+    # 2: schedules are revisions too; emergency messages; technician overrides with an
+    # expiry; the newest wall time the player has seen (for trusting the clock).
+    """
+    CREATE TABLE revisions_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('playlist', 'schedule')),
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO revisions_v2 SELECT id, kind, name, body, author, created_at FROM revisions;
+    DROP TABLE revisions;
+    ALTER TABLE revisions_v2 RENAME TO revisions;
+    CREATE TABLE emergencies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        starts_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled_at TEXT,
+        cancelled_by TEXT
+    );
+    CREATE TABLE overrides (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('brightness', 'power', 'test_pattern')),
+        value TEXT NOT NULL,
+        expires_at TEXT,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    CREATE TABLE clock_seen (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        newest TEXT NOT NULL
+    );
+    """,
 ]
+OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """An aware time as sortable UTC text (how times are stored and compared in SQL)."""
+    if moment.tzinfo is None:
+        raise ValueError("times must be aware (carry a time zone)")
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _from_utc_text(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Emergency:
+    """An urgent trilingual notice that takes over the panel from start to expiry."""
+
+    id: int
+    message: Message
+    priority: int
+    starts_at: dt.datetime
+    expires_at: dt.datetime
+    created_by: str
+    created_at: dt.datetime
+    cancelled_at: dt.datetime | None
+    cancelled_by: str | None
+
+    def active(self, now: dt.datetime) -> bool:
+        return self.cancelled_at is None and self.starts_at <= now < self.expires_at
+
+    def as_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["message"] = self.message.model_dump()
+        for key, value in data.items():
+            if isinstance(value, dt.datetime):
+                data[key] = value.isoformat()
+        return data
+
+
+@dataclasses.dataclass(frozen=True)
+class Override:
+    """A technician's setting (brightness, power, test pattern) until it expires."""
+
+    kind: str
+    value: object
+    expires_at: dt.datetime | None
+    set_by: str
+    set_at: dt.datetime
+
+    def active(self, now: dt.datetime) -> bool:
+        return self.expires_at is None or now < self.expires_at
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,11 +225,19 @@ class Store:
     def _migrate(self) -> None:
         with self._lock:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(_MIGRATIONS):
+                return
+            # Rebuilding a table that others reference needs the foreign-key checks off
+            # (SQLite's documented procedure); they are checked as a whole afterwards.
+            self._db.execute("PRAGMA foreign_keys=OFF")
             for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
                 with self._write():
                     for statement in filter(str.strip, script.split(";")):
                         self._db.execute(statement)
+                    if self._db.execute("PRAGMA foreign_key_check").fetchall():
+                        raise sqlite3.IntegrityError(f"migration {number} broke a foreign key")
                     self._db.execute(f"PRAGMA user_version={number}")
+            self._db.execute("PRAGMA foreign_keys=ON")
 
     class _Transaction:
         def __init__(self, store: "Store"):
@@ -212,7 +310,16 @@ class Store:
 
     def publish_playlist(self, playlist: Playlist, author: str, activate: bool = True) -> int:
         """Store a new revision and make it live (and active) in one transaction."""
-        refs = sorted(playlist.asset_refs())
+        return self._publish("playlist", playlist, author, playlist.asset_refs(),
+                             "active_playlist" if activate else None)
+
+    def publish_schedule(self, schedule, author: str) -> int:
+        """Store a schedule revision and make it the one the player follows."""
+        return self._publish("schedule", schedule, author, set(), "active_schedule")
+
+    def _publish(self, kind: str, document, author: str, asset_refs: set[str],
+                 activate_key: str | None) -> int:
+        refs = sorted(asset_refs)
         unstored = [ref for ref in refs if not is_stored_ref(ref)]
         if unstored:
             raise AssetMissing(
@@ -226,9 +333,8 @@ class Store:
                 if row is None or not self.asset_path(ref).exists():
                     raise AssetMissing(f"asset {ref} is not in the store; upload it first", ref)
             cursor = db.execute(
-                "INSERT INTO revisions (kind, name, body, author, created_at) "
-                "VALUES ('playlist', ?, ?, ?, ?)",
-                (playlist.name, dump_json(playlist), author, self._stamp()),
+                "INSERT INTO revisions (kind, name, body, author, created_at) VALUES (?, ?, ?, ?, ?)",
+                (kind, document.name, dump_json(document), author, self._stamp()),
             )
             revision = cursor.lastrowid
             db.executemany(
@@ -236,12 +342,12 @@ class Store:
                 [(revision, ref.removeprefix("sha256:")) for ref in refs],
             )
             db.execute(
-                "INSERT INTO live (kind, name, revision) VALUES ('playlist', ?, ?) "
+                "INSERT INTO live (kind, name, revision) VALUES (?, ?, ?) "
                 "ON CONFLICT (kind, name) DO UPDATE SET revision = excluded.revision",
-                (playlist.name, revision),
+                (kind, document.name, revision),
             )
-            if activate:
-                self._set_desired(db, "active_playlist", playlist.name)
+            if activate_key:
+                self._set_desired(db, activate_key, document.name)
         return revision
 
     def _set_desired(self, db: sqlite3.Connection, key: str, value: object) -> None:
@@ -287,6 +393,123 @@ class Store:
             "AND l.name = json_extract(d.value, '$') WHERE d.key = 'active_playlist'"
         )
         return rows[0]["revision"] if rows else None
+
+    def live_playlist(self, name: str) -> LiveContent | None:
+        """The live revision of the playlist called `name`, or None if there is none."""
+        rows = self._query(
+            "SELECT r.id, r.body FROM live l JOIN revisions r ON r.id = l.revision "
+            "WHERE l.kind = 'playlist' AND l.name = ?", (name,)
+        )
+        return LiveContent(rows[0]["id"], Playlist.model_validate_json(rows[0]["body"])) if rows else None
+
+    # --- schedules ------------------------------------------------------------------
+
+    def live_schedule(self):
+        """(revision, Schedule) the player follows, or None when no schedule is published."""
+        from signage.schedule import Schedule
+
+        rows = self._query(
+            "SELECT r.id, r.body FROM desired d "
+            "JOIN live l ON l.kind = 'schedule' AND l.name = json_extract(d.value, '$') "
+            "JOIN revisions r ON r.id = l.revision WHERE d.key = 'active_schedule'"
+        )
+        if not rows:
+            return None
+        return rows[0]["id"], Schedule.model_validate_json(rows[0]["body"])
+
+    # --- emergency messages ---------------------------------------------------------
+
+    def add_emergency(self, message: Message, expires_at: dt.datetime, author: str,
+                      priority: int = 100, starts_at: dt.datetime | None = None) -> Emergency:
+        """Store an emergency message; the player shows it from `starts_at` (default now)."""
+        starts_at = starts_at or self.clock.now()
+        if expires_at <= starts_at:
+            raise StoreError("expires_at must be after starts_at; give a later expiry")
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO emergencies (message, priority, starts_at, expires_at, created_by, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (message.model_dump_json(), priority, utc_text(starts_at), utc_text(expires_at),
+                 author, utc_text(self.clock.now())),
+            )
+        return self.emergency(cursor.lastrowid)
+
+    def cancel_emergency(self, emergency_id: int, by: str) -> Emergency:
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE emergencies SET cancelled_at = ?, cancelled_by = ? "
+                "WHERE id = ? AND cancelled_at IS NULL",
+                (utc_text(self.clock.now()), by, emergency_id),
+            )
+            if cursor.rowcount == 0 and not db.execute(
+                "SELECT 1 FROM emergencies WHERE id = ?", (emergency_id,)
+            ).fetchone():
+                raise StoreError(f"no emergency message has id {emergency_id}")
+        return self.emergency(emergency_id)
+
+    def emergency(self, emergency_id: int) -> Emergency:
+        rows = self._query("SELECT * FROM emergencies WHERE id = ?", (emergency_id,))
+        if not rows:
+            raise StoreError(f"no emergency message has id {emergency_id}")
+        return _emergency(rows[0])
+
+    def emergencies(self, current_at: dt.datetime | None = None) -> list[Emergency]:
+        """All emergency messages, newest first; with `current_at`, only those not yet
+        over then (active or still to start), highest priority first."""
+        if current_at is None:
+            rows = self._query("SELECT * FROM emergencies ORDER BY id DESC")
+        else:
+            rows = self._query(
+                "SELECT * FROM emergencies WHERE cancelled_at IS NULL AND expires_at > ? "
+                "ORDER BY priority DESC, id DESC", (utc_text(current_at),)
+            )
+        return [_emergency(row) for row in rows]
+
+    # --- technician overrides -------------------------------------------------------
+
+    def set_override(self, kind: str, value: object, by: str,
+                     expires_at: dt.datetime | None = None) -> Override:
+        if kind not in OVERRIDE_KINDS:
+            raise StoreError(f"override {kind!r} is unknown; choose one of {', '.join(OVERRIDE_KINDS)}")
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO overrides (kind, value, expires_at, set_by, set_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind) DO UPDATE SET value = excluded.value, expires_at = "
+                "excluded.expires_at, set_by = excluded.set_by, set_at = excluded.set_at",
+                (kind, json.dumps(value), utc_text(expires_at) if expires_at else None, by,
+                 utc_text(self.clock.now())),
+            )
+        return self.overrides()[kind]
+
+    def clear_override(self, kind: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM overrides WHERE kind = ?", (kind,))
+
+    def overrides(self, active_at: dt.datetime | None = None) -> dict[str, Override]:
+        """Overrides by kind; with `active_at`, only those not expired then."""
+        found = {}
+        for row in self._query("SELECT * FROM overrides"):
+            override = Override(row["kind"], json.loads(row["value"]),
+                                _from_utc_text(row["expires_at"]), row["set_by"],
+                                _from_utc_text(row["set_at"]))
+            if active_at is None or override.active(active_at):
+                found[override.kind] = override
+        return found
+
+    # --- the newest time seen (trusted time) ------------------------------------------
+
+    def newest_seen_time(self) -> dt.datetime | None:
+        rows = self._query("SELECT newest FROM clock_seen WHERE id = 1")
+        return _from_utc_text(rows[0]["newest"]) if rows else None
+
+    def record_seen_time(self, moment: dt.datetime) -> None:
+        """Raise the stored high-water mark of wall time to `moment` (never lowers it)."""
+        text = utc_text(moment)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO clock_seen (id, newest) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
+                "SET newest = max(newest, excluded.newest)", (text,)
+            )
 
     # --- tokens ---------------------------------------------------------------------
 
@@ -336,6 +559,16 @@ class Store:
         for row in self._query("SELECT * FROM tokens ORDER BY id"):
             yield TokenInfo(row["name"], row["role"], row["created_at"], row["last_used_at"],
                             row["revoked_at"] is not None)
+
+
+def _emergency(row: sqlite3.Row) -> Emergency:
+    return Emergency(
+        id=row["id"], message=Message.model_validate_json(row["message"]),
+        priority=row["priority"], starts_at=_from_utc_text(row["starts_at"]),
+        expires_at=_from_utc_text(row["expires_at"]), created_by=row["created_by"],
+        created_at=_from_utc_text(row["created_at"]),
+        cancelled_at=_from_utc_text(row["cancelled_at"]), cancelled_by=row["cancelled_by"],
+    )
 
 
 def asset_file(assets_dir: Path, ref: str) -> Path:

@@ -1,5 +1,6 @@
 """The store: revisions publish whole or not at all; assets once by sha256; hashed tokens."""
 
+import datetime as dt
 import hashlib
 import io
 import sqlite3
@@ -166,3 +167,72 @@ def test_import_refuses_a_file_that_is_not_an_image(store, tmp_path):
     assert (problem.path, problem.line) == ("items[0].asset", 4)
     assert "fake.png is not a readable PNG" in problem.reason
     assert store.live_content() is None
+
+
+# --- schema version 2: emergencies, overrides, the newest time seen ------------------
+
+
+def test_a_version_1_database_is_migrated_without_losing_content(settings, clock):
+    """A box updated in the field keeps its playlists, and foreign keys still hold."""
+    from signage import store as store_module
+
+    settings.data_dir.mkdir(parents=True)
+    db = sqlite3.connect(settings.db_path)
+    for statement in filter(str.strip, store_module._MIGRATIONS[0].split(";")):
+        db.execute(statement)
+    db.execute("PRAGMA user_version=1")
+    body = message_playlist(vi="Cũ").model_dump_json()
+    db.execute("INSERT INTO revisions VALUES (7, 'playlist', 'welcome', ?, 'old', '2026-01-01')", (body,))
+    db.execute("INSERT INTO live VALUES ('playlist', 'welcome', 7)")
+    db.execute("INSERT INTO desired VALUES ('active_playlist', '\"welcome\"', '2026-01-01')")
+    db.commit()
+    db.close()
+
+    store = Store(settings.data_dir, clock)
+    live = store.live_content()
+    assert (live.revision, live.playlist.items[0].text.vi) == (7, "Cũ")
+    assert store.publish_playlist(message_playlist(vi="Mới"), "tester") == 8
+    with pytest.raises(sqlite3.IntegrityError):  # revision_assets still checks its revision
+        with store._write() as db:
+            db.execute("INSERT INTO revision_assets VALUES (999, 'nothing')")
+    store.close()
+
+
+def test_emergency_messages_are_kept_until_cancelled_or_expired(store, clock):
+    from signage.models import Message
+
+    now = clock.now()
+    text = Message(vi="Cửa khẩu tạm đóng", en="Gate closed", zh="口岸暂时关闭")
+    low = store.add_emergency(text, now + dt.timedelta(hours=1), "duty officer", priority=50)
+    high = store.add_emergency(text, now + dt.timedelta(minutes=5), "duty officer", priority=90)
+    assert [e.id for e in store.emergencies(current_at=now)] == [high.id, low.id]
+    assert high.active(now) and not high.active(now + dt.timedelta(minutes=5))
+    assert [e.id for e in store.emergencies(current_at=now + dt.timedelta(minutes=6))] == [low.id]
+    cancelled = store.cancel_emergency(low.id, "supervisor")
+    assert cancelled.cancelled_by == "supervisor" and not cancelled.active(now)
+    assert store.emergencies(current_at=now + dt.timedelta(minutes=6)) == []
+    assert len(store.emergencies()) == 2  # the record stays for the log
+    with pytest.raises(StoreError, match="after starts_at"):
+        store.add_emergency(text, now, "duty officer")
+    with pytest.raises(StoreError, match="no emergency message has id 999"):
+        store.cancel_emergency(999, "x")
+
+
+def test_overrides_expire_by_themselves(store, clock):
+    now = clock.now()
+    store.set_override("brightness", 40, "technician", now + dt.timedelta(minutes=30))
+    store.set_override("power", False, "technician")
+    assert store.overrides(active_at=now)["brightness"].value == 40
+    later = store.overrides(active_at=now + dt.timedelta(minutes=31))
+    assert set(later) == {"power"} and later["power"].value is False
+    store.clear_override("power")
+    assert set(store.overrides()) == {"brightness"}
+    with pytest.raises(StoreError, match="choose one of brightness, power, test_pattern"):
+        store.set_override("volume", 3, "technician")
+
+
+def test_the_newest_time_seen_only_moves_forward(store, clock):
+    assert store.newest_seen_time() is None
+    store.record_seen_time(clock.now())
+    store.record_seen_time(clock.now() - dt.timedelta(days=400))  # a clock set back
+    assert store.newest_seen_time() == clock.now()
