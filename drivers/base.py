@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 import time
 import urllib.parse
 from typing import TYPE_CHECKING, Callable, Protocol, runtime_checkable
@@ -129,7 +130,19 @@ def _factory(scheme: str, url: str) -> Callable[[DriverURL], Driver]:
     return factory
 
 
+# "hdmi://0?region=...+novastar:///dev/ttyUSB0": a '+' right before another scheme pairs
+# a video path with a control link.
+_PAIR_SPLIT = re.compile(r"\+(?=[a-z][a-z0-9.-]*://)")
+
+
 def open_driver(url: str) -> Driver:
-    """Build (but do not open) the driver a URL names."""
+    """Build (but do not open) the driver a URL names; `VIDEO+CONTROL` builds a pair."""
+    parts = _PAIR_SPLIT.split(url)
+    if len(parts) == 2:
+        from drivers.paired import PairedDriver
+
+        return PairedDriver(open_driver(parts[0]), open_driver(parts[1]))
+    if len(parts) > 2:
+        raise DriverConfigError(f"{url!r} pairs more than two drivers; write VIDEO+CONTROL")
     parsed = DriverURL.parse(url)
     return _factory(parsed.scheme, url)(parsed)

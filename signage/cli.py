@@ -104,12 +104,14 @@ def cmd_token(args) -> int:
 
 def cmd_player(args) -> int:
     from drivers.base import open_driver
+    from drivers.resilient import KeepTrying
     from signage.clock import SystemClock
     from signage.player import build_player
 
     settings = Settings.from_env(driver=args.driver, fps=args.fps)
     clock = SystemClock()
-    driver = open_driver(settings.driver)
+    # A device that is not there yet is retried while the loop runs (status shows it down).
+    driver = KeepTrying(open_driver(settings.driver), clock, name=settings.driver)
     driver.open()
     player = build_player(settings, clock, driver)
     stop = threading.Event()

@@ -77,3 +77,111 @@ def test_bad_control_values_are_refused(panel):
         panel.set_brightness(120)
     with pytest.raises(DriverConfigError, match="choose one of"):
         panel.show_test_pattern("plaid")
+
+
+# --- pairs and drivers that are not there yet ------------------------------------------
+
+
+class FakeControlLink(EmulatedPanel):
+    """A control link (hardware we do not have here) that can be unplugged."""
+
+    def __init__(self):
+        super().__init__((768, 384))
+        self.plugged = True
+
+    def _check(self):
+        if not self.plugged:
+            raise DriverUnavailable("control port gone; check the RS-232 cable")
+
+    def open(self):
+        self._check()
+        super().open()
+
+    def set_brightness(self, percent):
+        self._check()
+        super().set_brightness(percent)
+
+    def set_power(self, on):
+        self._check()
+        super().set_power(on)
+
+    def show_test_pattern(self, pattern):
+        self._check()
+        super().show_test_pattern(pattern)
+
+
+class FakeMissingDevice(EmulatedPanel):
+    """A device that is absent until `arrives` is set."""
+
+    arrives = False
+
+    def open(self):
+        if not self.arrives:
+            raise DriverUnavailable("no such device")
+        super().open()
+
+
+def red_frame(size=(768, 384)):
+    frame = pygame.Surface(size)
+    frame.fill((255, 0, 0))
+    return frame
+
+
+def test_a_plus_pairs_a_video_path_with_a_control_link():
+    from drivers.paired import PairedDriver
+
+    pair = open_driver("emulated://768x384+emulated://768x384")
+    assert isinstance(pair, PairedDriver) and pair.size == (768, 384)
+    with pytest.raises(DriverConfigError, match="VIDEO\\+CONTROL"):
+        open_driver("emulated://1x1+emulated://1x1+emulated://1x1")
+
+
+def test_the_pair_dims_and_blanks_on_the_card_and_falls_back_to_software():
+    from drivers.paired import PairedDriver
+
+    video, control = EmulatedPanel((768, 384)), FakeControlLink()
+    pair = PairedDriver(video, control)
+    pair.open()
+    pair.present(red_frame())
+    pair.set_brightness(30)
+    assert (control.brightness, video.brightness) == (30, 100)  # the card dims, not the picture
+    pair.set_power(False)
+    assert control.power is False and video.power is False
+    control.plugged = False
+    pair.set_brightness(20)  # link down: the picture is dimmed in software instead
+    assert video.brightness == 20
+    pair.show_test_pattern("white")
+    assert video.last_frame().get_at((5, 5))[:3] == (0, 0, 0)  # still blanked
+    assert pair.telemetry().extra["control_link"] == "up"  # the fake reports itself
+
+
+def test_a_missing_device_is_retried_with_backoff_and_gets_the_settings_asked_for():
+    from drivers.resilient import KeepTrying
+    from signage.clock import FakeClock
+
+    clock = FakeClock()
+    device = FakeMissingDevice((64, 32))
+    driver = KeepTrying(device, clock, name="tpm2")
+    driver.open()
+    driver.set_brightness(25)
+    driver.present(red_frame((64, 32)))
+    assert driver.telemetry().link == "down" and device.frames == 0
+    assert driver.telemetry().extra["error"] == "no such device"
+    device.arrives = True
+    driver.present(red_frame((64, 32)))
+    assert device.frames == 0  # not before the backoff has passed
+    clock.advance(0.5)
+    driver.present(red_frame((64, 32)))
+    assert device.frames == 1 and device.brightness == 25
+    assert driver.telemetry().link == "up"
+
+
+def test_a_wrong_driver_url_is_not_retried():
+    from drivers.resilient import KeepTrying
+
+    class Misconfigured(EmulatedPanel):
+        def open(self):
+            raise DriverConfigError("baud must be a number")
+
+    with pytest.raises(DriverConfigError):
+        KeepTrying(Misconfigured((8, 8))).open()
