@@ -6,6 +6,7 @@ to do. Unknown fields are refused (a typo such as `duraton` must not be ignored)
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Annotated, Any, Iterator, Literal, Union
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Iterator, Literal, Union
 import zoneinfo
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -379,6 +381,37 @@ class Playlist(_Strict):
 
     def asset_refs(self) -> set[str]:
         return {ref for _path, ref in self.asset_fields()}
+
+
+EMERGENCY_PRIORITY = 100
+MAX_EMERGENCY_S = 7 * 24 * 3600.0
+
+
+class EmergencyNotice(_Strict):
+    """An urgent message for the whole panel. It must end by itself: give `duration` (from
+    its start) or `expires_at`; without `starts_at` it starts at once."""
+
+    text: Message
+    starts_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+    duration: Duration | None = None
+    priority: int = Field(EMERGENCY_PRIORITY, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "EmergencyNotice":
+        if (self.expires_at is None) == (self.duration is None):
+            raise ValueError("give either duration (e.g. 2h) or expires_at, so the notice ends by itself")
+        return self
+
+    def window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """(start, expiry) as aware times; refuses an expiry in the past or too far ahead."""
+        start = self.starts_at or now
+        end = self.expires_at or start + dt.timedelta(seconds=self.duration)
+        if end <= max(start, now):
+            raise ValueError("expires_at is already past; give a later time or a duration")
+        if (end - start).total_seconds() > MAX_EMERGENCY_S:
+            raise ValueError("an emergency notice may last at most 7 days; publish a playlist instead")
+        return start, end
 
 
 # --- turning pydantic's errors into "field.path: reason" lines ------------------------

@@ -1,0 +1,76 @@
+"""Emergency messages: an urgent trilingual notice that takes over the whole panel.
+
+Stored as desired state, so it survives restarts of either process; the player shows the
+highest-priority current notice within a second and gives the screen back at expiry.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.responses import JSONResponse
+
+from signage.api.deps import ClockDep, StoreDep, TokenDep, require_role
+from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.content import DocumentError, Problem, validate_document
+from signage.errors import StoreError
+from signage.models import EmergencyNotice
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/emergency", tags=["emergency"])
+
+
+@router.get("")
+def list_emergencies(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
+    """Every emergency notice, newest first, and the one on screen now (if any)."""
+    now = clock.now()
+    notices = store.emergencies()
+    current = store.emergencies(current_at=now)
+    showing = next((e.id for e in current if e.active(now)), None)
+    return {"showing": showing,
+            "emergencies": [{**e.as_dict(), "active": e.active(now)} for e in notices]}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(require_role("admin"))],
+    openapi_extra=REQUEST_BODY_DOC,
+    responses={422: {"description": "Every problem in the notice, with field path"}},
+)
+def post_emergency(
+    upload: Annotated[Upload, Depends(read_document_body)],
+    token: TokenDep, store: StoreDep, clock: ClockDep,
+) -> Any:
+    """Store a notice; it is on the panel within a second of this answer."""
+    try:
+        doc = parse_upload(upload)
+        notice = validate_document(doc, EmergencyNotice)
+        starts_at, expires_at = notice.window(clock.now())
+    except DocumentError as exc:
+        return _refused(exc.problems)
+    except ValueError as exc:
+        return _refused([Problem("expires_at", str(exc), None)])
+    emergency = store.add_emergency(notice.text, expires_at, token.name, notice.priority, starts_at)
+    log.warning("emergency notice %d by %s until %s: %s", emergency.id, token.name,
+                expires_at.isoformat(), notice.text.vi[:80])
+    return {**emergency.as_dict(), "active": emergency.active(clock.now())}
+
+
+@router.delete("/{emergency_id}", dependencies=[Depends(require_role("admin"))],
+               responses={404: {"description": "No notice has this id"}})
+def cancel_emergency(emergency_id: int, token: TokenDep, store: StoreDep, clock: ClockDep) -> Any:
+    """End a notice now; the schedule gets the screen back."""
+    try:
+        emergency = store.cancel_emergency(emergency_id, token.name)
+    except StoreError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    log.warning("emergency notice %d cancelled by %s", emergency_id, token.name)
+    return {**emergency.as_dict(), "active": emergency.active(clock.now())}
+
+
+def _refused(problems: list[Problem]) -> JSONResponse:
+    return rejected(problems, "the emergency notice was not stored; nothing is shown")
