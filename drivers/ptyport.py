@@ -76,7 +76,12 @@ class PtyPort:
         return self
 
     def unplug(self) -> None:
-        """Close the pty, as if the cable were pulled: the host's reads and writes fail."""
+        """Close the pty, as if the cable were pulled: the host's reads and writes fail.
+
+        The stable link goes too (as a udev by-id link does), so a reconnecting driver
+        never opens another process's pty that happens to get the old number."""
+        if self.link is not None:
+            self.link.unlink(missing_ok=True)
         with self._lock:
             master, slave, thread = self._master, self._slave, self._thread
             self._master = self._slave = self._thread = None
@@ -92,8 +97,6 @@ class PtyPort:
 
     def close(self) -> None:
         self.unplug()
-        if self.link is not None:
-            self.link.unlink(missing_ok=True)
 
     def send(self, data: bytes) -> None:
         """Write unsolicited bytes to the host (announcements, garbage)."""
