@@ -36,7 +36,7 @@ def cmd_panel(args) -> int:
     from drivers.base import DriverConfigError, open_driver
 
     driver = open_driver(args.device)
-    if not hasattr(driver, "read_status"):
+    if not hasattr(driver, "read_status") or not hasattr(driver, "open_link"):
         raise DriverConfigError(
             f"{args.device} is not a control link; `signage panel` speaks to a NovaStar "
             "sending card, e.g. --device novastar:///dev/ttyUSB0"
@@ -67,12 +67,11 @@ def cmd_panel(args) -> int:
 
 
 def _open_now(driver) -> None:
-    """Open a control driver and fail at once if its port is not there (no retrying here)."""
+    """Open the control link only (no telemetry poller) and fail at once if the port is not
+    there: a technician wants the answer now, not a retry loop."""
     from drivers.base import DriverUnavailable
 
-    driver.open()
-    open_link = getattr(driver, "open_link", None)
-    if open_link is not None and not open_link():
+    if not driver.open_link():
         raise DriverUnavailable("the port could not be opened; check the cable and the path")
 
 
