@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 import signage
 from signage.api.deps import require_token
-from signage.api.routes import emergency, health, playlists, status
+from signage.api.routes import emergency, health, playlists, schedule, status
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
 from signage.settings import Settings
@@ -62,7 +62,7 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     app.state.settings = settings
     app.state.clock = clock
     app.include_router(health.router)
-    for router in (status.router, playlists.router, emergency.router):
+    for router in (status.router, playlists.router, schedule.router, emergency.router):
         app.include_router(router, dependencies=[Depends(require_token)], responses=_AUTH_RESPONSES)
     app.add_exception_handler(StoreError, _store_unavailable)
     check_routes_need_token(app)

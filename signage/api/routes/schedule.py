@@ -1,0 +1,74 @@
+"""The schedule: which playlist plays when, power hours and brightness, as one document."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from signage.api.deps import StoreDep, TokenDep, require_role
+from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.content import Document, DocumentError, Problem, dump_json, validate_document
+from signage.models import format_path
+from signage.schedule import Schedule, schedule_findings
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/schedule", tags=["schedule"])
+
+
+@router.get("", responses={404: {"description": "No schedule is published yet"}})
+def get_schedule(store: StoreDep) -> Any:
+    """The schedule the player follows, at its live revision."""
+    live = store.live_schedule()
+    if live is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail="no schedule is published; PUT one to /api/schedule")
+    revision, schedule = live
+    return {"revision": revision, "schedule": json.loads(dump_json(schedule))}
+
+
+@router.put(
+    "",
+    dependencies=[Depends(require_role("admin"))],
+    openapi_extra=REQUEST_BODY_DOC,
+    responses={
+        413: {"description": "The body is larger than 1 MB"},
+        415: {"description": "The body is neither YAML nor JSON"},
+        422: {"description": "Every problem in the document, with field path and line"},
+    },
+)
+def put_schedule(
+    upload: Annotated[Upload, Depends(read_document_body)], token: TokenDep, store: StoreDep,
+) -> Any:
+    """Validate and publish; the player follows it within a second. Warnings (such as
+    equal-priority rules that overlap) do not stop publishing and are returned."""
+    doc = parse_upload(upload)
+    try:
+        schedule = validate_document(doc, Schedule)
+    except DocumentError as exc:
+        return _refused(exc.problems)
+    problems = findings_as_problems(schedule, doc, set(store.playlist_names()))
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        return _refused(errors)
+    revision = store.publish_schedule(schedule, author=token.name)
+    log.info("schedule %s published as revision %d by %s", schedule.name, revision, token.name)
+    return {"name": schedule.name, "revision": revision,
+            "warnings": [p.as_dict() for p in problems if p.warning]}
+
+
+def findings_as_problems(schedule: Schedule, doc: Document,
+                         known_playlists: set[str] | None) -> list[Problem]:
+    """The schedule's cross-field findings in the problem format (`signage validate` too)."""
+    return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
+                    warning=f.severity == "warning")
+            for f in schedule_findings(schedule, known_playlists)]
+
+
+def _refused(problems: list[Problem]) -> Any:
+    count = len(problems)
+    return rejected(problems, f"the schedule was not published ({count} problem"
+                    f"{'s' if count != 1 else ''}); the player keeps the one it has")
