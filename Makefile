@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 DRIVER ?= emulated://768x384
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install system-packages validate preview clean
+.PHONY: run test install system-packages validate preview golden clean
 
 run: install
 	$(BIN)/signage run --driver '$(DRIVER)' --listen $(LISTEN) --seed playlists
@@ -33,6 +33,9 @@ validate: install
 
 preview: install
 	$(BIN)/signage preview playlists/welcome.yaml --at 1s --out frame.png
+
+golden: install
+	$(BIN)/python -m tests.test_golden
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

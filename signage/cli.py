@@ -44,21 +44,45 @@ def _stop_on_signals(stop: threading.Event, on_stop=lambda: None) -> None:
 
 
 def cmd_validate(args) -> int:
-    from signage.importer import check_asset_files, read_playlist
-
+    settings = Settings.from_env()
     bad = 0
     for source in args.files:
         try:
-            document, playlist = read_playlist(source)
-            check_asset_files(source, document, playlist)
+            problems, summary = _validate_file(source, settings, args.panel)
         except DocumentError as exc:
+            problems, summary = exc.problems, None
+        for problem in problems:
+            print(problem.render(str(source)))
+        if summary is None or any(not problem.warning for problem in problems):
             bad += 1
-            for problem in exc.problems:
-                print(problem.render(str(source)))
-        else:
-            if not args.quiet:
-                print(f"{source}: ok ({playlist.name}, {playlist.item_count()} items)", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{source}: ok ({summary})", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | None):
+    """(errors then warnings, a one-line summary) for a playlist or schedule file."""
+    from signage.checks import Limits, check_playlist, fonts_for, panel_size
+    from signage.content import validate_document
+    from signage.importer import (asset_problems, findings_as_problems, is_schedule,
+                                  playlist_names_beside, read_document)
+    from signage.models import Playlist
+
+    document = read_document(source)
+    if is_schedule(document):
+        from signage.schedule import Schedule
+
+        schedule = validate_document(document, Schedule)
+        known = playlist_names_beside(source)
+        problems = findings_as_problems(schedule, document, known or None)
+        return problems, f"schedule {schedule.name}, {len(schedule.rules)} rules"
+    playlist = validate_document(document, Playlist)
+    panel = panel or panel_size(settings.driver)
+    files, problems = asset_problems(document, playlist, source=source)
+    found = check_playlist(playlist, fonts_for(settings), panel, document=document,
+                           limits=Limits.from_settings(settings), asset_file=files.get)
+    summary = f"{playlist.name}, {playlist.item_count()} items, {panel[0]}x{panel[1]} panel"
+    return problems + found.errors + found.warnings, summary
 
 
 def cmd_import(args) -> int:
@@ -215,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check playlist files; print FILE:LINE: field: reason")
     validate.add_argument("files", nargs="+", type=Path)
     validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.add_argument("--panel", type=_size, default=None,
+                          help="panel WxH to check legibility on (default: the driver URL's size)")
     validate.set_defaults(func=cmd_validate)
 
     imp = sub.add_parser("import", help="import playlist files and the images they name")
@@ -238,6 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--name", required=True)
     token_sub.add_parser("list", help="list tokens (never their secrets)")
     token.set_defaults(func=cmd_token)
+
+    from signage import cli_devices, cli_schedule
+
+    cli_devices.add_parsers(sub, _size)
+    cli_schedule.add_parser(sub)
     return parser
 
 

@@ -27,9 +27,11 @@ class Problem:
     path: str
     reason: str
     line: int | None = None
+    warning: bool = False  # worth a look, but the document is accepted
 
     def render(self, source: str) -> str:
-        return f"{source}:{self.line or 1}: {self.path}: {self.reason}"
+        kind = "warning: " if self.warning else ""
+        return f"{source}:{self.line or 1}: {self.path}: {kind}{self.reason}"
 
     def as_dict(self) -> dict:
         return {"path": self.path, "reason": self.reason, "line": self.line}
@@ -111,7 +113,11 @@ def _parse_yaml(text: str | bytes) -> Document:
         _map_lines(node, (), lines, problems)
         if problems:
             raise DocumentError(problems)
-        data = loader.construct_document(node)
+        try:
+            data = loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:
+            # PyYAML turns 2027-02-31 into a date and fails outside its own error types.
+            raise DocumentError([_unreadable_value(node, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = f"YAML syntax: {exc.problem or exc.context}"
@@ -121,6 +127,26 @@ def _parse_yaml(text: str | bytes) -> Document:
     finally:
         loader.dispose()
     return Document(data, lines)
+
+
+def _unreadable_value(root: yaml.Node, exc: Exception) -> Problem:
+    """Point at the scalar PyYAML could not construct (usually an impossible date)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node)  # a fresh one: the failed loader
+                # still holds half-built state
+            except (ValueError, OverflowError):
+                return Problem("(document)", f"{node.value!r} is not a real date or number; "
+                               "correct it, or quote it if it is meant as text",
+                               node.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in node.value for child in pair)
+    return Problem("(document)", f"a value cannot be read: {exc}")
 
 
 class _DuplicateKey(Exception):

@@ -27,6 +27,7 @@ class Imported:
     source: Path
     name: str
     revision: int
+    kind: str = "playlist"
 
 
 def content_files(paths: Iterable[Path]) -> list[Path]:
@@ -49,12 +50,23 @@ def resolve_asset_file(source: Path, ref: str) -> Path | None:
     return None
 
 
-def read_playlist(source: Path) -> tuple[Document, Playlist]:
+def read_document(source: Path) -> Document:
+    """A content file parsed, with its lines; DocumentError if unreadable or malformed."""
     try:
         text = source.read_bytes()
     except OSError as exc:
         raise DocumentError([Problem("(document)", f"cannot read the file: {exc.strerror}")]) from None
-    document = parse_document(text)
+    return parse_document(text)
+
+
+def is_schedule(document: Document) -> bool:
+    """A schedule names a default playlist and has no items or layout of its own."""
+    data = document.data
+    return isinstance(data, dict) and "default" in data and not {"items", "layout"} & set(data)
+
+
+def read_playlist(source: Path) -> tuple[Document, Playlist]:
+    document = read_document(source)
     return document, validate_document(document, Playlist)
 
 
@@ -102,25 +114,74 @@ def import_file(store: Store, source: Path, author: str = "import") -> Imported:
             raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path))
                                  for _, reason in exc.problems]) from None
     data = playlist.model_dump(mode="json", exclude_none=True)
-    for item in data["items"]:
-        for field in ("asset", "background"):
-            if item.get(field) in stored:
-                item[field] = stored[item[field]]
+    for path, ref in playlist.asset_fields():  # file paths become the stored sha256 names
+        *parents, field = path
+        node = data
+        for part in parents:
+            node = node[part]
+        node[field] = stored.get(ref, ref)
     revision = store.publish_playlist(Playlist.model_validate(data), author, activate=False)
     log.info("imported %s as %s revision %d", source, playlist.name, revision)
     return Imported(source, playlist.name, revision)
 
 
+def findings_as_problems(schedule, doc: Document, known_playlists: set[str] | None) -> list[Problem]:
+    """A schedule's cross-field findings as problems (for validate, import and the API)."""
+    from signage.schedule import schedule_findings
+
+    return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
+                    warning=f.severity == "warning")
+            for f in schedule_findings(schedule, known_playlists)]
+
+
+def playlist_names_beside(source: Path) -> set[str]:
+    """Names of the playlists in the files next to `source` (what a schedule may name)."""
+    names = set()
+    for path in content_files([source.parent]):
+        try:
+            data = read_document(path).data
+        except DocumentError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("name"), str) and "default" not in data:
+            names.add(data["name"])
+    return names
+
+
+def import_schedule(store: Store, source: Path, document: Document,
+                    author: str = "import") -> Imported:
+    """Publish a schedule file; every playlist it names must be in the store already."""
+    from signage.schedule import Schedule
+
+    schedule = validate_document(document, Schedule)
+    errors = [p for p in findings_as_problems(schedule, document, set(store.playlist_names()))
+              if not p.warning]
+    if errors:
+        raise DocumentError(errors)
+    revision = store.publish_schedule(schedule, author)
+    log.info("imported %s as schedule %s revision %d", source, schedule.name, revision)
+    return Imported(source, schedule.name, revision, kind="schedule")
+
+
 def import_paths(store: Store, paths: Iterable[Path], activate: str | None = None) -> list[Imported]:
     """Import every content file; make `activate` (or, if none is active, the first) active."""
-    imported = []
+    imported, schedules = [], []
     for source in content_files(paths):
         try:
-            imported.append(import_file(store, source))
+            document = read_document(source)
+            if is_schedule(document):
+                schedules.append((source, document))  # after the playlists they name
+            else:
+                imported.append(import_file(store, source))
         except DocumentError as exc:
             exc.source = source  # so the caller can print FILE:LINE
             raise
     names = [item.name for item in imported]
+    for source, document in schedules:
+        try:
+            imported.append(import_schedule(store, source, document))
+        except DocumentError as exc:
+            exc.source = source
+            raise
     if activate:
         store.activate_playlist(activate)
     elif imported and store.active_playlist() is None:

@@ -20,10 +20,10 @@ import pygame
 from drivers.base import Driver, DriverError
 from signage import __version__
 from signage.clock import Clock
-from signage.models import ImageItem, MessageItem
-from signage.render.compositor import CROSSFADE_S, Compositor, ItemError
+from signage.models import Playlist
+from signage.render.compositor import CROSSFADE_S, Compositor
+from signage.render.stage import Stage
 from signage.runtime import clean_stale_temps, write_json
-from signage.sequence import position
 from signage.settings import Settings
 from signage.snapshot import SnapshotWriter
 from signage.errors import StoreError
@@ -37,22 +37,20 @@ SNAPSHOT_MAX_AGE_S = 1.0
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_ERRORS_KEPT = 20
+MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Showing:
-    """The playlist being played and the clock time it (re)started."""
+    """What play() was last asked to show: its key, and the playlist with its revision."""
 
-    revision: int | None
-    name: str | None
-    items: list  # playable items (ones that failed are dropped)
-    started: float
+    key: object = None
+    playlist: Playlist | None = None
+    revision: int | None = None
 
-
-def item_label(item: MessageItem | ImageItem) -> str:
-    if isinstance(item, MessageItem):
-        return item.text.vi[:60]
-    return item.caption.vi[:60] if item.caption else item.asset[:19]
+    @property
+    def name(self) -> str | None:
+        return self.playlist.name if self.playlist else None
 
 
 class Player:
@@ -72,14 +70,16 @@ class Player:
         now = clock.monotonic()
         self.started_mono = now
         self.started_wall = clock.now()
-        self.showing = Showing(None, None, [], now)
+        self.showing = Showing()  # what is on screen (or fading in)
+        self.stage = Stage(compositor, None, self.report)
+        self.stage.start(now)
+        self.pending: tuple[Showing, Stage, float] | None = None  # loading, not yet shown
         self.data_version: int | None = None
         self.next_reconcile = now
-        self.current_key: object = None  # what the screen settled on (item or standby)
-        self.fade_from: pygame.Surface | None = None
-        self.fade_started = 0.0
+        self.fade_started: float | None = None
         self.last_frame: pygame.Surface | None = None
         self.frame_changed_at = now
+        self.settled = True
         self.next_status = now
         self.last_snapshot = -1e9
         self.snapshot_due_change = True
@@ -109,8 +109,8 @@ class Player:
             self.report(f"cannot read live content: {exc}")
             return
         # With nothing published yet (None) the standby card stays up.
-        if live is not None and live.revision != self.showing.revision:
-            self.load(live, now)
+        if live is not None:
+            self.load(live, now)  # the same revision again changes nothing
 
     def _open_store(self, now: float) -> bool:
         try:
@@ -127,50 +127,64 @@ class Player:
         return True
 
     def load(self, live: LiveContent, now: float) -> None:
-        log.info("playing %s revision %d (%d items)", live.playlist.name, live.revision,
-                 len(live.playlist.items))
-        self.showing = Showing(live.revision, live.playlist.name, list(live.playlist.items), now)
+        self.play(live.playlist, ("revision", live.revision), revision=live.revision)
+
+    def play(self, playlist: Playlist | None, key: object, *, revision: int | None = None) -> None:
+        """Switch the panel to `playlist` (None: the standby card); `key` names what it is.
+
+        The new picture fades in over the old one as soon as its first items are rendered
+        (in the background when the compositor has a worker). Playing the key that is
+        already on screen, or on its way, changes nothing.
+        """
+        wanted = self.pending[0] if self.pending else self.showing
+        if key == wanted.key:
+            return
+        if playlist is not None:
+            log.info("playing %s (%s, %d items)", playlist.name, key, playlist.item_count())
+        stage = Stage(self.compositor, playlist, self.report)
+        stage.prefetch(0.0)
+        self.pending = (Showing(key, playlist, revision), stage, self.clock.monotonic())
 
     # --- one frame ------------------------------------------------------------------
 
     def step(self) -> pygame.Surface:
         """Compose and present the frame due now."""
         begun = self.clock.monotonic()
+        wall = self.clock.now()  # once per frame, for clocks on screen
         self.reconcile(begun)
-        key, surface = self._settled_picture(begun)
-        if key != self.current_key:
-            # Fade from whatever is on screen now, so a new revision blends in too.
-            self.fade_from = self.last_frame.copy() if self.last_frame is not None else None
-            self.fade_started = begun
-            self.current_key = key
-            self.frame_changed_at = begun
-        frame = surface
-        if self.fade_from is not None:
+        self._switch_when_ready(begun)
+        self.stage.render(begun, wall)
+        frame = self.compositor.frame
+        changed = self.stage.changed
+        if self.fade_started is not None:
             progress = (begun - self.fade_started) / CROSSFADE_S
             if progress < 1:
-                frame = self.compositor.crossfade(self.fade_from, surface, progress)
+                frame = self.compositor.crossfade(self.compositor.held, frame, progress)
             else:
-                self.fade_from = None
-            self.frame_changed_at = begun  # every fade frame, and the settled one after it
+                self.fade_started = None
+            changed = True  # every fade frame, and the settled one after it
+        if changed:
+            self.frame_changed_at = begun
+        self.settled = self.fade_started is None and not self.stage.moving
         self._present(frame, begun)
         self.last_frame = frame
         self._after_present(begun)
         return frame
 
-    def _settled_picture(self, now: float) -> tuple[object, pygame.Surface]:
-        """The item that should be on screen now (without transition), or standby."""
-        while self.showing.items:
-            durations = [item.duration for item in self.showing.items]
-            pos = position(durations, now - self.showing.started)
-            item = self.showing.items[pos.index]
-            try:
-                return (self.showing.revision, pos.index, pos.loop), self.compositor.item_surface(item)
-            except ItemError as exc:
-                self.report(f"skipping item {pos.index} ({item.kind}) of {self.showing.name}: {exc}")
-                # Drop it and carry on from the next item without a jump in timing.
-                del self.showing.items[pos.index]
-                self.showing.started = now - sum(durations[: pos.index])
-        return "standby", self.compositor.standby()
+    def _switch_when_ready(self, now: float) -> None:
+        if self.pending is None:
+            return
+        showing, stage, asked = self.pending
+        if not stage.ready(0.0) and now - asked < MAX_PREPARE_S:
+            return  # the old picture stays up (and moving) until the new one is ready
+        self.pending = None
+        if self.last_frame is not None:
+            # Fade from whatever is on screen now, so a new revision blends in too.
+            self.compositor.hold(self.last_frame)
+            self.fade_started = now
+        # Its timeline runs from when it was asked for, so loading never shifts the timing.
+        stage.start(asked)
+        self.showing, self.stage = showing, stage
 
     def _present(self, frame: pygame.Surface, now: float) -> None:
         try:
@@ -189,7 +203,8 @@ class Player:
     def _after_present(self, begun: float) -> None:
         done = self.clock.monotonic()
         self.frame_ms.append((done - begun) * 1000)
-        changed_since_snapshot = self.frame_changed_at >= self.last_snapshot
+        # A changed picture is snapshotted once it has settled (not each frame of a fade).
+        changed_since_snapshot = self.frame_changed_at >= self.last_snapshot and self.settled
         if (changed_since_snapshot and done - self.last_snapshot >= SNAPSHOT_MIN_GAP_S) or (
             done - self.last_snapshot >= SNAPSHOT_MAX_AGE_S
         ):
@@ -216,12 +231,9 @@ class Player:
         if len(self.present_times) > 1:
             span = self.present_times[-1] - self.present_times[0]
             fps = round((len(self.present_times) - 1) / span, 2) if span > 0 else None
-        item = None
-        if self.showing.items and self.current_key != "standby":
-            pos = position([i.duration for i in self.showing.items], now - self.showing.started)
-            shown = self.showing.items[pos.index]
-            item = {"index": pos.index, "kind": shown.kind, "label": item_label(shown),
-                    "remaining_s": round(pos.remaining, 2)}
+        standby = self.stage.standby
+        zones = self.stage.status(now)
+        item = None if standby else {k: v for k, v in zones[0].items() if k != "zone"}
         telemetry = self.driver.telemetry()
         return {
             "version": __version__,
@@ -229,7 +241,7 @@ class Player:
             "started_at": self.started_wall.isoformat(),
             "updated_at": self.clock.now().isoformat(),
             "uptime_s": round(now - self.started_mono, 1),
-            "state": "standby" if self.current_key == "standby" else "playing",
+            "state": "standby" if standby else "playing",
             "frames": self.frames,
             "target_fps": self.settings.fps,
             "fps": fps,
@@ -242,6 +254,7 @@ class Player:
             "playlist": self.showing.name,
             "revision": self.showing.revision,
             "item": item,
+            "zones": zones,
             "driver": {"url": self.settings.driver, "ok": self.driver_ok,
                        "size": list(self.driver.size), **telemetry.as_dict()},
             "errors": list(self.errors),
@@ -268,6 +281,7 @@ class Player:
             self.clock.sleep(due - now)
         write_json(self.settings.status_path, self.status(self.clock.monotonic()))
         self.snapshots.close()
+        self.compositor.close()
 
 
 def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
@@ -280,5 +294,5 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     def asset_path(ref: str):
         return asset_file(settings.assets_dir, ref)
 
-    compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path)
+    compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True)
     return Player(settings, open_store, driver, clock, compositor)

@@ -6,8 +6,15 @@ import dataclasses
 import os
 from pathlib import Path
 
+from signage.errors import SignageError
+
 DEFAULT_DRIVER = "emulated://768x384"
 DEFAULT_LISTEN = "127.0.0.1:8080"
+# Legibility floors: the drawn height of a capital 'H' and of '中' on the panel, in pixels.
+# 7 px is the smallest cap height with room for Vietnamese marks above it to stay distinct;
+# a Chinese character needs about 12 px rows before its strokes stop merging.
+DEFAULT_MIN_LATIN_PX = 7
+DEFAULT_MIN_CJK_PX = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,8 +24,12 @@ class Settings:
     driver: str = DEFAULT_DRIVER
     fps: float = 30.0
     site_timezone: str = "Asia/Ho_Chi_Minh"
-    # Per-language font overrides, 'path' or 'path:face-index' (SIGNAGE_FONT_VI/EN/ZH).
+    # Per-language font overrides, 'path' or 'path:face-index' (SIGNAGE_FONT_VI/EN/ZH), and
+    # 'fallback': comma-separated faces for characters no language face has
+    # (SIGNAGE_FONT_FALLBACK; empty means none).
     fonts: dict[str, str] = dataclasses.field(default_factory=dict)
+    min_latin_px: int = DEFAULT_MIN_LATIN_PX  # SIGNAGE_MIN_LATIN_PX
+    min_cjk_px: int = DEFAULT_MIN_CJK_PX      # SIGNAGE_MIN_CJK_PX
 
     @property
     def db_path(self) -> Path:
@@ -49,7 +60,23 @@ class Settings:
             values["fps"] = float(env["SIGNAGE_FPS"])
         fonts = {lang: env[f"SIGNAGE_FONT_{lang.upper()}"] for lang in ("vi", "en", "zh")
                  if env.get(f"SIGNAGE_FONT_{lang.upper()}")}
+        if "SIGNAGE_FONT_FALLBACK" in env:
+            fonts["fallback"] = env["SIGNAGE_FONT_FALLBACK"]
         if fonts:
             values["fonts"] = fonts
+        for field, name in (("min_latin_px", "SIGNAGE_MIN_LATIN_PX"),
+                            ("min_cjk_px", "SIGNAGE_MIN_CJK_PX")):
+            if env.get(name):
+                values[field] = _pixels(name, env[name])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def _pixels(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 200:
+        raise SignageError(f"{name}={text!r}: write a whole number of pixels from 1 to 200, e.g. 7")
+    return value

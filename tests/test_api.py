@@ -344,7 +344,8 @@ def test_put_yaml_publishes_and_activates_the_playlist(client, store, auth):
 
     assert response.status_code == 200
     revision = response.json()["revision"]
-    assert response.json() == {"name": "welcome", "revision": revision, "active": True}
+    assert response.json() == {"name": "welcome", "revision": revision, "active": True,
+                               "warnings": []}
     live = store.live_content()
     assert live.revision == revision == store.live_revision()
     assert live.playlist.name == "welcome"

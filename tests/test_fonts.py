@@ -148,3 +148,33 @@ def test_font_overrides_come_from_the_environment():
 
     env = {"SIGNAGE_FONT_ZH": "/fonts/x.ttc:2", "SIGNAGE_FONT_VI": "/fonts/v.ttf"}
     assert Settings.from_env(env).fonts == {"zh": "/fonts/x.ttc:2", "vi": "/fonts/v.ttf"}
+
+
+def test_symbol_faces_are_the_default_fallbacks(fonts):
+    assert [face.family for face in fonts.fallbacks] == ["Noto Sans Symbols", "Noto Sans Symbols2"]
+    assert fonts.glyph("vi", 30, "✈").face.family == "Noto Sans Symbols2"
+
+
+def test_fallbacks_can_be_configured_or_switched_off():
+    dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    none = FontBook({"fallback": ""})
+    assert none.fallbacks == () and none.missing("en", "Gate ✈") == ["✈"]
+    wide = FontBook({"fallback": f"{dejavu}, {LATIN}"})
+    assert [face.path for face in wide.fallbacks] == [dejavu, LATIN]
+    assert wide.missing("en", "Welcome 😀") == []  # DejaVu has a monochrome smiley
+
+
+def test_a_fallback_that_is_not_a_font_is_refused(tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a font")
+    with pytest.raises(FontNotFound, match="SIGNAGE_FONT_FALLBACK"):
+        FontBook({"fallback": str(bogus)})
+
+
+def test_fallback_fonts_come_from_the_environment():
+    from signage.settings import Settings
+
+    assert Settings.from_env({"SIGNAGE_FONT_FALLBACK": "/a.ttf,/b.otf"}).fonts == {
+        "fallback": "/a.ttf,/b.otf"}
+    assert Settings.from_env({"SIGNAGE_FONT_FALLBACK": ""}).fonts == {"fallback": ""}
+    assert Settings.from_env({}).fonts == {}

@@ -93,7 +93,7 @@ def test_a_new_revision_is_on_the_panel_within_250_ms(player, store, clock, pane
     for frame in range(round(0.25 * fps)):
         player.step()
         clock.advance(1 / fps)
-        if player.showing.items[0].text.vi == "Mới":
+        if player.showing.playlist and player.showing.playlist.items[0].text.vi == "Mới":
             break
     else:
         pytest.fail("the player did not pick up the new revision within 250 ms")
@@ -275,3 +275,41 @@ def test_an_unwritable_runtime_dir_does_not_stop_the_frames(player, store, clock
     play(player, clock, 2)
     assert panel.frames == 60
     assert [e["message"][:7] for e in player.errors] == ["status:"]
+
+
+def test_play_switches_the_panel_with_a_fade_and_ignores_the_same_key(player, clock, panel):
+    """The seam for scheduling: play(playlist, key) changes what is shown."""
+    night = Playlist.model_validate({"name": "night", "items": [message("Đêm", "1h")]})
+    play(player, clock, 0.5)
+    standby = pixels(panel.last_frame())
+    player.play(night, "night")
+    play(player, clock, CROSSFADE_S / 2)
+    assert pixels(panel.last_frame()) not in (standby, expected(player, message("Đêm", "1h")))
+    player.play(night, "night")  # again: nothing restarts
+    play(player, clock, CROSSFADE_S)
+    assert pixels(panel.last_frame()) == expected(player, message("Đêm", "1h"))
+    assert player.status(clock.monotonic())["playlist"] == "night"
+
+
+def test_status_lists_every_zone_of_a_layout(player, store, clock, settings):
+    store.publish_playlist(Playlist.model_validate({"name": "gate", "layout": [
+        {"zone": "main", "rect": [0, 0, "100%", "75%"], "items": [message("Một", "4s")]},
+        {"zone": "ticker", "rect": [0, "75%", "100%", "25%"],
+         "items": [{"kind": "ticker", "text": {"vi": "Chạy", "en": "Run", "zh": "跑"}}]}]}), "t")
+    play(player, clock, 1.0)
+    status = json.loads(settings.status_path.read_text())
+    assert [(z["zone"], z["kind"]) for z in status["zones"]] == [("main", "message"), ("ticker", "ticker")]
+    assert status["item"]["label"] == "Một" and status["state"] == "playing"
+
+
+def test_a_steady_ticker_does_not_snapshot_every_frame(player, store, clock, settings):
+    """Only the strip moves: the snapshot follows at most once a second, not 10 times."""
+    store.publish_playlist(Playlist.model_validate({"name": "t", "layout": [
+        {"zone": "main", "rect": [0, 0, "100%", "75%"], "items": [message("Tĩnh", "1h")]},
+        {"zone": "ticker", "rect": [0, "75%", "100%", "25%"],
+         "items": [{"kind": "ticker", "text": {"vi": "Chạy", "en": "Run", "zh": "跑"}}]}]}), "t")
+    play(player, clock, 2)
+    written = []
+    player.snapshots.submit = written.append
+    play(player, clock, 3)
+    assert 2 <= len(written) <= 4

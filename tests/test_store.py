@@ -142,11 +142,26 @@ def test_desired_state_survives_reopening(settings, clock):
 
 def test_import_stores_images_and_rewrites_paths(store):
     imported = import_paths(store, [SAMPLES])
-    assert {i.name for i in imported} == {"welcome", "night"}
+    assert {(i.kind, i.name) for i in imported} == {
+        ("playlist", "welcome"), ("playlist", "night"), ("playlist", "tet"),
+        ("playlist", "opening-hours"), ("playlist", "customs-campaign"), ("playlist", "gate-board"),
+        ("schedule", "gate")}
+    assert imported[-1].kind == "schedule"  # after the playlists it names
     assert store.active_playlist() == "welcome"
+    assert store.live_schedule()[1].default == "welcome"
     live = store.live_content()
     refs = live.playlist.asset_refs()
     assert refs and all(r.startswith("sha256:") and store.asset_path(r).is_file() for r in refs)
+
+
+def test_a_schedule_naming_a_playlist_that_is_not_imported_is_refused(store, tmp_path):
+    (tmp_path / "schedule.yaml").write_text("default: welcome\nrules:\n  - name: late\n"
+                                            "    playlist: ghost\n    time: '22:00-23:00'\n")
+    with pytest.raises(DocumentError) as refused:
+        import_paths(store, [SAMPLES / "welcome.yaml", tmp_path / "schedule.yaml"])
+    [problem] = refused.value.problems
+    assert problem.path == "rules[0].playlist" and "ghost" in problem.reason and problem.line == 4
+    assert store.live_schedule() is None
 
 
 def test_import_keeps_the_active_choice_and_can_switch(store):

@@ -6,12 +6,13 @@ import pygame
 import pygame.freetype
 import pytest
 
-from signage.models import Message
+from signage.models import Message, TextStyle
 from signage.render.text import (
     LEGAL_MAX_RATIO,
     MIN_SIZE,
     NO_LINE_END,
     NO_LINE_START,
+    fit_message,
     foreign_sizes,
     render_message,
     wrap,
@@ -253,3 +254,88 @@ def test_repeated_calls_give_fresh_equal_surfaces(fonts):
     assert a.surface is not b.surface and pixels(a.surface) == pixels(b.surface)
     a.surface.fill((1, 2, 3, 255))
     assert pixels(render_message(WELCOME, (768, 384), fonts).surface) == pixels(b.surface)
+
+
+# --- styles -----------------------------------------------------------------------------
+
+
+def on_grey(block, grey=(128, 128, 128)) -> pygame.Surface:
+    frame = pygame.Surface(block.surface.get_size())
+    frame.fill(grey)
+    frame.blit(block.surface, (0, 0))
+    return frame
+
+
+def test_style_colour_is_drawn(fonts):
+    block = render_message(WELCOME, (384, 192), fonts, style=TextStyle(color="#ffb000"))
+    lit = {tuple(block.surface.get_at((x, y)))[:3]
+           for line in block.lines for x in range(line.rect.left, line.rect.right)
+           for y in range(line.rect.top, line.rect.bottom) if block.surface.get_at((x, y)).a}
+    assert lit == {(255, 176, 0)}
+
+
+def test_an_outline_rings_every_glyph_in_black_and_nothing_else_changes(fonts):
+    plain = render_message(WELCOME, (384, 192), fonts)
+    ringed = render_message(WELCOME, (384, 192), fonts, style=TextStyle(outline=2))
+    assert ringed.lines == plain.lines  # the layout does not move
+    frame = on_grey(ringed)
+    text_mask = pygame.mask.from_surface(plain.surface, 0)
+    ring = pygame.mask.from_surface(ringed.surface, 0)
+    ring.erase(text_mask, (0, 0))
+    assert ring.count() > text_mask.count() // 2
+    for x, y in ring.outline()[::7]:  # the ring is opaque black on the panel
+        assert tuple(frame.get_at((x, y)))[:3] == (0, 0, 0)
+    # the ring reaches 2 px from the ink and no further
+    grown = text_mask.convolve(pygame.mask.Mask((7, 7), fill=True))  # 3 px in every direction
+    ring.erase(grown, (-3, -3))
+    assert ring.count() == 0
+
+
+def test_a_plate_darkens_a_padded_box_behind_each_language(fonts):
+    block = render_message(WELCOME, (768, 384), fonts, style=TextStyle(plate=True))
+    frame = on_grey(block, (230, 230, 230))
+    for lang in ("vi", "en", "zh"):
+        lines = block.lines_for(lang)
+        box = lines[0].rect.unionall([line.rect for line in lines])
+        corner = (box.left - 2, box.top - 2)  # inside the padding, outside the ink
+        assert max(tuple(frame.get_at(corner))[:3]) < 40, lang
+    assert tuple(frame.get_at((0, 0)))[:3] == (230, 230, 230)  # the plate has edges
+
+
+def test_fit_message_reports_what_render_message_draws(fonts):
+    for size in BOXES:
+        fit = fit_message(WELCOME, size, fonts)
+        block = render_message(WELCOME, size, fonts)
+        assert (fit.lines, fit.sizes, fit.fits) == (block.lines, block.sizes, block.fits)
+
+
+def test_a_symbol_the_latin_face_lacks_is_drawn_from_a_fallback_face(fonts):
+    with_plane = Message(vi="Khởi hành ✈", en="Departures ✈", zh="出发 ✈")
+    assert all(fonts.missing(lang, "✈") == [] for lang in ("vi", "en", "zh"))
+    block = render_message(with_plane, (768, 384), fonts)
+    (en,) = block.lines_for("en")
+    plane = fonts.glyph("en", en.size, "✈")
+    assert plane.face in fonts.fallbacks
+    # the plane sits on the same baseline, no taller than a capital, and is really drawn
+    capital = fonts.glyph("en", en.size, "D")
+    assert plane.max_y - plane.min_y <= capital.max_y - capital.min_y
+    right = pygame.Rect(en.rect.right - plane.max_x - 2, en.rect.top, plane.max_x + 2, en.rect.height)
+    lit = ink(block.surface, right.clip(en.rect))
+    assert lit is not None
+    assert abs(lit.top - (en.baseline - plane.max_y)) <= 1
+    assert abs(lit.bottom - (en.baseline - plane.min_y)) <= 1
+
+
+def test_a_character_nobody_has_is_reported_missing(fonts):
+    assert fonts.missing("en", "Welcome 😀") == ["😀"]
+
+
+def test_a_vietnamese_word_longer_than_the_box_is_broken_not_overflowing(fonts):
+    word = "Khuyếnkhíchxuấtnhậpkhẩuhànghóaquacửakhẩu"  # a run-together token, no spaces
+    lines = wrap(fonts, "vi", 30, f"Hàng {word} Thanh Thủy", 180)
+    assert "".join(lines).replace(" ", "") == f"Hàng{word}ThanhThủy"
+    assert len(lines) >= 4
+    for line in lines:
+        assert fonts.font("vi", 30).get_rect(line).width <= 180
+    block = render_message(Message(vi=word, en="Import", zh="进口"), (192, 96), fonts)
+    assert inner_box((192, 96)).contains(ink(block.surface))

@@ -1,5 +1,6 @@
 """`signage validate`: FILE:LINE: field.path: reason, one line per problem."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,89 @@ def test_json_escapes_for_characters_beyond_the_bmp_read_as_one_character(tmp_pa
     code, lines = run_validate(capsys, path)
     assert (code, lines) == (0, [])
 
+
+
+# --- the checks at the door -------------------------------------------------------------
+
+EMOJI = """\
+name: smile
+items:
+  - kind: message
+    duration: 12s
+    text:
+      vi: "Chào mừng quý khách"
+      en: "Welcome 😀"
+      zh: "欢迎"
+"""
+
+
+def test_the_real_command_refuses_an_emoji_naming_it(tmp_path):
+    path = write(tmp_path, "smile.yaml", EMOJI)
+    result = subprocess.run([sys.executable, "-m", "signage", "validate", str(path)], cwd=REPO,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SIGNAGE_DRIVER": "emulated://768x384"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        f"{path}:7: items[0].text.en: character '😀' (U+1F600) is not in any configured font; "
+        "remove it or configure a font that has it"]
+
+
+def test_warnings_are_printed_and_the_exit_code_stays_0(tmp_path, capsys):
+    text = EMOJI.replace("Welcome 😀", "Welcome").replace("12s", "1s")
+    path = write(tmp_path, "short.yaml", text)
+    code, lines = run_validate(capsys, path)
+    assert code == 0
+    assert lines == [f"{path}:4: items[0].duration: warning: 1s is shorter than the 2.1s the "
+                     "Vietnamese text needs (4 syllables at 3.5/s plus 1s to find it); make it "
+                     "at least 3s or shorten the text"]
+
+
+def test_the_panel_option_and_the_driver_url_set_the_panel(tmp_path, capsys, monkeypatch):
+    sample = SAMPLES / "welcome.yaml"
+    code, lines = run_validate(capsys, "--panel", "192x96", sample)
+    assert code == 1 and lines and all("192x" in line for line in lines)
+    assert any("below the 12 px floor" in line for line in lines)
+    monkeypatch.setenv("SIGNAGE_DRIVER", "emulated://192x96")
+    assert run_validate(capsys, sample) == (code, lines)
+
+
+def test_a_bad_panel_option_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["validate", "--panel", "big", "x.yaml"])
+    assert "is not WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_the_floor_comes_from_the_environment(tmp_path, capsys, monkeypatch):
+    sample = SAMPLES / "night.yaml"
+    assert run_validate(capsys, sample) == (0, [])
+    monkeypatch.setenv("SIGNAGE_MIN_CJK_PX", "60")
+    code, lines = run_validate(capsys, sample)
+    assert code == 1 and "below the 60 px floor (SIGNAGE_MIN_CJK_PX)" in lines[0]
+
+
+def test_an_impossible_date_is_a_problem_at_its_line_not_a_crash(tmp_path, capsys):
+    path = write(tmp_path, "schedule.yaml", "default: welcome\nrules:\n  - name: x\n"
+                 "    playlist: welcome\n    dates: {from: 2027-02-31, to: 2027-03-02}\n")
+    code, lines = run_validate(capsys, path)
+    assert code == 1
+    assert lines == [f"{path}:5: (document): '2027-02-31' is not a real date or number; "
+                     "correct it, or quote it if it is meant as text"]
+
+
+def test_schedule_warnings_are_printed_and_do_not_fail(tmp_path, capsys):
+    write(tmp_path, "welcome.yaml", "name: welcome\nitems:\n  - kind: standby\n")
+    write(tmp_path, "night.yaml", "name: night\nitems:\n  - kind: standby\n")
+    path = write(tmp_path, "schedule.yaml", "default: welcome\nrules:\n"
+                 "  - {name: a, playlist: night, time: '20:00-23:00'}\n"
+                 "  - {name: b, playlist: welcome, time: '22:00-23:30'}\n")
+    code, lines = run_validate(capsys, path)
+    assert code == 0 and len(lines) == 1
+    assert lines[0].startswith(f"{path}:4: rules[1]: warning: ") and "overlap" in lines[0]
+
+
+def test_a_schedule_naming_a_playlist_not_beside_it_is_refused(tmp_path, capsys):
+    write(tmp_path, "welcome.yaml", "name: welcome\nitems:\n  - kind: standby\n")
+    path = write(tmp_path, "schedule.yaml", "default: welcome\nrules:\n"
+                 "  - {name: a, playlist: ghost, time: '20:00-23:00'}\n")
+    code, lines = run_validate(capsys, path)
+    assert code == 1 and "rules[0].playlist" in lines[0] and "ghost" in lines[0]

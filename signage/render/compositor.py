@@ -1,139 +1,177 @@
-"""Turns playlist items into panel frames: renders each item once, then blends.
+"""The renderer's shared state: item pictures (cached, prepared ahead), and frame buffers.
 
-Items in this skeleton are static pictures, so each is rendered once into a cached
-surface; a frame is then either that surface or a crossfade of two of them. Frames are
-written into two alternating buffers (like a double-buffered canvas): the driver copies
-what it is handed, and the buffer is reused two frames later.
+A Visual is made once per item and zone size and kept in a cache bounded by bytes.
+With `background=True` the next item of each zone is rendered on a worker thread
+(Pillow decodes and scales without holding the GIL), so an item change finds its
+picture ready; without it (tests, preview) everything is rendered on demand, and the
+pictures are the same either way.
+
+Frames are 32-bit XRGB8888 pygame surfaces (the format of `pygame.Surface(size)`),
+reused from frame to frame: drivers copy what they are handed (drivers/base.py).
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
+import datetime as dt
 import logging
-from pathlib import Path
-from typing import Callable
+import sys
+from typing import Hashable
 
 import pygame
 
-from signage.errors import SignageError
-from signage.models import ImageItem, Message, MessageItem
+from signage.models import AnyItem, StandbyItem
 from signage.render.fonts import FontBook
-from signage.render.images import ImageLoadError, load_fitted
-from signage.render.text import render_message
+from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, Visual, item_key,
+                                  make_visual)
+from signage.render.pictures import new_frame
+from signage.render.transitions import draw_transition
+
+__all__ = ["CACHE_BYTES", "CROSSFADE_S", "Compositor", "ItemError", "STANDBY_MESSAGE"]
 
 log = logging.getLogger(__name__)
 
-BACKGROUND_TOP = (8, 32, 72)
-BACKGROUND_BOTTOM = (2, 10, 28)
-CAPTION_SHARE = 0.3  # of the panel height, at the bottom of an image
-CACHE_BYTES = 96 * 1024 * 1024
-CROSSFADE_S = 0.4  # how long one item takes to fade into the next
-
-STANDBY_MESSAGE = Message(
-    vi="Cửa khẩu Quốc tế Thanh Thủy – Hà Giang",
-    en="Thanh Thuy International Border Gate – Ha Giang",
-    zh="清水国际口岸 – 河江",
-)
-
-
-def _bytes(surface: pygame.Surface) -> int:
-    return surface.get_bytesize() * surface.get_width() * surface.get_height()
-
-
-class ItemError(SignageError):
-    """An item that cannot be shown now; the player skips it and reports why."""
-
-
-AssetPath = Callable[[str], Path]
+# The current, previous and next picture of a full 1920x1080 zone (8.3 MB each) and a
+# little more. Pictures on screen are used every frame, so the ones evicted first are
+# pictures no zone shows.
+CACHE_BYTES = 32 * 1024 * 1024
+CROSSFADE_S = 0.4  # how long a new playlist takes to fade over the old picture
+STANDBY_ITEM = StandbyItem(kind="standby")
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+# While a worker shares the GIL with the frame loop, make it hand the GIL back within 1 ms
+# rather than the default 5 ms, or a frame could wait that long to start.
+SWITCH_INTERVAL_S = 0.001
 
 
 class Compositor:
-    def __init__(self, size: tuple[int, int], fonts: FontBook, asset_path: AssetPath):
-        self.size = size
+    def __init__(self, size: tuple[int, int], fonts: FontBook, asset_path: AssetPath, *,
+                 background: bool = False, cache_bytes: int = CACHE_BYTES):
+        self.size = tuple(size)
         self.fonts = fonts
         self.asset_path = asset_path
-        self._cache: collections.OrderedDict[object, pygame.Surface] = collections.OrderedDict()
-        self._cache_bytes = 0
-        self._buffers = [pygame.Surface(size), pygame.Surface(size)]
-        self._next_buffer = 0
+        self.cache_bytes = cache_bytes
+        self._visuals: collections.OrderedDict[Hashable, Visual | concurrent.futures.Future] = (
+            collections.OrderedDict())
+        self._bytes = 0
+        self._worker: concurrent.futures.ThreadPoolExecutor | None = None
+        if background:
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+            self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prefetch")
+        self.frame = new_frame(self.size)  # the stage draws its zones here
+        # Made on first use: a panel that never changes playlist never pays for them.
+        self._held: pygame.Surface | None = None  # the picture a new playlist fades in over
+        self._blend: pygame.Surface | None = None
 
-    # --- items ----------------------------------------------------------------------
+    # --- item pictures --------------------------------------------------------------
 
-    def item_surface(self, item: MessageItem | ImageItem) -> pygame.Surface:
-        """The picture of a static item at panel size (cached). Raises ItemError."""
-        cached = self._cache.get(item)
-        if cached is not None:
-            self._cache.move_to_end(item)
-            return cached
+    def visual(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> Visual:
+        """The item's Visual at `size` (cached). Raises ItemError when it cannot be shown."""
+        key = (tuple(size), key or item_key(item))
+        entry = self._visuals.get(key)
+        if entry is None:
+            entry = self._render(item, tuple(size))
+            self._store(key, entry)
+        elif isinstance(entry, concurrent.futures.Future):
+            entry = self._resolve(key, entry, item, tuple(size))
+        self._visuals.move_to_end(key)
+        return entry
+
+    def prefetch(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> None:
+        """Start rendering the item in the background, if there is a worker and no picture yet."""
+        key = (tuple(size), key or item_key(item))
+        if self._worker is None or key in self._visuals:
+            return
+        self._visuals[key] = self._worker.submit(self._render, item, tuple(size))
+
+    def is_ready(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> bool:
+        """Whether visual() would return without waiting for the worker (always, without one)."""
+        if self._worker is None:
+            return True
+        entry = self._visuals.get((tuple(size), key or item_key(item)))
+        return entry is not None and (not isinstance(entry, concurrent.futures.Future) or entry.done())
+
+    def _render(self, item: AnyItem, size: tuple[int, int]) -> Visual:
         try:
-            if isinstance(item, MessageItem):
-                surface = self._render_message_item(item)
-            else:
-                surface = self._render_image_item(item)
-        except ImageLoadError as exc:
-            raise ItemError(str(exc)) from None
-        self._remember(item, surface)
-        return surface
+            return make_visual(item, size, self.fonts, self.asset_path)
+        except ItemError:
+            raise
+        except Exception as exc:  # a renderer bug must cost one item, not the screen
+            log.exception("rendering a %s item failed", item.kind)
+            raise ItemError(f"cannot render: {exc}") from None
 
-    def standby(self) -> pygame.Surface:
-        """The built-in trilingual card shown when nothing else can play."""
-        key = ("standby", self.size)
-        if key not in self._cache:
-            surface = self._background()
-            surface.blit(render_message(STANDBY_MESSAGE, self.size, self.fonts).surface, (0, 0))
-            self._remember(key, surface)
-        return self._cache[key]
-
-    def _render_message_item(self, item: MessageItem) -> pygame.Surface:
-        if item.background:
-            surface = load_fitted(self.asset_path(item.background), self.size, "cover")
-            # Darken the picture so white text keeps its contrast over any photo.
-            shade = pygame.Surface(self.size, pygame.SRCALPHA)
-            shade.fill((0, 0, 0, 140))
-            surface.blit(shade, (0, 0))
+    def _resolve(self, key, future, item, size) -> Visual:
+        if future.cancel():  # still queued: faster to render it here than to wait
+            visual = self._render_or_forget(key, item, size)
         else:
-            surface = self._background()
-        surface.blit(render_message(item.text, self.size, self.fonts).surface, (0, 0))
-        return surface
+            try:
+                visual = future.result()
+            except ItemError:
+                del self._visuals[key]
+                raise
+        self._visuals[key] = visual
+        self._count(visual)
+        return visual
 
-    def _render_image_item(self, item: ImageItem) -> pygame.Surface:
-        surface = load_fitted(self.asset_path(item.asset), self.size, item.fit)
-        if item.caption:
-            width, height = self.size
-            band_height = max(1, int(height * CAPTION_SHARE))
-            band = pygame.Surface((width, band_height), pygame.SRCALPHA)
-            band.fill((0, 0, 0, 170))
-            band.blit(render_message(item.caption, (width, band_height), self.fonts).surface, (0, 0))
-            surface.blit(band, (0, height - band_height))
-        return surface
+    def _render_or_forget(self, key, item, size) -> Visual:
+        try:
+            return self._render(item, size)
+        except ItemError:
+            del self._visuals[key]
+            raise
 
-    def _background(self) -> pygame.Surface:
-        """A quiet vertical gradient: reads as 'on' even when the text is short."""
-        width, height = self.size
-        column = pygame.Surface((1, height))
-        for y in range(height):
-            t = y / max(1, height - 1)
-            column.set_at((0, y), [round(a + (b - a) * t) for a, b in zip(BACKGROUND_TOP, BACKGROUND_BOTTOM)])
-        return pygame.transform.scale(column, self.size)
+    def _store(self, key, visual: Visual) -> None:
+        self._visuals[key] = visual
+        self._count(visual)
 
-    def _remember(self, key: object, surface: pygame.Surface) -> None:
-        self._cache[key] = surface
-        self._cache_bytes += _bytes(surface)
-        while self._cache_bytes > CACHE_BYTES and len(self._cache) > 1:
-            _, evicted = self._cache.popitem(last=False)
-            self._cache_bytes -= _bytes(evicted)
+    def _count(self, visual: Visual) -> None:
+        self._bytes += visual.nbytes
+        # Oldest first; pictures still being made are skipped. What a zone shows now was
+        # used this frame, so it is the newest and goes last.
+        for old_key in list(self._visuals):
+            if self._bytes <= self.cache_bytes or len(self._visuals) <= 1:
+                break
+            old = self._visuals[old_key]
+            if old is visual or isinstance(old, concurrent.futures.Future):
+                continue
+            del self._visuals[old_key]
+            self._bytes -= old.nbytes
 
-    # --- frames ---------------------------------------------------------------------
+    @property
+    def cached_bytes(self) -> int:
+        return self._bytes
+
+    # --- whole pictures (tests, preview, standby) ----------------------------------
+
+    def item_surface(self, item: AnyItem) -> pygame.Surface:
+        """The item's full-panel picture as it first appears. Raises ItemError."""
+        return self.visual(item, self.size).picture(0.0, EPOCH)
+
+    def standby(self, size: tuple[int, int] | None = None) -> pygame.Surface:
+        """The built-in trilingual card shown when nothing else can play."""
+        return self.visual(STANDBY_ITEM, size or self.size).picture(0.0, EPOCH)
+
+    def hold(self, frame: pygame.Surface) -> pygame.Surface:
+        """Keep a copy of `frame` (what is on screen) to fade a new picture in over."""
+        if self._held is None:
+            self._held = new_frame(self.size)
+        self._held.blit(frame, (0, 0))
+        return self._held
+
+    @property
+    def held(self) -> pygame.Surface | None:
+        return self._held
 
     def crossfade(self, before: pygame.Surface, after: pygame.Surface, progress: float) -> pygame.Surface:
         """`before` fading into `after`; progress 0 shows before, 1 shows after."""
         if progress >= 1:
             return after
-        frame = self._buffers[self._next_buffer]
-        self._next_buffer ^= 1
-        frame.blit(before, (0, 0))
-        if progress > 0:
-            after.set_alpha(round(255 * progress))
-            frame.blit(after, (0, 0))
-            after.set_alpha(None)
-        return frame
+        if self._blend is None:
+            self._blend = new_frame(self.size)
+        draw_transition("crossfade", self._blend, pygame.Rect((0, 0), self.size), before, after,
+                        progress)
+        return self._blend
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)

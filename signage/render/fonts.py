@@ -4,6 +4,12 @@ Vietnamese and English use Noto Sans Bold (stroke weight that survives LED pixel
 Chinese uses the Simplified Chinese face of Noto Sans CJK Bold. The CJK collection holds
 JP, KR, SC, TC and HK faces with different glyph forms for the same code points, so the
 face index matters: a wall at a Chinese border must not show Japanese forms.
+
+A character a language's face lacks is drawn, run by run on the same baseline, by the
+first face that has it: the other language faces, then the fallback faces (Noto Sans
+Symbols and Symbols2 by default: arrows, warning signs, aircraft; override with the
+`fallback` key, SIGNAGE_FONT_FALLBACK='path[:index],path...'). Colour emoji are not
+configured: a mono outline of a pictograph reads badly on LED pixels, so they are refused.
 """
 
 from __future__ import annotations
@@ -50,6 +56,15 @@ _SAMPLES = {
     "en": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
     "zh": "中文欢迎来到清水国际口岸出入境，。",
 }
+# Faces for characters no language face has, as (fontconfig pattern, family, known paths).
+_DEFAULT_FALLBACKS = (
+    ("Noto Sans Symbols:style=Bold", "Noto Sans Symbols",
+     ("/usr/share/fonts/truetype/noto/NotoSansSymbols-Bold.ttf",
+      "/usr/share/fonts/truetype/noto/NotoSansSymbols-Regular.ttf")),
+    ("Noto Sans Symbols2", "Noto Sans Symbols2",
+     ("/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf",)),
+)
+FALLBACK_KEY = "fallback"
 _LANG_NAME = {"vi": "Vietnamese", "en": "English", "zh": "Simplified Chinese"}
 _MAX_FACES = 64
 
@@ -200,6 +215,32 @@ def find_face(lang: str, override: str | None = None) -> Face:
     raise FontNotFound(lang, f"{wanted} is not installed")
 
 
+def default_fallbacks() -> tuple[Face, ...]:
+    """The installed symbol faces, in the order they are tried; missing ones are skipped."""
+    found = []
+    for pattern, family, paths in _DEFAULT_FALLBACKS:
+        matched = _fc_match(pattern)
+        candidates = ([matched] if matched else []) + [(path, 0) for path in paths]
+        for path, index in candidates:
+            if os.path.isfile(path) and _family(path, index) == family:
+                found.append(Face(path, index, family))
+                break
+    return tuple(dict.fromkeys(found))
+
+
+def fallback_faces(spec: str) -> tuple[Face, ...]:
+    """Faces from 'path[:index],path...'; FontNotFound names one that cannot be opened."""
+    faces = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        path, index = _parse_spec(item)
+        family = _family(path, index or 0) if os.path.isfile(path) else None
+        if family is None:
+            raise FontNotFound(FALLBACK_KEY, f"the fallback font {item!r} is not a font file "
+                               "pygame can open; fix SIGNAGE_FONT_FALLBACK")
+        faces.append(Face(path, index or 0, family))
+    return tuple(faces)
+
+
 def _signed(value: int) -> int:
     # pygame 2.6 reports negative glyph bounds as unsigned 32-bit numbers
     return value - (1 << 32) if value >= (1 << 31) else value
@@ -217,23 +258,29 @@ def _skipped(ch: str) -> bool:
 
 
 class FontBook:
-    """The faces for vi/en/zh and cached fonts, glyph metrics and reference heights."""
+    """The faces for vi/en/zh, the fallback faces, and cached fonts, glyph metrics and
+    reference heights. `overrides` maps vi/en/zh to 'path[:index]' and `fallback` to a list."""
 
     def __init__(self, overrides: Mapping[str, str] | None = None):
         pygame.freetype.init()
         overrides = dict(overrides or {})
-        unknown = sorted(set(overrides) - set(LANGUAGES))
+        unknown = sorted(set(overrides) - set(LANGUAGES) - {FALLBACK_KEY})
         if unknown:
-            raise ValueError(f"font overrides for unknown languages {unknown}; use {LANGUAGES}")
+            raise ValueError(f"font overrides for unknown languages {unknown}; use {LANGUAGES}"
+                             f" or {FALLBACK_KEY!r}")
         self.faces: dict[str, Face] = {
             lang: find_face(lang, overrides.get(lang)) for lang in LANGUAGES
         }
+        spec = overrides.get(FALLBACK_KEY)
+        self.fallbacks: tuple[Face, ...] = (
+            fallback_faces(spec) if spec is not None else default_fallbacks()
+        )
         self._by_face: dict[Face, pygame.freetype.Font] = {}
         self._by_size: dict[tuple[str, int], pygame.freetype.Font] = {}
         self._glyphs: dict[tuple[Face, int, str], Glyph | None] = {}
         self._resolved: dict[tuple[str, int, str], Glyph] = {}
         self._ink: dict[tuple[Face, int, str, int], int] = {}
-        self._fallback_sizes: dict[tuple[Face, Face, int], int] = {}
+        self._fallback_sizes: dict[tuple, int] = {}
 
     def font(self, lang: str, size: int) -> pygame.freetype.Font:
         """A font for `lang` opened at `size` (cached)."""
@@ -303,9 +350,9 @@ class FontBook:
         found = self._metrics(own, size, ch)
         if found is not None:
             return found
-        for other in dict.fromkeys(self.faces.values()):
+        for other in dict.fromkeys((*self.faces.values(), *self.fallbacks)):
             if other != own:
-                fallback_size = self._fallback_size(lang, other, size)
+                fallback_size = self._fallback_size(lang, other, size, ch)
                 found = self._metrics(other, fallback_size, ch)
                 if found is not None:
                     return found
@@ -314,18 +361,19 @@ class FontBook:
         return Glyph(own, size, r.x, r.right, r.y - r.height, r.y, r.width + 2 * max(r.x, 0),
                      covered=False)
 
-    def _fallback_size(self, lang: str, other: Face, size: int) -> int:
+    def _fallback_size(self, lang: str, other: Face, size: int, ch: str) -> int:
         """Largest size <= `size` whose reference glyph in `other` is no taller than ours.
 
         Keeps a borrowed CJK glyph in an English line from outgrowing the line (and the
         three-quarter rule); a Latin glyph borrowed by Chinese keeps the Chinese size.
+        A symbol face has no reference glyph, so the symbol itself is fitted to ours.
         """
         own = self.faces[lang]
-        key = (own, other, size)
+        other_lang = next((k for k, face in self.faces.items() if face == other), None)
+        other_ref = REFERENCE_GLYPH[other_lang] if other_lang else ch
+        key = (own, other, size, other_ref)
         if key not in self._fallback_sizes:
             limit = self._box_height(own, size, REFERENCE_GLYPH[lang])
-            other_lang = next(k for k, face in self.faces.items() if face == other)
-            other_ref = REFERENCE_GLYPH[other_lang]
             fitted = size
             while fitted > 1 and self._box_height(other, fitted, other_ref) > limit:
                 fitted -= 1

@@ -4,6 +4,10 @@ Vietnam's Law on Advertising 2012, art. 18(2): foreign-language text goes below 
 Vietnamese and its type is at most three quarters of the Vietnamese size. We hold that
 however it is measured: English font size <= 0.75 x Vietnamese, and the drawn height of
 an English 'H' and of a Chinese '中' <= 0.75 x the drawn height of a Vietnamese 'H'.
+
+A TextStyle adds a colour, an outline (a hard-edged dark ring: antialiased rings turn
+into dim grey halos on LED pixels, a 1-bit ring maps onto them cleanly) and a plate (a
+dark rounded rectangle behind each language's lines).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from itertools import groupby
 
 import pygame
 
-from signage.models import Message
+from signage.models import Message, TextStyle, color_rgb
 from signage.render.fonts import FontBook, Glyph
 
 LEGAL_MAX_RATIO = 0.75
@@ -25,6 +29,9 @@ ZH_RATIO = 0.75   # ink of '中' / ink of the Vietnamese 'H'; CJK reads small, s
 MIN_SIZE = 10   # below this a bold H is no longer crisp on a panel, and nobody can read it
 GROUP_GAP = 0.3   # blank between language groups, in Vietnamese font sizes
 MAX_CACHED_LAYOUTS = 256
+OUTLINE_COLOR = (0, 0, 0, 255)
+PLATE_COLOR = (0, 0, 0, 224)   # dark enough that white text keeps 15:1 over a white photo
+PLATE_PADDING = 0.15  # around each language's lines, in that language's font sizes
 
 # Chinese line breaking: these never start a line, those never end one.
 NO_LINE_START = set("，。、．,.!?！？：；:;）)］]｝}」』】〕〉》”’%％…‥·・〜～ー々—")
@@ -53,6 +60,15 @@ class TextBlock:
 
     def lines_for(self, lang: str) -> list[LineBox]:
         return [line for line in self.lines if line.lang == lang]
+
+
+@dataclass(frozen=True)
+class MessageFit:
+    """Where render_message would put each line, without drawing (for the checks)."""
+
+    lines: list[LineBox]
+    sizes: dict[str, int]
+    fits: bool
 
 
 @dataclass(frozen=True)
@@ -105,15 +121,80 @@ def render_message(
     margin_ratio: float = 0.05,
     en_ratio: float = EN_RATIO,
     zh_ratio: float = ZH_RATIO,
+    style: TextStyle | None = None,
 ) -> TextBlock:
-    """Draw `message` as large as fits in `size`, margin_ratio x the short side from the edges."""
+    """Draw `message` as large as fits in `size`, margin_ratio x the short side from the edges.
+
+    `style` (colour, outline, plate) takes precedence over `color`."""
     layout = _layout(fonts, message.in_order(), tuple(size), margin_ratio, en_ratio, zh_ratio)
     surface = pygame.Surface(size, pygame.SRCALPHA)
     if not layout.fits:
         surface.set_clip(_inner(tuple(size), margin_ratio))
+    color = color_rgb(style.color) if style else color
     boxes = [_draw_line(surface, fonts, line, x, y, color) for line, x, y in layout.lines]
     surface.set_clip(None)
-    return TextBlock(surface, [b for b in boxes if b is not None], dict(layout.sizes), layout.fits)
+    lines = [b for b in boxes if b is not None]
+    return TextBlock(_styled(surface, lines, style), lines, dict(layout.sizes), layout.fits)
+
+
+def fit_message(
+    message: Message,
+    size: tuple[int, int],
+    fonts: FontBook,
+    *,
+    margin_ratio: float = 0.05,
+    en_ratio: float = EN_RATIO,
+    zh_ratio: float = ZH_RATIO,
+) -> MessageFit:
+    """The lines, sizes and fit render_message would draw, at layout cost only."""
+    layout = _layout(fonts, message.in_order(), tuple(size), margin_ratio, en_ratio, zh_ratio)
+    bounds = pygame.Rect((0, 0), size) if layout.fits else _inner(tuple(size), margin_ratio)
+    lines = [
+        LineBox(line.lang, line.text, _ink_rect(line, x, y).clip(bounds), line.size, y)
+        for line, x, y in layout.lines if line.right > line.left
+    ]
+    return MessageFit(lines, dict(layout.sizes), layout.fits)
+
+
+def reference_heights(fonts: FontBook, sizes: dict[str, int], threshold: int = 127) -> dict[str, int]:
+    """Drawn height of each language's reference glyph (H, 中) at its size, counting rows
+    at least half lit: what a legibility floor is measured against."""
+    return {lang: fonts.ink_height(lang, size, threshold=threshold) for lang, size in sizes.items()}
+
+
+def _styled(text: pygame.Surface, lines: list[LineBox], style: TextStyle | None) -> pygame.Surface:
+    """The text layer with its plate under it and its outline around the glyphs."""
+    if style is None or not (style.outline or style.plate):
+        return text
+    out = pygame.Surface(text.get_size(), pygame.SRCALPHA)
+    if style.plate:
+        _draw_plates(out, lines, style.outline)
+    if style.outline:
+        out.blit(outline_ring(text, style.outline), (-style.outline, -style.outline))
+    out.blit(text, (0, 0))
+    return out
+
+
+def _draw_plates(surface: pygame.Surface, lines: list[LineBox], outline: int) -> None:
+    # draw writes pixels without blending, so plates that meet do not darken each other
+    for _lang, group in groupby(lines, key=lambda line: line.lang):
+        group = list(group)
+        pad = max(2, round(PLATE_PADDING * group[0].size)) + outline
+        rect = group[0].rect.unionall([line.rect for line in group[1:]]).inflate(2 * pad, 2 * pad)
+        pygame.draw.rect(surface, PLATE_COLOR, rect, border_radius=pad)
+
+
+def outline_ring(text: pygame.Surface, width: int) -> pygame.Surface:
+    """A hard-edged ring `width` px around every lit pixel of `text`; blit it at
+    (-width, -width) under the text. One mask convolution, not one blit per offset."""
+    disc = pygame.mask.Mask((2 * width + 1, 2 * width + 1))
+    for y in range(-width, width + 1):
+        for x in range(-width, width + 1):
+            # r^2 + r rounds the disc so a 1 px outline also covers the diagonals' neighbours
+            if x * x + y * y <= width * width + width:
+                disc.set_at((x + width, y + width))
+    grown = pygame.mask.from_surface(text, 0).convolve(disc)
+    return grown.to_surface(setcolor=OUTLINE_COLOR, unsetcolor=(0, 0, 0, 0))
 
 
 def wrap(fonts: FontBook, lang: str, size: int, text: str, max_width: int) -> list[str]:
@@ -340,6 +421,10 @@ def _draw_line(surface, fonts, line: _Line, x: int, baseline: int, color) -> Lin
             surface.blit(image, (pen + rect.x, baseline - rect.y))
         pen += sum(glyph.advance for glyph in run)
         start += len(run)
-    width, height = line.right - line.left, line.top - line.bottom
-    rect = pygame.Rect(x + line.left, baseline - line.top, width, height)
+    rect = _ink_rect(line, x, baseline)
     return LineBox(line.lang, line.text, rect.clip(surface.get_clip()), line.size, baseline)
+
+
+def _ink_rect(line: _Line, x: int, baseline: int) -> pygame.Rect:
+    width, height = line.right - line.left, line.top - line.bottom
+    return pygame.Rect(x + line.left, baseline - line.top, width, height)

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from signage.api.deps import StoreDep, TokenDep, require_role
+from signage.api.deps import SettingsDep, StoreDep, TokenDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.checks import Limits, check_playlist, fonts_for, panel_size
 from signage.content import Document, DocumentError, Problem, validate_document
 from signage.errors import AssetMissing
 from signage.importer import asset_problems
 from signage.models import Playlist, format_path
+from signage.settings import Settings
 from signage.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,13 @@ def put_playlist(
     upload: Annotated[Upload, Depends(read_document_body)],
     token: TokenDep,
     store: StoreDep,
+    settings: SettingsDep,
 ) -> Any:
-    """Validate, store as a new revision and make it the active playlist, in one step."""
+    """Validate, store as a new revision and make it the active playlist, in one step.
+
+    Warnings (short durations, weak contrast) do not stop the publish; they are returned."""
     try:
-        playlist, doc = _checked_playlist(upload, name, store)
+        playlist, doc, warnings = _checked_playlist(upload, name, store, settings)
     except DocumentError as exc:
         return _refused(name, exc.problems)
     try:
@@ -59,20 +64,28 @@ def put_playlist(
         return _refused(name, [Problem(format_path(path), str(exc), doc.line_of(path))])
     log.info("playlist %s published as revision %d by %s; it is now active",
              name, revision, token.name)
-    return {"name": name, "revision": revision, "active": True}
+    return {"name": name, "revision": revision, "active": True,
+            "warnings": [w.as_dict() for w in warnings]}
 
 
-def _checked_playlist(upload: Upload, name: str, store: Store) -> tuple[Playlist, Document]:
-    """The playlist to publish, or DocumentError listing every problem found in it."""
+def _checked_playlist(upload: Upload, name: str, store: Store,
+                      settings: Settings) -> tuple[Playlist, Document, list[Problem]]:
+    """The playlist to publish and its warnings, or DocumentError listing every problem."""
     doc, problems = _named(parse_upload(upload), name)
     try:
         playlist = validate_document(doc, Playlist)
     except DocumentError as exc:
         raise DocumentError(problems + exc.problems) from None
     problems += asset_problems(doc, playlist, store)[1]
+    found = check_playlist(
+        playlist, fonts_for(settings), panel_size(settings.driver), document=doc,
+        limits=Limits.from_settings(settings),
+        asset_file=lambda ref: store.asset_path(ref) if store.has_asset(ref) else None,
+    )
+    problems += found.errors
     if problems:
         raise DocumentError(problems)
-    return playlist, doc
+    return playlist, doc, found.warnings
 
 
 def _named(doc: Document, name: str) -> tuple[Document, list[Problem]]:

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, status
 
 from signage.api.deps import StoreDep, TokenDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
-from signage.content import Document, DocumentError, Problem, dump_json, validate_document
-from signage.models import format_path
-from signage.schedule import Schedule, schedule_findings
+from signage.content import DocumentError, Problem, dump_json, validate_document
+from signage.importer import findings_as_problems
+from signage.schedule import Schedule
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,6 @@ def put_schedule(
     log.info("schedule %s published as revision %d by %s", schedule.name, revision, token.name)
     return {"name": schedule.name, "revision": revision,
             "warnings": [p.as_dict() for p in problems if p.warning]}
-
-
-def findings_as_problems(schedule: Schedule, doc: Document,
-                         known_playlists: set[str] | None) -> list[Problem]:
-    """The schedule's cross-field findings in the problem format (`signage validate` too)."""
-    return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
-                    warning=f.severity == "warning")
-            for f in schedule_findings(schedule, known_playlists)]
 
 
 def _refused(problems: list[Problem]) -> Any:

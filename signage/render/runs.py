@@ -1,0 +1,108 @@
+"""One line of text made of runs in different languages and sizes, on a shared baseline.
+
+The ticker and the clock labels put vi, en and zh on one line; each run keeps its own
+size (so the three-quarter rule holds) and each character falls back to another face
+when its own face lacks it, as text.py does for whole messages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Callable
+
+import pygame
+
+from signage.models import TextStyle, color_rgb
+from signage.render.fonts import FontBook
+from signage.render.text import foreign_sizes
+
+Run = tuple[str, str, int]  # (language, text, font size)
+OUTLINE_COLOR = (0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A line's pen advance and its box above and below the baseline."""
+
+    width: int
+    ascent: int
+    descent: int
+
+    @property
+    def height(self) -> int:
+        return self.ascent + self.descent
+
+
+def trilingual_runs(fonts: FontBook, texts: tuple[str, str, str], vi_size: int,
+                    separator: str, trailing: bool = False) -> list[Run]:
+    """vi, en, zh runs at sizes under the three-quarter rule, joined by `separator`."""
+    en_size, zh_size = foreign_sizes(fonts, vi_size)
+    runs: list[Run] = []
+    for n, (lang, text, size) in enumerate(zip(("vi", "en", "zh"), texts, (vi_size, en_size, zh_size))):
+        runs.append((lang, " ".join(text.split()), size))
+        if n < 2 or trailing:
+            runs.append(("en", separator, en_size))
+    return runs
+
+
+def measure(fonts: FontBook, runs: list[Run]) -> Metrics:
+    width, ascent, descent = 0, 0, 0
+    for lang, text, size in runs:
+        width += sum(g.advance for g in fonts.glyphs(lang, size, text))
+        font = fonts.face_font(fonts.faces[lang])
+        ascent = max(ascent, font.get_sized_ascender(size))
+        descent = max(descent, -font.get_sized_descender(size))
+    return Metrics(width, ascent, descent)
+
+
+def fit_size(fonts: FontBook, runs_at: Callable[[int], list[Run]], box: tuple[int, int],
+             largest: int) -> int:
+    """The largest size (<= largest) at which the line `runs_at(size)` fits box (w, h)."""
+    size = max(largest, 1)
+    while size > 1:
+        metrics = measure(fonts, runs_at(size))
+        if metrics.height <= box[1] and metrics.width <= box[0]:
+            return size
+        # shrink in proportion to the overflow, but always by at least one step
+        ratio = min(box[1] / max(metrics.height, 1), box[0] / max(metrics.width, 1))
+        size = min(size - 1, max(1, math.floor(size * ratio)))
+    return 1
+
+
+def render_runs(fonts: FontBook, runs: list[Run], style: TextStyle | None = None,
+                metrics: Metrics | None = None) -> tuple[pygame.Surface, int]:
+    """The line on a transparent surface sized to it, and the baseline's y in it."""
+    style = style or TextStyle()
+    metrics = metrics or measure(fonts, runs)
+    pad = style.outline
+    surface = pygame.Surface((max(metrics.width + 2 * pad, 1), max(metrics.height + 2 * pad, 1)),
+                             pygame.SRCALPHA)
+    baseline = pad + metrics.ascent
+    if pad:
+        for dx, dy in _ring(pad):
+            _draw(surface, fonts, runs, pad + dx, baseline + dy, OUTLINE_COLOR)
+    _draw(surface, fonts, runs, pad, baseline, color_rgb(style.color))
+    return surface, baseline
+
+
+def _ring(radius: int) -> list[tuple[int, int]]:
+    """Offsets that stamp a round outline `radius` pixels wide around the glyphs."""
+    return [(dx, dy) for dx in range(-radius, radius + 1) for dy in range(-radius, radius + 1)
+            if (dx or dy) and dx * dx + dy * dy <= radius * radius + radius]
+
+
+def _draw(surface, fonts: FontBook, runs: list[Run], x: int, baseline: int, color) -> None:
+    pen = x
+    for lang, text, size in runs:
+        glyphs = fonts.glyphs(lang, size, text)
+        start = 0
+        for (face, face_size), run in groupby(glyphs, key=lambda g: (g.face, g.size)):
+            run = tuple(run)
+            piece = text[start:start + len(run)]
+            if piece.strip():
+                image, rect = fonts.face_font(face).render(piece, color, size=face_size)
+                surface.blit(image, (pen + rect.x, baseline - rect.y))
+            pen += sum(g.advance for g in run)
+            start += len(run)

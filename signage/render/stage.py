@@ -1,0 +1,223 @@
+"""Zones on the panel, each playing its own items in time, drawn only when they change.
+
+Each zone's item, its place in a transition and its picture are pure functions of the
+time since the playlist started (and of the wall time, for clocks). A zone is redrawn
+into the frame only when that picture's key differs from the one drawn last (dirty
+regions), so a static frame costs a few dictionary look-ups and a steady ticker costs
+the copy of its strip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Callable, Hashable
+
+import pygame
+
+from signage.models import AnyItem, Playlist, StandbyItem, Transition, Zone
+from signage.render.compositor import STANDBY_ITEM, Compositor
+from signage.render.items import ItemError, item_key, item_label
+from signage.render.pictures import background
+from signage.render.transitions import draw_transition
+from signage.sequence import position
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Moment:
+    """Where a zone is at a time: its item, how far into it, and any transition under way."""
+
+    index: int
+    into: float
+    remaining: float
+    previous: int | None = None  # the item being replaced, during a transition
+    progress: float = 1.0
+    kind: str = "cut"
+
+
+class ZonePlay:
+    """One zone's sequence: which item plays when, and dropping items that failed."""
+
+    def __init__(self, zone: Zone, box: pygame.Rect, default: Transition):
+        self.name = zone.zone
+        self.box = box
+        self.default = default
+        self.items: list[AnyItem] = list(zone.items)
+        self.origin = list(range(len(self.items)))  # index in the document, for reports
+        self.keys = [item_key(item) for item in self.items]
+        self.started = 0.0
+
+    def moment(self, t: float) -> Moment | None:
+        if not self.items:
+            return None
+        elapsed = t - self.started
+        if len(self.items) == 1:  # one item never replaces itself: it just goes on
+            duration = self.items[0].duration
+            return Moment(0, max(elapsed, 0.0), duration - max(elapsed, 0.0) % duration)
+        pos = position([item.duration for item in self.items], elapsed)
+        item = self.items[pos.index]
+        transition = item.transition or self.default
+        seconds = min(transition.seconds, item.duration)
+        first_ever = pos.index == 0 and pos.loop == 0
+        if first_ever or pos.into >= seconds:
+            return Moment(pos.index, pos.into, pos.remaining)
+        previous = (pos.index - 1) % len(self.items)
+        return Moment(pos.index, pos.into, pos.remaining, previous, pos.into / seconds,
+                      transition.kind)
+
+    def drop(self, index: int, t: float) -> None:
+        """Remove a failed item; the one after it starts now, without a jump in timing."""
+        start = sum(item.duration for item in self.items[:index])
+        for seq in (self.items, self.origin, self.keys):
+            del seq[index]
+        self.started = t - start
+
+    def status(self, t: float) -> dict:
+        moment = self.moment(t)
+        if moment is None:
+            return {"zone": self.name, "index": None, "kind": "standby", "label": "standby",
+                    "remaining_s": None}
+        item = self.items[moment.index]
+        return {"zone": self.name, "index": self.origin[moment.index], "kind": item.kind,
+                "label": item_label(item), "remaining_s": round(moment.remaining, 2)}
+
+
+class Stage:
+    """A playlist laid out on the panel and drawn into the compositor's frame."""
+
+    def __init__(self, compositor: Compositor, playlist: Playlist | None,
+                 report: Callable[[str], None] | None = None):
+        self.compositor = compositor
+        self.name = playlist.name if playlist else None
+        self.report = report or (lambda message: log.warning("%s", message))
+        panel = compositor.size
+        if playlist is None:
+            playlist = Playlist(name="standby", items=[STANDBY_ITEM])
+        self.layout = playlist.layout is not None
+        self.zones = [ZonePlay(zone, pygame.Rect(zone.box(panel)), playlist.transition)
+                      for zone in playlist.zones()]
+        self.zones = [zone for zone in self.zones if zone.box.width and zone.box.height]
+        # A zone drawn this frame must be drawn again under any later zone overlapping it.
+        self.above = [[j for j in range(i + 1, len(self.zones))
+                       if self.zones[i].box.colliderect(self.zones[j].box)]
+                      for i in range(len(self.zones))]
+        self.drawn: list[Hashable] = [None] * len(self.zones)
+        self.content: list[Hashable] = [None] * len(self.zones)
+        self.prefetched: list[int | None] = [None] * len(self.zones)
+        self.fresh = True
+        self.changed = True  # an item or transition changed in the last frame drawn
+        self.moving = False  # a transition is under way
+
+    def start(self, t: float) -> None:
+        for zone in self.zones:
+            zone.started = t
+
+    # --- preparing ------------------------------------------------------------------
+
+    def prefetch(self, t: float) -> None:
+        """Ask for the pictures each zone shows at `t`, to be ready when the stage starts."""
+        for zone in self.zones:
+            moment = zone.moment(t)
+            if moment is not None:
+                self.compositor.prefetch(zone.items[moment.index], zone.box.size, zone.keys[moment.index])
+
+    def ready(self, t: float) -> bool:
+        for zone in self.zones:
+            moment = zone.moment(t)
+            if moment is not None and not self.compositor.is_ready(
+                    zone.items[moment.index], zone.box.size, zone.keys[moment.index]):
+                return False
+        return True
+
+    # --- drawing --------------------------------------------------------------------
+
+    def render(self, t: float, now: dt.datetime) -> list[pygame.Rect]:
+        """Bring the compositor's frame up to time `t`; the rectangles that changed."""
+        frame = self.compositor.frame
+        dirty: list[pygame.Rect] = []
+        everything = self.fresh
+        if self.fresh:
+            # Parts of the panel no zone covers show the backdrop, never an old picture.
+            frame.blit(background(self.compositor.size), (0, 0))
+            dirty.append(frame.get_rect())
+            self.fresh = False
+        forced: set[int] = set()
+        self.changed = self.moving = False
+        for i, zone in enumerate(self.zones):
+            key, draw = self._zone(i, zone, t, now)
+            if everything or key != self.drawn[i] or i in forced:
+                draw(frame)
+                self.drawn[i] = key
+                dirty.append(zone.box)
+                forced.update(self.above[i])
+        return dirty
+
+    def _zone(self, i: int, zone: ZonePlay, t: float, now: dt.datetime):
+        """The picture key of zone i at t, and how to draw it."""
+        while True:
+            moment = zone.moment(t)
+            if moment is None:
+                return self._standby(i, zone)
+            try:
+                current = self._visual(zone, moment.index)
+            except ItemError as exc:
+                self._drop(zone, moment.index, t, exc)
+                continue
+            break
+        self._prefetch_next(i, zone, moment.index)
+        content = (moment.index, moment.previous is not None)
+        previous = None
+        if moment.previous is not None:
+            try:
+                previous = self._visual(zone, moment.previous)
+            except ItemError:
+                previous = None  # it was on screen a moment ago; if it is gone now, cut
+        self.changed |= content != self.content[i]
+        self.content[i] = content
+        box = zone.box
+        if previous is None:
+            key = ("item", moment.index, current.key(moment.into, now))
+            return key, lambda frame: current.draw(frame, box.topleft, moment.into, now)
+        self.moving = self.changed = True
+        before_into = zone.items[moment.previous].duration + moment.into
+        key = ("transition", moment.index, moment.progress)
+
+        def draw(frame):
+            draw_transition(moment.kind, frame, box, previous.picture(before_into, now),
+                            current.picture(moment.into, now), moment.progress)
+        return key, draw
+
+    def _visual(self, zone: ZonePlay, index: int):
+        return self.compositor.visual(zone.items[index], zone.box.size, zone.keys[index])
+
+    def _standby(self, i: int, zone: ZonePlay):
+        self.changed |= self.content[i] != "standby"
+        self.content[i] = "standby"
+        card = self.compositor.visual(STANDBY_ITEM, zone.box.size)
+        return "standby", lambda frame: card.draw(frame, zone.box.topleft, 0.0, None)
+
+    def _prefetch_next(self, i: int, zone: ZonePlay, index: int) -> None:
+        if self.prefetched[i] != index and len(zone.items) > 1:
+            upcoming = (index + 1) % len(zone.items)
+            self.compositor.prefetch(zone.items[upcoming], zone.box.size, zone.keys[upcoming])
+            self.prefetched[i] = index
+
+    def _drop(self, zone: ZonePlay, index: int, t: float, exc: ItemError) -> None:
+        where = f"{self.name} zone {zone.name}" if self.layout else self.name
+        self.report(f"skipping item {zone.origin[index]} ({zone.items[index].kind}) of {where}: {exc}")
+        zone.drop(index, t)
+        self.prefetched = [None] * len(self.zones)
+
+    # --- reporting ------------------------------------------------------------------
+
+    @property
+    def standby(self) -> bool:
+        """Whether every zone shows the standby card (nothing in the playlist can play)."""
+        return all(not zone.items or isinstance(zone.items[0], StandbyItem) and len(zone.items) == 1
+                   for zone in self.zones)
+
+    def status(self, t: float) -> list[dict]:
+        return [zone.status(t) for zone in self.zones]
