@@ -61,3 +61,9 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self._mono += seconds
         self._now += dt.timedelta(seconds=seconds)
+
+    def set_wall(self, moment: dt.datetime) -> None:
+        """Step the wall clock only (as `date -s` or NTP does); monotonic time goes on."""
+        if moment.tzinfo is None:
+            raise ValueError("set_wall needs an aware datetime")
+        self._now = moment

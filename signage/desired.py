@@ -16,7 +16,7 @@ import datetime as dt
 from signage.brightness import Override as BrightnessOverride
 from signage.brightness import effective_level, recheck_after
 from signage.schedule import Schedule, power_state, resolve
-from signage.store import Emergency, Override
+from signage.store import Emergency, Override, Store
 from signage.trusted_time import Verdict
 
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
@@ -45,6 +45,16 @@ class Decision:
     brightness_source: str | None  # sun, curve, night-cap, override, held
     test_pattern: str | None
     next_check: dt.datetime  # decide again then at the latest
+
+
+def read_wanted(store: Store, now: dt.datetime) -> Wanted:
+    """Everything the player follows, read from the store."""
+    live = store.live_schedule()
+    return Wanted(
+        schedule=live[1] if live else None, schedule_revision=live[0] if live else None,
+        active_playlist=store.active_playlist(), emergencies=store.emergencies(current_at=now),
+        overrides=store.overrides(active_at=now),
+    )
 
 
 def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,

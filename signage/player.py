@@ -20,14 +20,17 @@ import pygame
 from drivers.base import Driver, DriverError
 from signage import __version__
 from signage.clock import Clock
-from signage.models import Playlist
+from signage.desired import Decision, decide, read_wanted
+from signage.models import MessageItem, Playlist, TextStyle
+from signage.panel_control import PanelControl
 from signage.render.compositor import CROSSFADE_S, Compositor
 from signage.render.stage import Stage
 from signage.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
 from signage.snapshot import SnapshotWriter
 from signage.errors import StoreError
-from signage.store import LiveContent, Store, asset_file
+from signage.store import Emergency, LiveContent, Store, asset_file
+from signage.trusted_time import TimeTrust, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,9 @@ RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_ERRORS_KEPT = 20
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
+CLOCK_JUMP_S = 2.0  # a wall clock that moves this much against the monotonic one was reset
+SAVE_TIME_MARK_EVERY_S = 60.0  # how often the newest time seen is written (spare the SD card)
+EMERGENCY_STYLE = TextStyle(color="#ffd200", plate=True)  # amber on a dark plate: urgent
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,9 +61,11 @@ class Showing:
 
 class Player:
     def __init__(self, settings: Settings, store: Store | Callable[[], Store], driver: Driver,
-                 clock: Clock, compositor: Compositor, snapshots: SnapshotWriter | None = None):
+                 clock: Clock, compositor: Compositor, snapshots: SnapshotWriter | None = None,
+                 control: PanelControl | None = None):
         """`store` may be a factory: a store that cannot be opened yet is retried, and
-        the standby card shows meanwhile (a damaged database must not black the wall)."""
+        the standby card shows meanwhile (a damaged database must not black the wall).
+        `control` applies brightness and power; by default synchronously (tests)."""
         self.settings = settings
         self.store: Store | None = store if isinstance(store, Store) else None
         self.store_factory = None if isinstance(store, Store) else store
@@ -89,28 +97,88 @@ class Player:
         self.present_times: collections.deque[float] = collections.deque(maxlen=90)
         self.errors: collections.deque[dict] = collections.deque(maxlen=MAX_ERRORS_KEPT)
         self.driver_ok = True
+        self.control = control or PanelControl(driver, self.report, background=False)
+        self.trust: TimeTrust | None = None  # made when the store opens (it keeps the mark)
+        self.verdict = Verdict(True, "not checked yet")
+        self.decision: Decision | None = None
+        self.next_decision = clock.now()
+        self.wall_offset = self._wall_offset(now)
+        self.next_mark_save = now
+        self.missing_reported: set[str] = set()
 
     # --- desired state --------------------------------------------------------------
 
     def reconcile(self, now: float) -> None:
-        """Pick up a newly published revision (polled cheaply via PRAGMA data_version)."""
+        """Follow desired state: decide again when the store changed (polled cheaply via
+        PRAGMA data_version), when the last decision is due, or when the clock jumped."""
         if now < self.next_reconcile:
             return
         self.next_reconcile = now + RECONCILE_EVERY_S
         if self.store is None and not self._open_store(now):
             return
+        wall = self.clock.now()
+        verdict = self._judge_time(wall, now)
+        offset = self._wall_offset(now)
+        moved, self.wall_offset = offset - self.wall_offset, offset
+        jumped = abs(moved) > CLOCK_JUMP_S
         version = self.store.data_version()
-        if version == self.data_version:
+        if (version == self.data_version and wall < self.next_decision and not jumped
+                and verdict.trusted == self.verdict.trusted):
             return
-        self.data_version = version
+        if jumped:
+            log.info("the wall clock moved by %+.0f s; deciding again", moved)
+        self.data_version, self.verdict = version, verdict
         try:
-            live = self.store.live_content()
+            self._follow(wall)
         except Exception as exc:  # a broken row must not stop the screen
-            self.report(f"cannot read live content: {exc}")
+            self.report(f"cannot read desired state: {exc}")
+            self.next_decision = wall
+
+    def _wall_offset(self, mono: float) -> float:
+        return self.clock.now().timestamp() - mono
+
+    def _judge_time(self, wall, mono: float) -> Verdict:
+        if self.trust is None:
+            self.trust = TimeTrust(newest_seen=self.store.newest_seen_time())
+        verdict = self.trust.observe(wall, mono)
+        if verdict.trusted != self.verdict.trusted:
+            (log.info if verdict.trusted else log.warning)("time %s: %s", "trusted" if
+                                                          verdict.trusted else "untrusted", verdict.reason)
+        if verdict.trusted and mono >= self.next_mark_save:
+            self.next_mark_save = mono + SAVE_TIME_MARK_EVERY_S
+            self.store.record_seen_time(self.trust.newest_seen)
+        return verdict
+
+    def _follow(self, wall) -> None:
+        """Read desired state, decide, and act on the panel and the content."""
+        held = self.control.applied("brightness")
+        decision = decide(read_wanted(self.store, wall), wall, self.verdict,
+                          held_brightness=held if isinstance(held, (int, float)) else None)
+        self.decision, self.next_decision = decision, decision.next_check
+        self.control.want("power", decision.power_on)
+        if decision.brightness is not None:
+            self.control.want("brightness", round(decision.brightness, 1))
+        self.control.want("test_pattern", decision.test_pattern)
+        if decision.emergency is not None:
+            self.play(emergency_playlist(decision.emergency), ("emergency", decision.emergency.id))
             return
+        live = self._live(decision)
         # With nothing published yet (None) the standby card stays up.
         if live is not None:
-            self.load(live, now)  # the same revision again changes nothing
+            self.load(live, 0.0)  # the same revision again changes nothing
+
+    def _live(self, decision: Decision) -> LiveContent | None:
+        """The chosen playlist's live revision; if it is not published, the schedule's default."""
+        schedule = self.store.live_schedule()
+        names = [decision.playlist, schedule[1].default if schedule else None]
+        for name in filter(None, names):
+            live = self.store.live_playlist(name)
+            if live is not None:
+                return live
+            if name not in self.missing_reported:
+                self.missing_reported.add(name)
+                self.report(f"playlist {name!r} is scheduled but not published; publish it")
+        return None
 
     def _open_store(self, now: float) -> bool:
         try:
@@ -233,6 +301,7 @@ class Player:
             fps = round((len(self.present_times) - 1) / span, 2) if span > 0 else None
         standby = self.stage.standby
         zones = self.stage.status(now)
+        decision = self.decision
         item = None if standby else {k: v for k, v in zones[0].items() if k != "zone"}
         telemetry = self.driver.telemetry()
         return {
@@ -241,7 +310,7 @@ class Player:
             "started_at": self.started_wall.isoformat(),
             "updated_at": self.clock.now().isoformat(),
             "uptime_s": round(now - self.started_mono, 1),
-            "state": "standby" if standby else "playing",
+            "state": self._state(standby),
             "frames": self.frames,
             "target_fps": self.settings.fps,
             "fps": fps,
@@ -255,10 +324,34 @@ class Player:
             "revision": self.showing.revision,
             "item": item,
             "zones": zones,
+            "schedule": {
+                "rule": decision.rule if decision else None,
+                "next_change": decision.next_check.isoformat() if decision else None,
+            },
+            "emergency": ({"id": decision.emergency.id,
+                           "expires_at": decision.emergency.expires_at.isoformat()}
+                          if decision and decision.emergency else None),
+            "power": {"on": decision.power_on if decision else True,
+                      "reason": decision.power_reason if decision else "on"},
+            "brightness": {"desired": decision.brightness if decision else None,
+                           "source": decision.brightness_source if decision else None,
+                           "applied": self.control.applied("brightness")},
+            "test_pattern": decision.test_pattern if decision else None,
+            "time": {"trusted": self.verdict.trusted, "reason": self.verdict.reason},
+            "panel_control": self.control.state(),
             "driver": {"url": self.settings.driver, "ok": self.driver_ok,
                        "size": list(self.driver.size), **telemetry.as_dict()},
             "errors": list(self.errors),
         }
+
+    def _state(self, standby: bool) -> str:
+        """One word for monitors: playing, standby, emergency, scheduled off, blanked."""
+        decision = self.decision
+        if decision is not None and not decision.power_on:
+            return "scheduled off" if decision.power_reason == "scheduled off" else "blanked"
+        if decision is not None and decision.emergency is not None:
+            return "emergency"
+        return "standby" if standby else "playing"
 
     # --- the loop -------------------------------------------------------------------
 
@@ -281,6 +374,7 @@ class Player:
             self.clock.sleep(due - now)
         write_json(self.settings.status_path, self.status(self.clock.monotonic()))
         self.snapshots.close()
+        self.control.close()
         self.compositor.close()
 
 
@@ -295,4 +389,14 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
         return asset_file(settings.assets_dir, ref)
 
     compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True)
-    return Player(settings, open_store, driver, clock, compositor)
+    player = Player(settings, open_store, driver, clock, compositor)
+    # Commands to a sending card can take seconds when it does not answer: off the loop.
+    player.control = PanelControl(driver, player.report, background=True)
+    return player
+
+
+def emergency_playlist(emergency: Emergency) -> Playlist:
+    """The whole panel for one notice, amber on a dark plate so it reads as urgent."""
+    item = MessageItem(kind="message", text=emergency.message, style=EMERGENCY_STYLE,
+                       duration=24 * 3600.0)
+    return Playlist(name="emergency", items=[item])

@@ -263,7 +263,7 @@ class Store:
             return self._db.execute(sql, params).fetchall()
 
     def _stamp(self) -> str:
-        return self.clock.now().isoformat(timespec="seconds")
+        return utc_text(self.clock.now())
 
     def close(self) -> None:
         with self._lock:
@@ -499,8 +499,13 @@ class Store:
     # --- the newest time seen (trusted time) ------------------------------------------
 
     def newest_seen_time(self) -> dt.datetime | None:
-        rows = self._query("SELECT newest FROM clock_seen WHERE id = 1")
-        return _from_utc_text(rows[0]["newest"]) if rows else None
+        """The newest wall time known to have passed: the player's saved mark, or a later
+        moment when content was published (that clock was right then, or nobody noticed)."""
+        rows = self._query(
+            "SELECT max(newest) AS t FROM (SELECT newest FROM clock_seen UNION ALL "
+            "SELECT max(created_at) FROM revisions)"
+        )
+        return _from_utc_text(rows[0]["t"]) if rows and rows[0]["t"] else None
 
     def record_seen_time(self, moment: dt.datetime) -> None:
         """Raise the stored high-water mark of wall time to `moment` (never lowers it)."""
