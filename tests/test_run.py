@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -59,6 +60,12 @@ class Running:
     """A `signage run` child process with its data directory and API address."""
 
     def __init__(self, tmp_path: Path):
+        # The welcome playlist alone: the sample schedule would make what is on screen
+        # depend on the hour the tests run at (night, power-off hours).
+        seed = tmp_path / "content" / "playlists"
+        seed.mkdir(parents=True)
+        shutil.copy(SAMPLES / "welcome.yaml", seed)
+        shutil.copytree(REPO / "assets", tmp_path / "content" / "assets")
         self.data_dir = tmp_path / "data"
         self.runtime_dir = self.data_dir / "run"
         self.port = free_port()
@@ -66,7 +73,7 @@ class Running:
         self.env = dict(os.environ, SIGNAGE_DATA_DIR=str(self.data_dir))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "signage", "run", "--listen", f"127.0.0.1:{self.port}",
-             "--seed", str(SAMPLES)],
+             "--seed", str(seed)],
             env=self.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.http = httpx.Client(base_url=self.base, timeout=5)
@@ -103,8 +110,11 @@ class Running:
         state = json.loads((self.runtime_dir / "supervisor.json").read_text())
         return {name: info["pid"] for name, info in state["children"].items()}
 
+    def status(self) -> dict:
+        return json.loads((self.runtime_dir / "status.json").read_text())
+
     def frames(self) -> int:
-        return json.loads((self.runtime_dir / "status.json").read_text())["frames"]
+        return self.status()["frames"]
 
     def stop(self) -> str:
         self.http.close()
@@ -203,6 +213,32 @@ def test_killed_player_is_restarted_with_the_same_content_within_5s(running, tmp
         return status["pid"] != old and shows(running, expected)
 
     wait_for(fresh_and_showing, 5 - (time.monotonic() - killed_at), "the same content from the new player")
+
+
+def test_an_emergency_is_on_the_panel_within_a_second_and_survives_a_player_crash(running):
+    notice = {"text": {"vi": "Cửa khẩu tạm đóng do sạt lở đất", "en": "Gate closed: landslide",
+                       "zh": "口岸因山体滑坡暂时关闭"}, "duration": "1h"}
+    wait_for(lambda: running.status()["playlist"] == "welcome", 5, "the welcome playlist")
+    response = running.http.post("/api/emergency", json=notice, headers=running.auth())
+    assert response.status_code == 201, response.text
+    stored_at = time.monotonic()
+    emergency_id = response.json()["id"]
+
+    def on_panel():
+        status = running.status()
+        return status["state"] == "emergency" and status["emergency"]["id"] == emergency_id
+
+    wait_for(on_panel, 5, "the emergency notice on the panel")
+    assert time.monotonic() - stored_at < 1.0, "the notice took more than a second"
+
+    old = running.children()["player"]
+    os.kill(old, signal.SIGKILL)
+    wait_for(lambda: running.status()["pid"] != old and on_panel(), 10,
+             "the notice back on the panel after the player was killed")
+
+    response = running.http.delete(f"/api/emergency/{emergency_id}", headers=running.auth())
+    assert response.status_code == 200
+    wait_for(lambda: running.status()["state"] == "playing", 2, "the playlist back after cancelling")
 
 
 def test_sigterm_stops_both_children(running):
