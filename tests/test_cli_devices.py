@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,54 @@ def test_panel_refuses_a_video_only_driver():
     done = subprocess.run([sys.executable, "-m", "signage", "panel", "--device",
                            "emulated://64x32", "status"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 1 and "not a control link" in done.stderr
+
+
+# --- a small sign driven by the real player over a pty -----------------------------------
+
+
+def picture(path: Path, size=(64, 32)):
+    """A picture that shows any wiring mistake: halves in two colours, a marked corner."""
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 0, 0))
+    image.paste((0, 0, 220), (size[0] // 2, 0, size[0], size[1]))
+    image.paste((0, 255, 0), (0, 0, 3, 2))
+    image.save(path)
+    return image
+
+
+@pytest.mark.parametrize("protocol, query, wiring", [
+    ("tpm2", "baud=1000000&size=64x32", []),
+    ("adalight", "baud=500000&size=64x32&wiring=serpentine&rotate=180", ["wiring=serpentine", "rotate=180"]),
+])
+def test_signage_player_drives_a_small_sign_pixel_for_pixel(tmp_path, protocol, query, wiring):
+    from PIL import Image
+
+    content = tmp_path / "content"
+    content.mkdir()
+    expected = picture(content / "sign.png")
+    (content / "sign.yaml").write_text(
+        "name: sign\nitems:\n  - {kind: image, asset: sign.png, fit: stretch, duration: 1h}\n")
+    env = dict(os.environ, SIGNAGE_DATA_DIR=str(tmp_path / "data"), SIGNAGE_RUNTIME_DIR=str(tmp_path / "run"))
+    subprocess.run([sys.executable, "-m", "signage", "import", str(content), "--activate", "sign"],
+                   cwd=REPO, env=env, check=True, capture_output=True, timeout=60)
+    map_args = [arg for pair in wiring for arg in ("--map", pair)]
+    emulator = Emulator(tmp_path, "--protocol", protocol, "--size", "64x32", *map_args)
+    player = subprocess.Popen(
+        [sys.executable, "-m", "signage", "player", "--driver", f"{protocol}://{emulator.link}?{query}"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        shot = tmp_path / "shot.png"
+        deadline = time.monotonic() + 20
+        while True:  # poll the sign until it shows the settled picture
+            emulator.command(f"save {shot}")
+            if Image.open(shot).convert("RGB").tobytes() == expected.tobytes():
+                break
+            assert time.monotonic() < deadline, "the sign never showed the picture"
+            assert player.poll() is None, player.stderr.read()
+            time.sleep(0.1)
+        assert json.loads(emulator.command("status"))["frames"] > 0
+    finally:
+        player.terminate()
+        player.wait(timeout=20)
+        emulator.stop()
