@@ -61,3 +61,11 @@ def test_overlapping_equal_priorities_are_published_with_a_warning(client, auth,
 def test_schedule_routes_need_a_token(client):
     assert client.get("/api/schedule").status_code == 401
     assert client.put("/api/schedule", content=SCHEDULE, headers=YAML).status_code == 401
+
+
+def test_a_wall_scheduled_off_is_healthy(client, settings, clock):
+    from tests.test_api import write_status
+
+    write_status(settings, clock, state="scheduled off", power={"on": False, "reason": "scheduled off"})
+    answer = client.get("/api/health")
+    assert answer.status_code == 200 and answer.json()["state"] == "ok"
