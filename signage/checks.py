@@ -235,18 +235,16 @@ class _Checker:
         self._strip_contrast(path, item)
 
     def _clock(self, path: tuple, item: ClockItem) -> None:
-        """The labels are built in, but a zone too small for them still fails the floors."""
-        column = clockface._columns(self.zone, len(item.zones))[0]
-        row = round(column.height * clockface.ROWS[0])
+        """The labels are built in, but a zone too small for them still fails the floors.
+        All labels share one size, the one clockface draws them at."""
+        covered = True
         for index, zone in enumerate(item.zones):
             texts = clockface.zone_label(zone)
             label = Message(vi=texts[0], en=texts[1], zh=texts[2])
-            zone_path = path + ("zones", index)
-            if self._coverage(label, zone_path):
-                continue
-            runs_at = lambda s: trilingual_runs(self.fonts, texts, s, clockface.LABEL_SEPARATOR)
-            vi = fit_size(self.fonts, runs_at, (column.width, row), row)
-            self._floors(self._sizes(vi), zone_path, f"{_px(self.zone)} clock's label for {zone}",
+            covered = not self._coverage(label, path + ("zones", index)) and covered
+        if covered:
+            sizes = clockface.label_sizes(self.fonts, item.zones, self.zone)
+            self._floors(sizes, path + ("zones",), f"{_px(self.zone)} clock's zone labels",
                          per_language=False, fix="give the clock zone more room or fewer zones")
         self._strip_contrast(path, item)
 

@@ -253,7 +253,7 @@ class TickerItem(_ItemBase):
 
 
 class ClockItem(_ItemBase):
-    """Time and date in each named zone, side by side, labelled in vi, en and zh."""
+    """Time and date in each named zone, labelled in vi, en and zh."""
 
     kind: Literal["clock"]
     zones: list[TimeZoneName] = Field(

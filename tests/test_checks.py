@@ -18,6 +18,7 @@ from signage.content import parse_document, validate_document
 from signage.errors import SignageError
 from signage.models import Message, Playlist
 from signage.render import clockface
+from signage.render.text import reference_heights
 from signage.settings import Settings
 
 WELCOME = {"vi": "Chào mừng quý khách đến Cửa khẩu Quốc tế Thanh Thủy",
@@ -87,6 +88,31 @@ def test_every_built_in_clock_label_passes_coverage_and_the_floors(fonts):
         yaml_text = f"name: p\nitems:\n  - kind: clock\n    zones: [{zone}, {other}]\n"
         found = check(yaml_text, fonts)
         assert found.errors == [], (zone, rendered(found.errors))
+
+
+def clock_beside_main(width: str, height: str) -> str:
+    return ("name: p\nlayout:\n  - zone: main\n    rect: [0, 0, 62%, 78%]\n    items:\n"
+            "      - kind: message\n        text: {vi: Một, en: One, zh: 一}\n"
+            f"  - zone: clock\n    rect: [62%, 0, {width}, {height}]\n    items:\n"
+            "      - kind: clock\n")
+
+
+def test_a_clock_beside_the_main_zone_passes(fonts):
+    """The gate board's clock: 38% x 78% of the panel, 292x300 px."""
+    found = check(clock_beside_main("38%", "78%"), fonts)
+    assert (found.errors, found.warnings) == ([], [])
+
+
+def test_a_cramped_clock_is_refused_with_the_sizes_it_would_draw(fonts):
+    found = check(clock_beside_main("20%", "25%"), fonts)   # 154x96: two stacked zones
+    drawn = reference_heights(fonts, clockface.label_sizes(
+        fonts, ["Asia/Ho_Chi_Minh", "Asia/Shanghai"], (154, 96)))
+    assert drawn["zh"] < 12
+    assert {(p.path, p.line) for p in found.errors} == {("layout[1].items[0].zones", 11)}
+    assert found.errors[-1].reason == (
+        f"Chinese would be drawn {drawn['zh']} px tall ('中') in the 154x96 clock's zone labels "
+        "on a 768x384 panel, below the 12 px floor (SIGNAGE_MIN_CJK_PX); give the clock zone "
+        "more room or fewer zones")
 
 
 # --- legibility -------------------------------------------------------------------------

@@ -1,15 +1,25 @@
-"""The clock: time and date in each named zone, side by side, labelled in vi, en and zh.
+"""The clock: time and date in each named zone, labelled in vi, en and zh.
 
 It shows hours and minutes, not seconds: from across a road the minute is what people
 read, five characters can be drawn 60% larger than eight in the same box, and the zone
 is redrawn once a minute instead of every second. The labels and backdrop are drawn
 once; only the digits are drawn again when the minute changes.
+
+Each time zone gets a cell holding four lines: the Vietnamese name on top, the English
+and Chinese names below it (sized by the three-quarter rule exactly as text.py does), the
+time, the date. Cells stand side by side in a wide zone and are stacked in a tall or
+square one; in a wide cell the names stand left of the time and date. Of these shapes the
+one that draws the names largest wins, since the names are what fails the legibility
+floors first. `clock_layout` alone decides sizes and places, and `label_sizes` hands the
+door checks the sizes it decided, so the checks measure what the panel shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pygame
 
@@ -17,7 +27,7 @@ from signage.models import ClockItem
 from signage.render.fonts import FontBook
 from signage.render.items import surface_bytes
 from signage.render.pictures import background, new_frame
-from signage.render.runs import Run, fit_size, measure, render_runs
+from signage.render.runs import Run, measure, render_runs
 from signage.render.text import foreign_sizes
 
 # (vi, en, zh) names; a zone not listed is labelled with its city in all three.
@@ -35,10 +45,46 @@ ZONE_LABELS = {
     "UTC": ("Giờ UTC", "UTC", "协调世界时"),
 }
 LABEL_SEPARATOR = " / "
-# Shares of a column's height: the Vietnamese name, the English and Chinese names below
-# it (smaller, by the three-quarter rule), the time, the date.
-ROWS = (0.2, 0.15, 0.45, 0.2)
-MARGIN_SHARE = 0.06
+# Font sizes of the time and the date, in Vietnamese label sizes: the time is what people
+# look for; the date is read closer up.
+TIME_SCALE = 2.0
+DATE_SCALE = 0.8
+# Blank between the lines (vi name | en/zh names | time | date), in Vietnamese label sizes.
+GAPS = (0.25, 0.4, 0.3)
+BESIDE_GAP = 0.6     # between the names and the time when they stand side by side
+MARGIN_SHARE = 0.06   # of a cell's shorter side, all round
+DIVIDER_COLOR = (48, 80, 136)   # faint on the backdrop: it groups, it does not draw the eye
+DIVIDER_WIDTH = 2
+TIME_SAMPLE = "00:00"       # Noto Sans digits are tabular: every time is this wide
+DATE_SAMPLE = "0000-00-00"
+
+
+@dataclass(frozen=True)
+class Line:
+    """Where one of a cell's lines goes, relative to the cell: centred in x..x+width."""
+
+    x: int
+    width: int
+    top: int        # the ink's top and bottom (over every version of the line)
+    baseline: int
+    bottom: int
+
+
+@dataclass(frozen=True)
+class ClockLayout:
+    """Where and how large the clock draws; every cell is laid out alike."""
+
+    cells: tuple[pygame.Rect, ...]          # one per time zone, margins taken off
+    vi_size: int                            # the label sizes: Vietnamese, English, Chinese
+    en_size: int
+    zh_size: int
+    time_size: int
+    date_size: int
+    lines: tuple[Line, Line, Line, Line]    # vi name, en/zh names, time, date
+
+    @property
+    def label_sizes(self) -> dict[str, int]:
+        return {"vi": self.vi_size, "en": self.en_size, "zh": self.zh_size}
 
 
 def zone_label(zone: str) -> tuple[str, str, str]:
@@ -48,21 +94,46 @@ def zone_label(zone: str) -> tuple[str, str, str]:
     return city, city, city
 
 
+def label_sizes(fonts: FontBook, zones: list[str], size: tuple[int, int]) -> dict[str, int]:
+    """Font sizes of the zone labels, by language, in a clock of `size`: what is drawn."""
+    return clock_layout(fonts, tuple(zones), tuple(size)).label_sizes
+
+
+@lru_cache(maxsize=64)
+def clock_layout(fonts: FontBook, zones: tuple[str, ...], size: tuple[int, int]) -> ClockLayout:
+    """Cells side by side or stacked, names above or beside the time: whichever draws the
+    names largest (ties go to columns in a wide zone, rows in a tall one, names above)."""
+    labels = [zone_label(zone) for zone in zones]
+    wide = size[0] >= size[1]
+    candidates = [_fitted(fonts, labels, _cells(size, len(zones), across), beside)
+                  for across in ((True, False) if wide else (False, True))
+                  for beside in (False, True)]
+    return max(candidates, key=lambda layout: layout.vi_size)  # max keeps the first of equals
+
+
+def label_lines(texts: tuple[str, str, str], sizes: dict[str, int]) -> tuple[list[Run], list[Run]]:
+    """The label's two lines: the Vietnamese name, then English / Chinese."""
+    vi, en, zh = texts
+    return ([("vi", vi, sizes["vi"])],
+            [("en", en, sizes["en"]), ("en", LABEL_SEPARATOR, sizes["en"]),
+             ("zh", zh, sizes["zh"])])
+
+
 class ClockVisual:
+    """The clock at a zone's size: names and backdrop drawn once, digits once a minute."""
+
     def __init__(self, item: ClockItem, size: tuple[int, int], fonts: FontBook):
         self.size = size
         self.fonts = fonts
         self.style = item.style
         self.zones = [zoneinfo.ZoneInfo(name) for name in item.zones]
-        self.columns, self.rows = layout(size, len(self.zones))
+        self.layout = clock_layout(fonts, tuple(item.zones), tuple(size))
         self.static = background(size)
-        width = self.columns[0].width
-        self.time_size = fit_size(fonts, lambda s: [("en", "00:00", s)], (width, self.rows[2]),
-                                  self.rows[2])
-        self.date_size = fit_size(fonts, lambda s: [("en", "0000-00-00", s)], (width, self.rows[3]),
-                                  self.rows[3])
-        for zone_name, column in zip(item.zones, self.columns):
-            self._label(zone_label(zone_name), column)
+        _draw_dividers(self.static, self.layout.cells)
+        for zone_name, cell in zip(item.zones, self.layout.cells):
+            top, below = label_lines(zone_label(zone_name), self.layout.label_sizes)
+            self._put(self.static, top, cell, self.layout.lines[0])
+            self._put(self.static, below, cell, self.layout.lines[1])
         self.face = new_frame(size)
         self.shown: int | None = None
         self.nbytes = 2 * surface_bytes(self.static)
@@ -77,63 +148,117 @@ class ClockVisual:
         minute = self.key(into, now)
         if minute != self.shown:
             self.face.blit(self.static, (0, 0))
-            for zone, column in zip(self.zones, self.columns):
+            layout = self.layout
+            for zone, cell in zip(self.zones, layout.cells):
                 local = now.astimezone(zone)
-                y = column.y + self.rows[0] + self.rows[1]
-                self._put(self.face, [("en", local.strftime("%H:%M"), self.time_size)],
-                          pygame.Rect(column.x, y, column.width, self.rows[2]))
-                self._put(self.face, [("en", local.strftime("%Y-%m-%d"), self.date_size)],
-                          pygame.Rect(column.x, y + self.rows[2], column.width, self.rows[3]))
+                self._put(self.face, [("en", local.strftime("%H:%M"), layout.time_size)], cell,
+                          layout.lines[2])
+                self._put(self.face, [("en", local.strftime("%Y-%m-%d"), layout.date_size)], cell,
+                          layout.lines[3])
             self.shown = minute
         return self.face
 
-    def _label(self, texts: tuple[str, str, str], column: pygame.Rect) -> None:
-        """The zone's name: Vietnamese on top, English / Chinese below at most 3/4 its size."""
-        top, below = label_lines(texts, label_size(self.fonts, texts, column.width, self.rows),
-                                 self.fonts)
-        self._put(self.static, top, pygame.Rect(column.x, column.y, column.width, self.rows[0]))
-        self._put(self.static, below, pygame.Rect(column.x, column.y + self.rows[0], column.width,
-                                                  self.rows[1]))
-
-    def _put(self, target: pygame.Surface, runs: list[Run], row: pygame.Rect) -> None:
-        """Draw a line centred in `row` by its advance (digits then never wobble)."""
+    def _put(self, target: pygame.Surface, runs: list[Run], cell: pygame.Rect, line: Line) -> None:
+        """Draw a line centred in its place by its advance (digits then never wobble)."""
         metrics = measure(self.fonts, runs)
         surface, baseline = render_runs(self.fonts, runs, self.style, metrics)
         pad = (surface.get_width() - metrics.width) // 2
-        x = row.x + (row.width - metrics.width) // 2 - pad
-        y = row.y + (row.height - metrics.height) // 2 + metrics.ascent - baseline
-        target.blit(surface, (x, y))
+        x = cell.x + line.x + (line.width - metrics.width) // 2 - pad
+        target.blit(surface, (x, cell.y + line.baseline - baseline))
 
 
-def label_lines(texts: tuple[str, str, str], vi_size: int, fonts: FontBook) -> tuple[list[Run], list[Run]]:
-    """The label's two lines: the Vietnamese name, then English / Chinese."""
-    vi, en, zh = texts
-    en_size, zh_size = foreign_sizes(fonts, vi_size)
-    return ([("vi", vi, vi_size)],
-            [("en", en, en_size), ("en", LABEL_SEPARATOR, en_size), ("zh", zh, zh_size)])
+def _draw_dividers(surface: pygame.Surface, cells: tuple[pygame.Rect, ...]) -> None:
+    """A faint rule between neighbouring cells, so a time is not read with the next name."""
+    for before, after in zip(cells, cells[1:]):
+        if after.x > before.x:   # side by side
+            x = (before.right + after.left) // 2
+            span = (x, before.y + before.height // 10), (x, before.bottom - before.height // 10)
+        else:
+            y = (before.bottom + after.top) // 2
+            span = (before.x + before.width // 10, y), (before.right - before.width // 10, y)
+        pygame.draw.line(surface, DIVIDER_COLOR, *span, DIVIDER_WIDTH)
 
 
-def label_size(fonts: FontBook, texts: tuple[str, str, str], width: int, rows: list[int]) -> int:
-    """The Vietnamese size of a label whose two lines fit `width` and their rows."""
-    size = max(rows[0], 1)
-    while size > 1:
-        top, below = label_lines(texts, size, fonts)
-        if all(m.width <= width and m.height <= row
-               for m, row in ((measure(fonts, top), rows[0]), (measure(fonts, below), rows[1]))):
-            break
-        size -= 1
-    return size
+# --- layout ------------------------------------------------------------------------------
 
 
-def layout(size: tuple[int, int], count: int) -> tuple[list[pygame.Rect], list[int]]:
-    """Where the clock draws: one column per time zone, and the heights of its rows."""
-    columns = _columns(size, count)
-    return columns, [round(columns[0].height * share) for share in ROWS]
-
-
-def _columns(size: tuple[int, int], count: int) -> list[pygame.Rect]:
+def _cells(size: tuple[int, int], count: int, across: bool) -> list[pygame.Rect]:
+    """`count` equal cells side by side (across) or stacked, each inside its margin."""
     width, height = size
-    margin = round(min(width / count, height) * MARGIN_SHARE)
-    step = width // count
-    return [pygame.Rect(i * step + margin, margin, max(step - 2 * margin, 1),
-                        max(height - 2 * margin, 1)) for i in range(count)]
+    length = width if across else height
+    cells = []
+    for i in range(count):
+        start, end = round(i * length / count), round((i + 1) * length / count)
+        box = (start, 0, end - start, height) if across else (0, start, width, end - start)
+        margin = round(min(box[2], box[3]) * MARGIN_SHARE)
+        cells.append(pygame.Rect(box[0] + margin, box[1] + margin, max(box[2] - 2 * margin, 1),
+                                 max(box[3] - 2 * margin, 1)))
+    return cells
+
+
+def _fitted(fonts: FontBook, labels, cells: list[pygame.Rect], beside: bool) -> ClockLayout:
+    """The layout at the largest Vietnamese label size whose lines fit the cells (size 1 if
+    none does: a zone too small is the door checks' finding, not a crash)."""
+    low, high = 1, max(cells[0].height, 1)
+    best, _ = _at_size(fonts, labels, cells, 1, beside)
+    while low < high:
+        mid = (low + high + 1) // 2
+        found, fits = _at_size(fonts, labels, cells, mid, beside)
+        if fits:
+            low, best = mid, found
+        else:
+            high = mid - 1
+    return best
+
+
+def _at_size(fonts: FontBook, labels, cells, vi_size: int, beside: bool) -> tuple[ClockLayout, bool]:
+    """The layout with labels at `vi_size`, and whether its lines fit a cell."""
+    en_size, zh_size = foreign_sizes(fonts, vi_size)
+    sizes = {"vi": vi_size, "en": en_size, "zh": zh_size}
+    time_size = max(round(TIME_SCALE * vi_size), 1)
+    date_size = max(round(DATE_SCALE * vi_size), 1)
+    extents = [_extent(fonts, variants) for variants in (
+        [label_lines(texts, sizes)[0] for texts in labels],
+        [label_lines(texts, sizes)[1] for texts in labels],
+        [[("en", TIME_SAMPLE, time_size)]],
+        [[("en", DATE_SAMPLE, date_size)]])]
+    smallest = min(cell.width for cell in cells), min(cell.height for cell in cells)
+    lines, fits = _place(extents, smallest, vi_size, beside)
+    return ClockLayout(tuple(cells), vi_size, en_size, zh_size, time_size, date_size,
+                       tuple(lines)), fits
+
+
+def _place(extents, cell: tuple[int, int], vi_size: int, beside: bool) -> tuple[list[Line], bool]:
+    """Stack the four lines, or stand the names beside the time and date, centred in the cell."""
+    gaps = [round(share * vi_size) for share in GAPS]
+    groups = [[0, 1], [2, 3]] if beside else [[0, 1, 2, 3]]
+    widths = [max(extents[n][0] for n in group) for group in groups]
+    between = round(BESIDE_GAP * vi_size)
+    # side by side, the outer lines keep half that gap from the cell's edges too
+    edges = between if beside else 0
+    spare = cell[0] - sum(widths) - between * (len(groups) - 1) - edges
+    x, lines = (edges + spare) // 2, []
+    for group, width in zip(groups, widths):
+        height = sum(extents[n][1] - extents[n][2] for n in group)
+        y = (cell[1] - height - sum(gaps[n - 1] for n in group[1:])) // 2
+        for n in group:
+            y += gaps[n - 1] if n != group[0] else 0
+            _, top, bottom = extents[n]
+            place = (x, width) if beside else (0, cell[0])
+            lines.append(Line(*place, y, y + top, y + top - bottom))
+            y += top - bottom
+        x += width + between
+    return lines, spare >= 0 and all(0 <= line.top and line.bottom <= cell[1] for line in lines)
+
+
+def _extent(fonts: FontBook, variants: list[list[Run]]) -> tuple[int, int, int]:
+    """(widest advance, highest ink above, lowest ink below the baseline) of a line over all
+    its versions, so the labels of every cell share their baselines."""
+    width, top, bottom = 0, 0, 0
+    for runs in variants:
+        width = max(width, measure(fonts, runs).width)
+        for lang, text, size in runs:
+            for glyph in fonts.glyphs(lang, size, text):
+                if glyph.has_ink:
+                    top, bottom = max(top, glyph.max_y), min(bottom, glyph.min_y)
+    return width, top, bottom
