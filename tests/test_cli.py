@@ -25,3 +25,26 @@ def test_token_create_prints_it_once_and_list_never_shows_it(tmp_path, capsys, m
     assert "exists" in capsys.readouterr().err
     assert main(["token", "revoke", "--name", "ops"]) == 0
     assert Store(tmp_path).verify_token(token) is None
+
+
+def test_schedule_prints_the_day_and_draws_the_week(tmp_path, capsys):
+    from PIL import Image
+
+    from tests.conftest import SAMPLES
+
+    out = tmp_path / "week.png"
+    assert main(["schedule", "--file", str(SAMPLES / "schedule.yaml"), "--date", "2027-02-06",
+                 "--png", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("T7 06/02/2027")
+    rows = [line.split() for line in lines if line[:2].isdigit()]
+    assert rows[0][:3] == ["00:00", "01:00", "night"]
+    assert ["01:00", "05:00", "night", "night", "OFF", "-"] in rows  # power-off hours
+    assert any(row[:3] == ["06:00", "22:00", "tet"] for row in rows)  # Tết, all day
+    assert Image.open(out).size[0] > 1000
+
+
+def test_schedule_from_the_store_says_how_to_publish_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    assert main(["schedule", "--date", "2027-02-06"]) == 1
+    assert "no schedule is published" in capsys.readouterr().err
