@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages signage needs, only those that are missing.
 # Fonts: Noto Sans covers Vietnamese; Noto Sans CJK carries the Simplified Chinese face.
+# HDMI: SDL's X11 video loads libX11 and libXext (libXrandr to switch the output mode);
+# xvfb is the X server the HDMI tests draw on (screenshots need no package: Pillow has xcb).
 set -euo pipefail
 
-packages=(fontconfig fonts-noto-core fonts-noto-cjk)
+packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb)
 # A Python other than Debian's (pyenv, a source build) is fine if it has venv and is 3.11+.
 if ! "${PYTHON:-python3}" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   packages+=(python3 python3-venv)
