@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import hmac
 import io
 import json
 import os
@@ -21,7 +20,6 @@ import sqlite3
 import threading
 import warnings
 from pathlib import Path
-from typing import Iterator
 
 from PIL import Image
 
@@ -29,12 +27,12 @@ from signage.clock import Clock, SystemClock
 from signage.content import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
 from signage.models import Message, Playlist, is_stored_ref
+# Re-exported: callers know these as part of the store.
+from signage.store_access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
 
 ACCEPTED_IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_ASSET_BYTES = 25 * 1024 * 1024
 MAX_ASSET_PIXELS = 40_000_000  # checked from the header, before any decoding
-ROLES = ("admin",)  # more arrive with the admin-API issue
-TOKEN_PREFIX = "sgn_"
 
 _MIGRATIONS = [
     """
@@ -118,6 +116,25 @@ _MIGRATIONS = [
         newest TEXT NOT NULL
     );
     """,
+    # 3: people and their sessions; roles for existing tokens stay as they were.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    """,
 ]
 OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
 
@@ -181,22 +198,7 @@ class LiveContent:
     playlist: Playlist
 
 
-@dataclasses.dataclass(frozen=True)
-class TokenInfo:
-    name: str
-    role: str
-    created_at: str
-    last_used_at: str | None
-    revoked: bool
-
-
-def _hash_token(token: str) -> str:
-    # Tokens are 256-bit random strings, so a plain SHA-256 is a safe stored form
-    # (no dictionary to attack); passwords, when they arrive, need a slow hash.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class Store:
+class Store(AccessMixin):
     def __init__(self, data_dir: Path, clock: Clock | None = None):
         self.data_dir = Path(data_dir)
         self.assets_dir = self.data_dir / "assets"
@@ -515,55 +517,6 @@ class Store:
                 "INSERT INTO clock_seen (id, newest) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
                 "SET newest = max(newest, excluded.newest)", (text,)
             )
-
-    # --- tokens ---------------------------------------------------------------------
-
-    def create_token(self, name: str, role: str) -> str:
-        """Make an API token; the plain text is returned once and only its hash is kept."""
-        if role not in ROLES:
-            raise StoreError(f"role {role!r} is unknown; choose one of {', '.join(ROLES)}")
-        if not name or len(name) > 64:
-            raise StoreError("a token needs a name of 1-64 characters (who or what uses it)")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        try:
-            with self._write() as db:
-                db.execute(
-                    "INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)",
-                    (name, role, _hash_token(token), self._stamp()),
-                )
-        except sqlite3.IntegrityError:
-            raise StoreError(f"a token named {name!r} exists; pick another name or revoke it") from None
-        return token
-
-    def verify_token(self, token: str) -> TokenInfo | None:
-        """The live token matching `token`, or None. Records when it was last used."""
-        if not token.startswith(TOKEN_PREFIX):
-            return None
-        digest = _hash_token(token)
-        rows = self._query("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
-        if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
-            return None
-        row = rows[0]
-        stamp = self._stamp()
-        # Write at most once a minute per token: the SD card need not log every request.
-        if (row["last_used_at"] or "")[:16] != stamp[:16]:
-            with self._write() as db:
-                db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (stamp, row["id"]))
-        return TokenInfo(row["name"], row["role"], row["created_at"], stamp, False)
-
-    def revoke_token(self, name: str) -> None:
-        with self._write() as db:
-            cursor = db.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                (self._stamp(), name),
-            )
-            if cursor.rowcount == 0:
-                raise StoreError(f"no live token is named {name!r}")
-
-    def tokens(self) -> Iterator[TokenInfo]:
-        for row in self._query("SELECT * FROM tokens ORDER BY id"):
-            yield TokenInfo(row["name"], row["role"], row["created_at"], row["last_used_at"],
-                            row["revoked_at"] is not None)
 
 
 def _emergency(row: sqlite3.Row) -> Emergency:

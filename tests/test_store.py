@@ -13,7 +13,7 @@ from signage.errors import AssetMissing, ContentError, StoreError
 from signage.importer import import_paths
 from signage.content import DocumentError
 from signage.models import Playlist
-from signage.store import Store
+from signage.store import Principal, Store
 from tests.conftest import SAMPLES
 
 
@@ -251,3 +251,39 @@ def test_the_newest_time_seen_only_moves_forward(store, clock):
     store.record_seen_time(clock.now())
     store.record_seen_time(clock.now() - dt.timedelta(days=400))  # a clock set back
     assert store.newest_seen_time() == clock.now()
+
+
+# --- people, sessions and roles ----------------------------------------------------------
+
+
+def test_a_person_logs_in_for_a_short_session_and_the_password_is_kept_only_as_scrypt(
+        store, clock, settings):
+    store.create_user("lan", "editor", "correct horse battery")
+    assert store.login("lan", "wrong password here") is None
+    assert store.login("nobody", "correct horse battery") is None
+    token, expires = store.login("lan", "correct horse battery")
+    assert token.startswith("sgs_") and expires == clock.now() + dt.timedelta(hours=1)
+    assert store.verify_credential(token) == Principal("lan", "editor", "user")
+    raw = settings.db_path.read_bytes() + (settings.db_path.parent / "signage.db-wal").read_bytes()
+    assert b"correct horse" not in raw and token.encode() not in raw
+    assert b"scrypt$16384$8$1$" in raw
+    clock.advance(3601)
+    assert store.verify_credential(token) is None  # expired
+
+
+def test_disabling_a_person_ends_their_sessions(store):
+    store.create_user("minh", "approver", "a long enough password")
+    token, _ = store.login("minh", "a long enough password")
+    store.disable_user("minh")
+    assert store.verify_credential(token) is None
+    assert store.login("minh", "a long enough password") is None
+
+
+@pytest.mark.parametrize("name, role, password, message", [
+    ("x y", "editor", "a long enough password", "needs a name"),
+    ("hoa", "boss", "a long enough password", "choose one of editor, approver, technician, admin"),
+    ("hoa", "editor", "short", "at least 12 characters"),
+])
+def test_bad_people_are_refused_with_what_to_do(store, name, role, password, message):
+    with pytest.raises(StoreError, match=message):
+        store.create_user(name, role, password)

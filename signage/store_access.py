@@ -1,0 +1,225 @@
+"""Who may use the API: people with passwords, their short-lived sessions, API tokens.
+
+Part of the Store (a mixin: it uses the Store's connection and transactions). Secrets are
+kept only as hashes: passwords with scrypt (memory-hard, so a stolen database is slow to
+attack), session and API tokens with SHA-256 (they are 256 random bits: nothing to guess).
+Every comparison of secrets is constant-time.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import sqlite3
+from typing import Iterator
+
+from signage.errors import StoreError
+
+ROLES = ("editor", "approver", "technician", "admin")
+TOKEN_PREFIX = "sgn_"  # API tokens for scripts
+SESSION_PREFIX = "sgs_"  # what a person gets for logging in
+SESSION_LIFETIME = dt.timedelta(hours=1)
+MIN_PASSWORD_CHARS = 12
+# scrypt at n=2**14, r=8 uses 16 MiB and ~50 ms per check: slow for an attacker with a
+# stolen database, still fine for a login now and then on a small box.
+_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
+_NAME = re.compile(r"^[\w.@-]{1,64}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """Who is calling: a person (logged in) or an API token, with one role."""
+
+    name: str
+    role: str
+    kind: str  # "user" | "token"
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenInfo:
+    name: str
+    role: str
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: str
+    created_at: str
+    disabled: bool
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    encode = base64.b64encode
+    return (f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}$"
+            f"{encode(salt).decode()}${encode(digest).decode()}")
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n),
+                                r=int(r), p=int(p), dklen=len(expected),
+                                maxmem=64 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return scheme == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+# A hash of a random password: checking an unknown user's login costs the same as a real
+# one, so response times do not tell which names exist.
+_DECOY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise StoreError(f"role {role!r} is unknown; choose one of {', '.join(ROLES)}")
+
+
+def check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise StoreError(f"a {what} needs a name of 1-64 letters, digits, '.', '@', '_' or '-'")
+
+
+class AccessMixin:
+    """Users, sessions and API tokens (mixed into Store)."""
+
+    # --- people -----------------------------------------------------------------------
+
+    def create_user(self, name: str, role: str, password: str) -> UserInfo:
+        check_name(name, "user")
+        check_role(role)
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise StoreError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+        try:
+            with self._write() as db:
+                db.execute("INSERT INTO users (name, role, password_hash, created_at) "
+                           "VALUES (?, ?, ?, ?)", (name, role, hash_password(password), self._stamp()))
+        except sqlite3.IntegrityError:
+            raise StoreError(f"a user named {name!r} exists; pick another name") from None
+        return self.user(name)
+
+    def user(self, name: str) -> UserInfo:
+        rows = self._query("SELECT * FROM users WHERE name = ?", (name,))
+        if not rows:
+            raise StoreError(f"no user is named {name!r}")
+        return _user(rows[0])
+
+    def users(self) -> list[UserInfo]:
+        return [_user(row) for row in self._query("SELECT * FROM users ORDER BY name")]
+
+    def disable_user(self, name: str) -> None:
+        """Stop a person logging in, and end their sessions now."""
+        with self._write() as db:
+            cursor = db.execute("UPDATE users SET disabled_at = ? WHERE name = ? AND "
+                                "disabled_at IS NULL", (self._stamp(), name))
+            if cursor.rowcount == 0:
+                raise StoreError(f"no active user is named {name!r}")
+            db.execute("UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = "
+                       "(SELECT id FROM users WHERE name = ?)", (self._stamp(), name))
+
+    def login(self, name: str, password: str) -> tuple[str, dt.datetime] | None:
+        """A new session token and its expiry for the right password, else None."""
+        rows = self._query("SELECT * FROM users WHERE name = ? AND disabled_at IS NULL", (name,))
+        stored = rows[0]["password_hash"] if rows else _DECOY_HASH
+        if not check_password(password, stored) or not rows:
+            return None
+        token = SESSION_PREFIX + secrets.token_urlsafe(32)
+        expires = self.clock.now() + SESSION_LIFETIME
+        with self._write() as db:
+            db.execute("INSERT INTO sessions (user_id, hash, created_at, expires_at) VALUES "
+                       "(?, ?, ?, ?)", (rows[0]["id"], _hash_token(token), self._stamp(),
+                                        _utc(expires)))
+        return token, expires
+
+    def logout(self, token: str) -> None:
+        with self._write() as db:
+            db.execute("UPDATE sessions SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+                       (self._stamp(), _hash_token(token)))
+
+    # --- API tokens -------------------------------------------------------------------
+
+    def create_token(self, name: str, role: str) -> str:
+        """Make an API token; the plain text is returned once and only its hash is kept."""
+        check_role(role)
+        check_name(name, "token")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        try:
+            with self._write() as db:
+                db.execute(
+                    "INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)",
+                    (name, role, _hash_token(token), self._stamp()),
+                )
+        except sqlite3.IntegrityError:
+            raise StoreError(f"a token named {name!r} exists; pick another name or revoke it") from None
+        return token
+
+    def verify_token(self, token: str) -> TokenInfo | None:
+        """The live API token matching `token`, or None. Records when it was last used."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        digest = _hash_token(token)
+        rows = self._query("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
+        if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
+            return None
+        row = rows[0]
+        stamp = self._stamp()
+        # Write at most once a minute per token: the SD card need not log every request.
+        if (row["last_used_at"] or "")[:16] != stamp[:16]:
+            with self._write() as db:
+                db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (stamp, row["id"]))
+        return TokenInfo(row["name"], row["role"], row["created_at"], stamp, False)
+
+    def verify_credential(self, credential: str) -> Principal | None:
+        """Who a bearer credential (session or API token) belongs to, or None."""
+        if credential.startswith(TOKEN_PREFIX):
+            info = self.verify_token(credential)
+            return Principal(info.name, info.role, "token") if info else None
+        if not credential.startswith(SESSION_PREFIX):
+            return None
+        digest = _hash_token(credential)
+        rows = self._query(
+            "SELECT s.hash, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled_at IS NULL",
+            (digest, _utc(self.clock.now())),
+        )
+        if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
+            return None
+        return Principal(rows[0]["name"], rows[0]["role"], "user")
+
+    def revoke_token(self, name: str) -> None:
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+                (self._stamp(), name),
+            )
+            if cursor.rowcount == 0:
+                raise StoreError(f"no live token is named {name!r}")
+
+    def tokens(self) -> Iterator[TokenInfo]:
+        for row in self._query("SELECT * FROM tokens ORDER BY id"):
+            yield TokenInfo(row["name"], row["role"], row["created_at"], row["last_used_at"],
+                            row["revoked_at"] is not None)
+
+
+def _user(row: sqlite3.Row) -> UserInfo:
+    return UserInfo(row["name"], row["role"], row["created_at"], row["disabled_at"] is not None)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
