@@ -29,6 +29,7 @@ from signage.errors import AssetMissing, ContentError, StoreError
 from signage.models import Message, Playlist, is_stored_ref
 # Re-exported: callers know these as part of the store.
 from signage.store_access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
+from signage.store_records import AuditEntry, Play, RecordsMixin  # noqa: F401
 
 ACCEPTED_IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_ASSET_BYTES = 25 * 1024 * 1024
@@ -135,6 +136,36 @@ _MIGRATIONS = [
         revoked_at TEXT
     );
     """,
+    # 4: the append-only audit log, and proof of play.
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        revision INTEGER,
+        detail TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE plays (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        playlist TEXT,
+        item INTEGER,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        revision INTEGER,
+        frame_sha256 TEXT
+    );
+    CREATE INDEX plays_by_start ON plays (started_at);
+    """,
 ]
 OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
 
@@ -198,7 +229,7 @@ class LiveContent:
     playlist: Playlist
 
 
-class Store(AccessMixin):
+class Store(AccessMixin, RecordsMixin):
     def __init__(self, data_dir: Path, clock: Clock | None = None):
         self.data_dir = Path(data_dir)
         self.assets_dir = self.data_dir / "assets"
@@ -234,7 +265,7 @@ class Store(AccessMixin):
             self._db.execute("PRAGMA foreign_keys=OFF")
             for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
                 with self._write():
-                    for statement in filter(str.strip, script.split(";")):
+                    for statement in _statements(script):
                         self._db.execute(statement)
                     if self._db.execute("PRAGMA foreign_key_check").fetchall():
                         raise sqlite3.IntegrityError(f"migration {number} broke a foreign key")
@@ -517,6 +548,18 @@ class Store(AccessMixin):
                 "INSERT INTO clock_seen (id, newest) VALUES (1, ?) ON CONFLICT (id) DO UPDATE "
                 "SET newest = max(newest, excluded.newest)", (text,)
             )
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script cut into whole statements (a trigger body holds ';' too)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending)
+            pending = ""
+    return statements
 
 
 def _emergency(row: sqlite3.Row) -> Emergency:

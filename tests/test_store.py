@@ -193,7 +193,7 @@ def test_a_version_1_database_is_migrated_without_losing_content(settings, clock
 
     settings.data_dir.mkdir(parents=True)
     db = sqlite3.connect(settings.db_path)
-    for statement in filter(str.strip, store_module._MIGRATIONS[0].split(";")):
+    for statement in store_module._statements(store_module._MIGRATIONS[0]):
         db.execute(statement)
     db.execute("PRAGMA user_version=1")
     body = message_playlist(vi="Cũ").model_dump_json()
@@ -287,3 +287,34 @@ def test_disabling_a_person_ends_their_sessions(store):
 def test_bad_people_are_refused_with_what_to_do(store, name, role, password, message):
     with pytest.raises(StoreError, match=message):
         store.create_user(name, role, password)
+
+
+# --- the audit log and proof of play --------------------------------------------------------
+
+
+def test_the_audit_log_is_append_only_and_refuses_secrets(store):
+    store.audit("lan", "editor", "playlist.save", target="welcome", revision=3, detail={"items": 4})
+    [entry] = store.audit_log()
+    assert (entry.actor, entry.action, entry.target, entry.revision, entry.detail) == (
+        "lan", "playlist.save", "welcome", 3, {"items": 4})
+    for statement in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            with store._write() as db:
+                db.execute(statement)
+    with pytest.raises(ValueError, match="must not carry tokens"):
+        store.audit("ops", "admin", "token.create", detail={"token": "sgn_abc"})
+    assert len(store.audit_log()) == 1
+
+
+def test_plays_are_stored_in_batches_and_summed_per_month(store, clock):
+    from signage.store import Play
+
+    start = dt.datetime(2027, 2, 6, 8, 0, tzinfo=dt.timezone.utc)
+    plays = [Play(start + dt.timedelta(seconds=10 * i), start + dt.timedelta(seconds=10 * i + 10),
+                  "main", "tet", i % 2, "message", f"item {i % 2}", 5, "ab" * 32) for i in range(6)]
+    assert store.record_plays(plays) == 6
+    window = store.plays(start + dt.timedelta(seconds=15), start + dt.timedelta(seconds=35))
+    assert [p.item for p in window] == [1, 0, 1]  # 10-20, 20-30, 30-40 overlap 15-35
+    summary = store.play_summary("2027-02")
+    assert [(row["item"], row["plays"], row["seconds"]) for row in summary] == [(0, 3, 30.0), (1, 3, 30.0)]
+    assert store.play_summary("2027-03") == []

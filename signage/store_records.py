@@ -1,0 +1,115 @@
+"""Records that are only ever added to: the audit log and proof of play.
+
+Part of the Store (a mixin). The audit log says who changed what and when; SQLite
+triggers refuse any UPDATE or DELETE on it, so not even a bug in this program can rewrite
+history. It never holds a secret: callers pass names and ids, never tokens or passwords.
+Proof of play says what the wall showed, item by item; the player writes it in batches
+so an SD card is not written on every frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from typing import Iterable
+
+MAX_DETAIL_CHARS = 2000
+SECRET_MARKERS = ("sgn_", "sgs_", "password")  # never stored in the audit log
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    target: str | None
+    revision: int | None
+    detail: dict
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Play:
+    """One item shown in one zone from start to end, and the first full frame's hash."""
+
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    zone: str
+    playlist: str | None
+    item: int | None
+    kind: str
+    label: str
+    revision: int | None
+    frame_sha256: str | None
+
+    def as_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["started_at"], data["ended_at"] = self.started_at.isoformat(), self.ended_at.isoformat()
+        data["seconds"] = round((self.ended_at - self.started_at).total_seconds(), 3)
+        return data
+
+
+class RecordsMixin:
+    """The audit log and proof of play (mixed into Store)."""
+
+    def audit(self, actor: str, role: str, action: str, target: str | None = None,
+              revision: int | None = None, detail: dict | None = None,
+              db: sqlite3.Connection | None = None) -> None:
+        """Append one entry; pass `db` to write it in the caller's transaction."""
+        text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+        if len(text) > MAX_DETAIL_CHARS:
+            text = json.dumps({"truncated": text[:MAX_DETAIL_CHARS]}, ensure_ascii=False)
+        if any(marker in text for marker in SECRET_MARKERS):
+            raise ValueError("audit details must not carry tokens or passwords")
+        row = (self._stamp(), actor, role, action, target, revision, text)
+        sql = ("INSERT INTO audit (at, actor, role, action, target, revision, detail) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        if db is not None:
+            db.execute(sql, row)
+            return
+        with self._write() as write:
+            write.execute(sql, row)
+
+    def audit_log(self, since_id: int = 0, limit: int = 500) -> list[AuditEntry]:
+        rows = self._query("SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit))
+        return [AuditEntry(r["id"], r["at"], r["actor"], r["role"], r["action"], r["target"],
+                           r["revision"], json.loads(r["detail"])) for r in rows]
+
+    def record_plays(self, plays: Iterable[Play]) -> int:
+        """Store a batch of plays in one transaction; the number stored."""
+        rows = [(_utc(p.started_at), _utc(p.ended_at), p.zone, p.playlist, p.item, p.kind,
+                 p.label[:200], p.revision, p.frame_sha256) for p in plays]
+        if rows:
+            with self._write() as db:
+                db.executemany(
+                    "INSERT INTO plays (started_at, ended_at, zone, playlist, item, kind, label, "
+                    "revision, frame_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def plays(self, start: dt.datetime, end: dt.datetime, limit: int = 100_000) -> list[Play]:
+        """Plays that overlap [start, end), oldest first."""
+        rows = self._query(
+            "SELECT * FROM plays WHERE started_at < ? AND ended_at > ? ORDER BY started_at, id "
+            "LIMIT ?", (_utc(end), _utc(start), limit))
+        return [Play(dt.datetime.fromisoformat(r["started_at"]), dt.datetime.fromisoformat(r["ended_at"]),
+                     r["zone"], r["playlist"], r["item"], r["kind"], r["label"], r["revision"],
+                     r["frame_sha256"]) for r in rows]
+
+    def play_summary(self, month: str) -> list[dict]:
+        """Per playlist item in a month ('2027-02', UTC): plays and seconds on screen."""
+        rows = self._query(
+            "SELECT playlist, zone, item, kind, max(label) AS label, count(*) AS plays, "
+            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds "
+            "FROM plays WHERE substr(started_at, 1, 7) = ? "
+            "GROUP BY playlist, zone, item, kind ORDER BY playlist, zone, item", (month,))
+        return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
