@@ -258,17 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="make, list and revoke API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_sub.add_parser("create", help="make a token; it is printed once")
-    create.add_argument("--role", required=True, choices=["admin"])
+    create.add_argument("--role", required=True,
+                        choices=["editor", "approver", "technician", "admin"])
     create.add_argument("--name", required=True, help="who or what uses it")
     revoke = token_sub.add_parser("revoke", help="stop a token from working")
     revoke.add_argument("--name", required=True)
     token_sub.add_parser("list", help="list tokens (never their secrets)")
     token.set_defaults(func=cmd_token)
 
-    from signage import bench, cli_devices, cli_schedule
+    from signage import bench, cli_devices, cli_people, cli_schedule
 
     cli_devices.add_parsers(sub, _size)
     cli_schedule.add_parser(sub)
+    cli_people.add_parser(sub)
     bench_parser = sub.add_parser(
         "bench", help="time standard scenes through the player and a naive Pillow loop")
     bench.add_arguments(bench_parser)

@@ -12,17 +12,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import secrets
 import sqlite3
 import threading
-import warnings
 from pathlib import Path
 
-from PIL import Image
-
+# The image checks live in signage.assets (shared with uploads); re-exported here.
+from signage.assets import ACCEPTED_IMAGE_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, inspect_image  # noqa: F401
 from signage.clock import Clock, SystemClock
 from signage.content import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
@@ -30,10 +28,6 @@ from signage.models import Message, Playlist, is_stored_ref
 # Re-exported: callers know these as part of the store.
 from signage.store_access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
 from signage.store_records import AuditEntry, Play, RecordsMixin  # noqa: F401
-
-ACCEPTED_IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-MAX_ASSET_BYTES = 25 * 1024 * 1024
-MAX_ASSET_PIXELS = 40_000_000  # checked from the header, before any decoding
 
 _MIGRATIONS = [
     """
@@ -320,24 +314,63 @@ class Store(AccessMixin, RecordsMixin):
     def add_asset(self, data: bytes, original_name: str | None = None) -> str:
         """Store an image once by its sha256 and return `sha256:<hex>`.
 
-        The type is decided by the bytes (PNG, JPEG, WebP), never by the name.
+        The type is decided by the bytes (PNG, JPEG, WebP), never by the name; the name
+        is kept only as a label. Uploads store signage.assets.clean_image's bytes here.
         """
         if len(data) > MAX_ASSET_BYTES:
-            raise ContentError([("asset", f"is {len(data)} bytes; the limit is {MAX_ASSET_BYTES}")])
-        media_type, width, height = _inspect_image(data)
+            raise ContentError([("asset", f"is {len(data)} bytes; the limit is {MAX_ASSET_BYTES}: "
+                                 "scale it down or save it with more compression")])
+        facts = inspect_image(data)
         digest = hashlib.sha256(data).hexdigest()
         ref = f"sha256:{digest}"
-        if self.has_asset(ref) and self.asset_path(ref).exists():
-            return ref
         path = self.asset_path(ref)
-        _write_atomically(path, data)
-        with self._write() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO assets (sha256, media_type, bytes, width, height, "
-                "original_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (digest, media_type, len(data), width, height, original_name, self._stamp()),
-            )
+        # Under the lock: a delete of the same content cannot unlink the file between
+        # our write and our row.
+        with self._lock:
+            if self.has_asset(ref) and path.exists():
+                return ref
+            _write_atomically(path, data)
+            with self._write() as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO assets (sha256, media_type, bytes, width, height, "
+                    "original_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (digest, facts.media_type, len(data), facts.width, facts.height,
+                     original_name, self._stamp()),
+                )
         return ref
+
+    def assets(self) -> list[AssetRecord]:
+        """Every stored asset, newest first."""
+        return [_asset_record(row) for row in
+                self._query("SELECT * FROM assets ORDER BY created_at DESC, sha256")]
+
+    def asset(self, ref: str) -> AssetRecord | None:
+        if not is_stored_ref(ref):
+            return None
+        rows = self._query("SELECT * FROM assets WHERE sha256 = ?", (ref.removeprefix("sha256:"),))
+        return _asset_record(rows[0]) if rows else None
+
+    def delete_asset(self, ref: str) -> None:
+        """Remove an asset's row and file; AssetInUse if a revision that is live (or still
+        waiting for approval) names it, AssetMissing if there is no such asset."""
+        if not is_stored_ref(ref):
+            raise AssetMissing(f"{ref!r} is not an asset id; ids look like sha256:<64 hex>", ref)
+        digest = ref.removeprefix("sha256:")
+        # The file goes after the commit (a failed commit leaves both), still under the
+        # lock so add_asset cannot store the same content in between.
+        with self._lock:
+            with self._write() as db:
+                if not db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone():
+                    raise AssetMissing(f"no asset has the id {ref}", ref)
+                users = [(row["kind"], row["name"]) for row in
+                         db.execute(_asset_users_sql(db), (digest,)).fetchall()]
+                if users:
+                    raise AssetInUse(ref, users)
+                # Superseded revisions keep their body (it names the sha256) but lose the
+                # link, so a rollback to one is refused as AssetMissing, never shown broken.
+                db.execute("DELETE FROM revision_assets WHERE sha256 = ?", (digest,))
+                db.execute("DELETE FROM assets WHERE sha256 = ?", (digest,))
+            self.asset_path(ref).unlink(missing_ok=True)
 
     # --- playlists ------------------------------------------------------------------
 
@@ -580,27 +613,55 @@ def asset_file(assets_dir: Path, ref: str) -> Path:
     return assets_dir / digest[:2] / digest
 
 
-def _inspect_image(data: bytes) -> tuple[str, int, int]:
-    """(media type, width, height) of an accepted image, decided by its content."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                kind = image.format
-                width, height = image.size
-                if width * height > MAX_ASSET_PIXELS:
-                    raise ContentError([("asset", f"is {width}x{height} pixels; the limit is "
-                                         f"{MAX_ASSET_PIXELS // 1_000_000} megapixels")])
-                image.verify()
-    except ContentError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ContentError([("asset", "is too large to decode safely; scale it down")]) from None
-    except Exception:
-        raise ContentError([("asset", "is not a readable PNG, JPEG or WebP image")]) from None
-    if kind not in ACCEPTED_IMAGE_FORMATS:
-        raise ContentError([("asset", f"is a {kind} image; use PNG, JPEG or WebP")])
-    return ACCEPTED_IMAGE_FORMATS[kind], width, height
+# Revisions in these states (once the approval workflow adds a `state` column) hold
+# their assets as firmly as live ones: approving a draft must not find its picture gone.
+PENDING_REVISION_STATES = ("draft", "submitted")
+
+
+class AssetInUse(StoreError):
+    """An asset that live or pending content names; `users` lists (kind, name) pairs."""
+
+    def __init__(self, ref: str, users: list[tuple[str, str]]):
+        self.ref = ref
+        self.users = users
+        names = ", ".join(f"{kind} {name!r}" for kind, name in users)
+        super().__init__(f"asset {ref} is used by {names}; remove it from those first")
+
+
+@dataclasses.dataclass(frozen=True)
+class AssetRecord:
+    """A stored asset as the store describes it."""
+
+    ref: str
+    media_type: str
+    bytes: int
+    width: int
+    height: int
+    original_name: str | None
+    created_at: str
+
+    def as_dict(self) -> dict:
+        return {"id": self.ref, "media_type": self.media_type, "bytes": self.bytes,
+                "width": self.width, "height": self.height,
+                "original_name": self.original_name, "created_at": self.created_at}
+
+
+def _asset_record(row: sqlite3.Row) -> AssetRecord:
+    return AssetRecord(f"sha256:{row['sha256']}", row["media_type"], row["bytes"], row["width"],
+                       row["height"], row["original_name"], row["created_at"])
+
+
+def _asset_users_sql(db: sqlite3.Connection) -> str:
+    """Which revisions block deleting an asset: live ones, and pending ones once
+    revisions have a `state` column."""
+    blocking = "r.id IN (SELECT revision FROM live)"
+    columns = {row[1] for row in db.execute("PRAGMA table_info(revisions)")}
+    if "state" in columns:
+        states = ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES)
+        blocking += f" OR r.state IN ({states})"
+    return ("SELECT DISTINCT r.kind, r.name FROM revision_assets ra "
+            "JOIN revisions r ON r.id = ra.revision "
+            f"WHERE ra.sha256 = ? AND ({blocking}) ORDER BY r.kind, r.name")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -92,7 +92,7 @@ def check_role(role: str) -> None:
 
 
 def check_name(name: str, what: str) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise StoreError(f"a {what} needs a name of 1-64 letters, digits, '.', '@', '_' or '-'")
 
 

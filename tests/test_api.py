@@ -23,12 +23,12 @@ from PIL import Image
 
 import signage
 from signage.api import check_routes_need_token, create_app
-from signage.api.deps import require_role
+from signage.api.deps import PrincipalDep, require_role
 from signage.clock import FakeClock
 from signage.content import MAX_DOCUMENT_BYTES
 from signage.runtime import PLAYER_STALE_AFTER_S, write_atomically, write_json
 from signage.settings import Settings
-from signage.store import Store, TokenInfo
+from signage.store import Principal, Store
 
 START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -112,9 +112,21 @@ def client(settings, clock, store) -> Iterator[httpx.Client]:
             yield client
 
 
+def bearer(store: Store, role: str, name: str | None = None) -> dict[str, str]:
+    """Authorization headers for a new API token with `role`."""
+    return {"Authorization": f"Bearer {store.create_token(name or f'ci-{role}', role)}"}
+
+
 @pytest.fixture
 def auth(store) -> dict[str, str]:
-    return {"Authorization": f"Bearer {store.create_token('ci-admin', 'admin')}"}
+    """An editor: publishes and reads content."""
+    return bearer(store, "editor")
+
+
+@pytest.fixture
+def tech(store) -> dict[str, str]:
+    """A technician: reads status and the screen."""
+    return bearer(store, "technician")
 
 
 def write_status(settings: Settings, clock: FakeClock, age_s: float = 0.0, **fields) -> dict:
@@ -227,20 +239,23 @@ def test_protected_routes_refuse_a_missing_or_wrong_token(client, settings, cloc
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "signage token create --role admin --name NAME" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "POST /api/login" in detail and "signage token create --role ROLE" in detail
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
-def test_a_revoked_token_is_refused(client, settings, clock, store, auth, method, path):
+def test_a_revoked_token_is_refused(client, settings, clock, store, method, path):
     write_status(settings, clock)
-    assert client.get("/api/status", headers=auth).status_code == 200
-    store.revoke_token("ci-admin")
+    write_frame(settings, clock)
+    role = "technician" if path.startswith(("/api/status", "/api/screen")) else "editor"
+    headers = {**YAML, **bearer(store, role, "soon-revoked")}
+    assert client.request(method, path, headers=headers, content=WELCOME_YAML).status_code == 200
+    store.revoke_token("soon-revoked")
 
-    response = client.request(method, path, headers={**YAML, **auth}, content=WELCOME_YAML)
+    response = client.request(method, path, headers=headers, content=WELCOME_YAML)
 
     assert response.status_code == 401
-    assert "unknown or revoked" in response.json()["detail"]
-    assert store.live_revision() is None
+    assert "unknown, expired or revoked" in response.json()["detail"]
 
 
 def test_the_token_is_checked_before_the_body_is_read(client):
@@ -250,7 +265,7 @@ def test_the_token_is_checked_before_the_body_is_read(client):
     assert response.status_code == 401
 
 
-def test_every_route_but_health_needs_a_token(settings, clock, store):
+def test_every_route_but_health_and_login_declares_its_roles(settings, clock, store):
     app = create_app(settings, clock, store)
     check_routes_need_token(app)  # create_app has run it too; this pins the contract
 
@@ -258,19 +273,31 @@ def test_every_route_but_health_needs_a_token(settings, clock, store):
     def forgot_the_token() -> dict:
         return {}
 
-    with pytest.raises(RuntimeError, match="/api/forgot-the-token"):
+    with pytest.raises(RuntimeError, match="GET /api/forgot-the-token"):
+        check_routes_need_token(app)
+
+
+def test_a_route_with_a_credential_but_no_role_is_refused_too(settings, clock, store):
+    app = create_app(settings, clock, store)
+
+    @app.get("/api/anyone-logged-in")
+    def anyone_logged_in(principal: PrincipalDep) -> dict:
+        return {}
+
+    with pytest.raises(RuntimeError, match="GET /api/anyone-logged-in"):
         check_routes_need_token(app)
 
 
 def test_require_role_refuses_other_roles_and_unknown_names():
-    check = require_role("admin")
-    technician = TokenInfo("tech", "technician", "2026-11-26T08:00:00+00:00", None, False)
+    check = require_role("editor", "approver")
+    technician = Principal("tech", "technician", "token")
 
     with pytest.raises(HTTPException) as refused:
         check(technician)
 
     assert refused.value.status_code == 403
-    assert "technician" in refused.value.detail
+    assert "'technician'" in refused.value.detail and "editor or approver" in refused.value.detail
+    assert check(Principal("ed", "editor", "user")).name == "ed"
     with pytest.raises(ValueError, match="admni"):
         require_role("admni")
 
@@ -278,35 +305,35 @@ def test_require_role_refuses_other_roles_and_unknown_names():
 # --- status and screen ----------------------------------------------------------------
 
 
-def test_status_passes_the_player_document_through_with_its_age(client, settings, clock, auth):
+def test_status_passes_the_player_document_through_with_its_age(client, settings, clock, tech):
     written = write_status(settings, clock, age_s=1.5, driver={"kind": "emulated", "ok": True})
 
-    response = client.get("/api/status", headers=auth)
+    response = client.get("/api/status", headers=tech)
 
     assert response.status_code == 200
     assert response.json() == {**written, "status_age_s": 1.5, "player_alive": True}
 
 
-def test_status_says_when_the_player_has_gone_quiet(client, settings, clock, auth):
+def test_status_says_when_the_player_has_gone_quiet(client, settings, clock, tech):
     write_status(settings, clock)
     clock.advance(10)
 
-    body = client.get("/api/status", headers=auth).json()
+    body = client.get("/api/status", headers=tech).json()
 
     assert body["player_alive"] is False and body["status_age_s"] == 10.0
 
 
-def test_status_is_503_before_the_player_writes_one(client, auth):
-    response = client.get("/api/status", headers=auth)
+def test_status_is_503_before_the_player_writes_one(client, tech):
+    response = client.get("/api/status", headers=tech)
 
     assert response.status_code == 503
     assert "signage player" in response.json()["detail"]
 
 
-def test_screen_png_is_the_snapshot_file(client, settings, clock, auth):
+def test_screen_png_is_the_snapshot_file(client, settings, clock, tech):
     written = write_frame(settings, clock, age_s=0.5)
 
-    response = client.get("/api/screen.png", headers=auth)
+    response = client.get("/api/screen.png", headers=tech)
 
     assert response.status_code == 200
     assert response.content == written
@@ -317,20 +344,20 @@ def test_screen_png_is_the_snapshot_file(client, settings, clock, auth):
         assert image.format == "PNG" and image.size == (16, 8)
 
 
-def test_screen_png_age_follows_the_clock(client, settings, clock, auth):
+def test_screen_png_age_follows_the_clock(client, settings, clock, tech):
     write_frame(settings, clock, age_s=0.0)
     clock.advance(42)
 
-    response = client.get("/api/screen.png", headers=auth)
+    response = client.get("/api/screen.png", headers=tech)
 
     assert float(response.headers["X-Frame-Age"]) == pytest.approx(42.0, abs=0.01)
 
 
-def test_screen_png_is_503_without_a_snapshot(client, settings, auth):
-    assert client.get("/api/screen.png", headers=auth).status_code == 503
+def test_screen_png_is_503_without_a_snapshot(client, settings, tech):
+    assert client.get("/api/screen.png", headers=tech).status_code == 503
     settings.snapshot_path.write_bytes(b"not a png")  # a player bug must not pass as image/png
 
-    response = client.get("/api/screen.png", headers=auth)
+    response = client.get("/api/screen.png", headers=tech)
 
     assert response.status_code == 503
     assert "no frame snapshot" in response.json()["detail"]
@@ -548,7 +575,7 @@ def test_put_accepts_a_stored_asset(client, store, auth):
 
 def test_the_app_opens_and_closes_its_own_store(settings, clock):
     setup = Store(settings.data_dir, clock)
-    token = setup.create_token("deploy", "admin")
+    token = setup.create_token("deploy", "editor")
     setup.close()
     app = create_app(settings, clock)
 

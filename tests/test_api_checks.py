@@ -49,7 +49,7 @@ def client_for(settings: Settings, store: Store):
 
 @pytest.fixture
 def auth(store) -> dict[str, str]:
-    return {"Authorization": f"Bearer {store.create_token('ci-admin', 'admin')}"}
+    return {"Authorization": f"Bearer {store.create_token('ci-editor', 'editor')}"}
 
 
 def put(settings, store, auth, body: str) -> httpx.Response:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.test_api import JSON, YAML, auth, client, clock, settings, store  # noqa: F401 (fixtures)
+import pytest
+
+from tests.test_api import JSON, YAML, bearer, client, clock, settings, store  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def auth(store) -> dict[str, str]:
+    """An approver: emergency notices need one."""
+    return bearer(store, "approver")
+
 
 NOTICE = {"text": {"vi": "Cửa khẩu tạm đóng do sạt lở", "en": "Gate closed: landslide",
                    "zh": "口岸因山体滑坡暂时关闭"}, "duration": "2h"}
@@ -16,7 +25,7 @@ def test_a_notice_is_stored_active_and_listed(client, auth, store, clock):
     body = answer.json()
     assert body["active"] is True and body["priority"] == 100
     assert dt.datetime.fromisoformat(body["expires_at"]) == clock.now() + dt.timedelta(hours=2)
-    assert body["created_by"] == "ci-admin"
+    assert body["created_by"] == "ci-approver"
     [stored] = store.emergencies(current_at=clock.now())
     assert stored.message.zh == "口岸因山体滑坡暂时关闭"
     listing = client.get("/api/emergency", headers=auth).json()
@@ -36,7 +45,7 @@ def test_cancelling_gives_the_screen_back(client, auth, store, clock):
     created = client.post("/api/emergency", json=NOTICE, headers=auth).json()
     answer = client.delete(f"/api/emergency/{created['id']}", headers=auth)
     assert answer.status_code == 200 and answer.json()["active"] is False
-    assert answer.json()["cancelled_by"] == "ci-admin"
+    assert answer.json()["cancelled_by"] == "ci-approver"
     assert store.emergencies(current_at=clock.now()) == []
     missing = client.delete("/api/emergency/999", headers=auth)
     assert missing.status_code == 404 and "999" in missing.json()["detail"]
@@ -66,3 +75,13 @@ def test_emergency_routes_need_a_token(client):
     assert client.get("/api/emergency").status_code == 401
     assert client.post("/api/emergency", json=NOTICE).status_code == 401
     assert client.delete("/api/emergency/1").status_code == 401
+
+
+def test_an_editor_sees_notices_but_cannot_post_or_cancel_them(client, store, clock, auth):
+    created = client.post("/api/emergency", json=NOTICE, headers=auth).json()
+    editor = bearer(store, "editor")
+    assert client.get("/api/emergency", headers=editor).json()["showing"] == created["id"]
+    refused = client.post("/api/emergency", json=NOTICE, headers=editor)
+    assert refused.status_code == 403 and "approver" in refused.json()["detail"]
+    assert client.delete(f"/api/emergency/{created['id']}", headers=editor).status_code == 403
+    assert len(store.emergencies()) == 1 and store.emergencies()[0].active(clock.now())

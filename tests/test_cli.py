@@ -1,4 +1,8 @@
-"""The `signage` command's own behaviour: tokens, and refusing bad options early."""
+"""The `signage` command's own behaviour: tokens, people, and refusing bad options early."""
+
+import io
+
+import pytest
 
 from signage.cli import main
 from signage.store import Store
@@ -48,3 +52,78 @@ def test_schedule_from_the_store_says_how_to_publish_one(tmp_path, capsys, monke
     monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
     assert main(["schedule", "--date", "2027-02-06"]) == 1
     assert "no schedule is published" in capsys.readouterr().err
+
+
+def test_token_create_accepts_every_role(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    for role in ("editor", "approver", "technician", "admin"):
+        assert main(["token", "create", "--role", role, "--name", f"ci-{role}"]) == 0
+        token = capsys.readouterr().out.strip()
+        assert Store(tmp_path).verify_credential(token).role == role
+
+
+class Piped(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_user_create_reads_the_password_from_piped_stdin(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.stdin", Piped("cửa khẩu thanh thủy\nignored\n"))
+    assert main(["user", "list"]) == 0
+    assert "signage user create --role admin" in capsys.readouterr().err
+
+    assert main(["user", "create", "--role", "admin", "--name", "lan"]) == 0
+
+    assert "'lan' (admin) made" in capsys.readouterr().err
+    assert Store(tmp_path).login("lan", "cửa khẩu thanh thủy") is not None
+    assert main(["user", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("lan\tadmin\tactive\tcreated ") and "scrypt" not in listing
+
+
+def test_user_create_asks_twice_on_a_terminal_and_refuses_a_mismatch(tmp_path, capsys,
+                                                                     monkeypatch):
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.stdin", Terminal())
+    answers = iter(["first passphrase", "second passphrase", "same passphrase", "same passphrase"])
+    prompts = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or next(answers))
+
+    assert main(["user", "create", "--role", "editor", "--name", "minh"]) == 1
+    assert "the two passwords differ" in capsys.readouterr().err
+    assert Store(tmp_path).users() == []
+    assert main(["user", "create", "--role", "editor", "--name", "minh"]) == 0
+    assert prompts == ["password: ", "again: "] * 2
+    assert Store(tmp_path).login("minh", "same passphrase") is not None
+
+
+def test_user_create_refuses_a_short_password_and_takes_none_as_an_argument(tmp_path, capsys,
+                                                                            monkeypatch):
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.stdin", Piped("short\n"))
+    assert main(["user", "create", "--role", "editor", "--name", "minh"]) == 1
+    assert "at least 12 characters" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["user", "create", "--role", "editor", "--name", "minh", "--password", "x" * 20])
+    assert Store(tmp_path).users() == []
+
+
+def test_user_disable_stops_logins_and_ends_sessions(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    store = Store(tmp_path)
+    store.create_user("hoa", "approver", "mật khẩu dài đủ rồi")
+    token, _ = store.login("hoa", "mật khẩu dài đủ rồi")
+
+    assert main(["user", "disable", "--name", "hoa"]) == 0
+
+    assert "'hoa' disabled" in capsys.readouterr().out
+    assert store.verify_credential(token) is None
+    assert store.login("hoa", "mật khẩu dài đủ rồi") is None
+    assert main(["user", "disable", "--name", "hoa"]) == 1
+    assert "no active user" in capsys.readouterr().err

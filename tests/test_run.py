@@ -77,7 +77,7 @@ class Running:
             env=self.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.http = httpx.Client(base_url=self.base, timeout=5)
-        self.token: str | None = None
+        self.tokens: dict[str, str] = {}
 
     def get(self, path: str, **kwargs):
         try:
@@ -89,19 +89,24 @@ class Running:
         response = self.get("/api/health")
         return response is not None and response.status_code == 200 and response.json()
 
-    def make_token(self) -> str:
+    def make_tokens(self) -> None:
+        """An admin token from the CLI, then one token per content role through the API."""
         result = subprocess.run(
             [sys.executable, "-m", "signage", "token", "create", "--role", "admin", "--name", "e2e"],
             env=self.env, capture_output=True, text=True, timeout=60, check=True,
         )
-        self.token = result.stdout.strip()
-        return self.token
+        self.tokens["admin"] = result.stdout.strip()
+        for role in ("editor", "approver", "technician"):
+            response = self.http.post("/api/tokens", json={"name": f"e2e-{role}", "role": role},
+                                      headers=self.auth("admin"))
+            assert response.status_code == 201, response.text
+            self.tokens[role] = response.json()["token"]
 
-    def auth(self) -> dict:
-        return {"Authorization": f"Bearer {self.token}"}
+    def auth(self, role: str) -> dict:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
 
     def screen(self) -> Image.Image | None:
-        response = self.get("/api/screen.png", headers=self.auth())
+        response = self.get("/api/screen.png", headers=self.auth("technician"))
         if response is None or response.status_code != 200:
             return None
         return Image.open(io.BytesIO(response.content))
@@ -133,7 +138,7 @@ def running(tmp_path):
     run = Running(tmp_path)
     try:
         wait_for(run.healthy, 30, "GET /api/health to answer 200")
-        run.make_token()
+        run.make_tokens()
         yield run
     finally:
         output = run.stop()
@@ -171,7 +176,8 @@ def test_published_text_reaches_the_screen_within_a_second(running, tmp_path):
     source.write_text(NEW_PLAYLIST, encoding="utf-8")
     expected = expected_frame(tmp_path, source)
     response = running.http.put("/api/playlists/welcome", content=NEW_PLAYLIST.encode(),
-                                headers={**running.auth(), "Content-Type": "application/yaml"})
+                                headers={**running.auth("editor"),
+                                         "Content-Type": "application/yaml"})
     assert response.status_code == 200, response.text
     wait_for(lambda: shows(running, expected), 1.0, "the new text on /api/screen.png")
 
@@ -179,7 +185,8 @@ def test_published_text_reaches_the_screen_within_a_second(running, tmp_path):
 def test_a_bad_body_gets_422_naming_the_field(running):
     body = NEW_PLAYLIST.replace('      zh: "新通知：增开一条货车通道"\n', "")
     response = running.http.put("/api/playlists/welcome", content=body.encode(),
-                                headers={**running.auth(), "Content-Type": "application/yaml"})
+                                headers={**running.auth("editor"),
+                                         "Content-Type": "application/yaml"})
     assert response.status_code == 422
     assert "items[0].text.zh" in [problem["path"] for problem in response.json()["detail"]]
 
@@ -219,7 +226,7 @@ def test_an_emergency_is_on_the_panel_within_a_second_and_survives_a_player_cras
     notice = {"text": {"vi": "Cửa khẩu tạm đóng do sạt lở đất", "en": "Gate closed: landslide",
                        "zh": "口岸因山体滑坡暂时关闭"}, "duration": "1h"}
     wait_for(lambda: running.status()["playlist"] == "welcome", 5, "the welcome playlist")
-    response = running.http.post("/api/emergency", json=notice, headers=running.auth())
+    response = running.http.post("/api/emergency", json=notice, headers=running.auth("approver"))
     assert response.status_code == 201, response.text
     stored_at = time.monotonic()
     emergency_id = response.json()["id"]
@@ -236,7 +243,8 @@ def test_an_emergency_is_on_the_panel_within_a_second_and_survives_a_player_cras
     wait_for(lambda: running.status()["pid"] != old and on_panel(), 10,
              "the notice back on the panel after the player was killed")
 
-    response = running.http.delete(f"/api/emergency/{emergency_id}", headers=running.auth())
+    response = running.http.delete(f"/api/emergency/{emergency_id}",
+                                   headers=running.auth("approver"))
     assert response.status_code == 200
     wait_for(lambda: running.status()["state"] == "playing", 2, "the playlist back after cancelling")
 

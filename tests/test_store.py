@@ -13,7 +13,7 @@ from signage.errors import AssetMissing, ContentError, StoreError
 from signage.importer import import_paths
 from signage.content import DocumentError
 from signage.models import Playlist
-from signage.store import Principal, Store
+from signage.store import AssetInUse, Principal, Store
 from tests.conftest import SAMPLES
 
 
@@ -54,9 +54,10 @@ def test_assets_are_stored_once_by_content_hash(store):
 
 
 @pytest.mark.parametrize("data, reason", [
-    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "not a readable"),
-    (b"GIF89a" + b"\0" * 20, "not a readable"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "is SVG or other markup"),
+    (b"GIF89a" + b"\0" * 20, "GIF image; use PNG, JPEG or WebP"),
     (png_bytes(fmt="BMP"), "BMP image; use PNG, JPEG or WebP"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "damaged or cut short"),
 ])
 def test_assets_are_checked_by_content(store, data, reason):
     with pytest.raises(ContentError) as caught:
@@ -84,6 +85,52 @@ def test_a_revision_whose_asset_file_vanished_is_not_published(store):
     with pytest.raises(AssetMissing):
         store.publish_playlist(message_playlist(background=ref), "tester")
     assert store.live_content() is None
+
+
+def test_assets_are_listed_newest_first_with_their_labels(store, clock):
+    first = store.add_asset(png_bytes(), "first.png")
+    clock.advance(60)
+    second = store.add_asset(png_bytes(colour=(0, 0, 200)), None)
+
+    listed = store.assets()
+
+    assert [(a.ref, a.original_name) for a in listed] == [(second, None), (first, "first.png")]
+    assert listed[1].as_dict()["id"] == first and (listed[1].width, listed[1].height) == (32, 16)
+    assert store.asset(first) == listed[1] and store.asset("sha256:" + "0" * 64) is None
+
+
+def test_deleting_an_asset_live_content_uses_is_refused_until_it_is_superseded(store):
+    ref = store.add_asset(png_bytes())
+    store.publish_playlist(message_playlist(background=ref), "tester")
+    with pytest.raises(AssetInUse) as in_use:
+        store.delete_asset(ref)
+    assert in_use.value.users == [("playlist", "welcome")]
+    assert store.asset_path(ref).is_file()
+
+    store.publish_playlist(message_playlist(), "tester")  # supersedes the one with the picture
+    store.delete_asset(ref)
+
+    assert not store.has_asset(ref) and not store.asset_path(ref).exists()
+    with pytest.raises(AssetMissing):
+        store.delete_asset(ref)
+
+
+@pytest.mark.parametrize("state, blocks", [("draft", True), ("submitted", True),
+                                           ("superseded", False), ("rejected", False)])
+def test_deleting_respects_pending_revisions_once_revisions_have_a_state(store, state, blocks):
+    ref = store.add_asset(png_bytes())
+    old = store.publish_playlist(message_playlist(background=ref), "tester")
+    store.publish_playlist(message_playlist(), "tester")
+    with store._write() as db:  # what the approval workflow's migration will add
+        db.execute("ALTER TABLE revisions ADD COLUMN state TEXT")
+        db.execute("UPDATE revisions SET state = ? WHERE id = ?", (state, old))
+
+    if blocks:
+        with pytest.raises(AssetInUse):
+            store.delete_asset(ref)
+    else:
+        store.delete_asset(ref)
+    assert store.has_asset(ref) is blocks
 
 
 def test_readers_see_old_or_new_revision_never_a_mix(store, settings):

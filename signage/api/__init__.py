@@ -1,21 +1,26 @@
 """The admin API: content in (playlists), observed state out (health, status, screen).
 
 It never touches the panel: it writes desired state through the Store and reads what
-the player writes into the runtime directory.
+the player writes into the runtime directory. Deny by default: every route but
+PUBLIC_PATHS declares the roles that may call it (see deps.py for the matrix).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from typing import AsyncIterator
+import os
+from typing import Any, AsyncIterator, Sequence
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 import signage
-from signage.api.deps import require_token
-from signage.api.routes import emergency, health, playlists, schedule, status
+from signage.api.deps import roles_of
+from signage.api.routes import assets, auth, emergency, health, people, playlists, schedule, status
+from signage.api.security import (BodyLimit, SecurityHeaders, check_origin, cors_options,
+                                  parse_cors_origins)
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
 from signage.settings import Settings
@@ -26,22 +31,30 @@ try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
 except ImportError:  # older FastAPI copies included routes into app.routes
     _iter_routes = iter
 
-__all__ = ["create_app", "check_routes_need_token", "PUBLIC_PATHS"]
+__all__ = ["create_app", "check_routes_need_token", "route_roles", "PUBLIC_PATHS"]
 
 log = logging.getLogger(__name__)
 
-# Deny by default: create_app refuses to build an app with any other route lacking a token.
-PUBLIC_PATHS = frozenset({"/api/health"})
+# Deny by default: create_app refuses to build an app with any other route lacking roles.
+PUBLIC_PATHS = frozenset({"/api/health", "/api/login"})
 
 _AUTH_RESPONSES = {
-    401: {"description": "No token, or an unknown or revoked one"},
-    403: {"description": "The token's role may not do this"},
+    401: {"description": "No credential, or an unknown, expired or revoked one"},
+    403: {"description": "The caller's role may not do this"},
 }
 
 
-def create_app(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> FastAPI:
-    """The FastAPI app; opens a Store on settings.data_dir at startup unless one is given."""
+def create_app(settings: Settings, clock: Clock | None = None, store: Store | None = None,
+               cors_origins: Sequence[str] | None = None) -> FastAPI:
+    """The FastAPI app; opens a Store on settings.data_dir at startup unless one is given.
+
+    CORS stays off unless `cors_origins` (default: SIGNAGE_CORS_ORIGINS, comma-separated)
+    names origins; then only those may call from a browser."""
     clock = clock or SystemClock()
+    if cors_origins is None:
+        cors_origins = parse_cors_origins(os.environ.get("SIGNAGE_CORS_ORIGINS"))
+    for origin in cors_origins:
+        check_origin(origin)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,30 +74,61 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
                   docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.clock = clock
+    app.state.failed_logins = auth.FailedLogins()
     app.include_router(health.router)
-    for router in (status.router, playlists.router, schedule.router, emergency.router):
-        app.include_router(router, dependencies=[Depends(require_token)], responses=_AUTH_RESPONSES)
+    app.include_router(auth.router)  # login is public: its answers are its own
+    for router in (status.router, playlists.router, schedule.router, assets.router,
+                   emergency.router, people.router):
+        app.include_router(router, responses=_AUTH_RESPONSES)
     app.add_exception_handler(StoreError, _store_unavailable)
+    # Added last is outermost: headers go on every answer, 413s and CORS refusals too.
+    app.add_middleware(BodyLimit)
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, **cors_options(cors_origins))
+        log.info("CORS allowed for %s", ", ".join(cors_origins))
+    app.add_middleware(SecurityHeaders)
     check_routes_need_token(app)
+    _document_roles(app)
     return app
 
 
-def check_routes_need_token(app: FastAPI) -> None:
-    """Raise if a route outside PUBLIC_PATHS can be called without a token."""
-    open_routes = [
-        route.path for route in _iter_routes(app.routes)
+def route_roles(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...] | None]:
+    """(METHOD, path) -> the roles that route allows (None: declares none)."""
+    return {
+        (method, route.path): roles_of(route.dependant)
+        for route in _iter_routes(app.routes)
         if getattr(route, "dependant", None) is not None  # FastAPI routes, not /docs
-        and route.path not in PUBLIC_PATHS and not _depends_on(route.dependant, require_token)
-    ]
+        for method in sorted(route.methods)
+    }
+
+
+def check_routes_need_token(app: FastAPI) -> None:
+    """Raise if a route outside PUBLIC_PATHS does not declare the roles that may call it."""
+    open_routes = [f"{method} {path}" for (method, path), roles in route_roles(app).items()
+                   if roles is None and path not in PUBLIC_PATHS]
     if open_routes:
         raise RuntimeError(
-            f"routes without a token check: {', '.join(open_routes)}; include their router "
-            "with dependencies=[Depends(require_token)] or add them to PUBLIC_PATHS"
+            f"routes without roles: {', '.join(open_routes)}; declare who may call each with "
+            "dependencies=[Depends(require_role(...))] or add it to PUBLIC_PATHS"
         )
 
 
-def _depends_on(dependant, call) -> bool:
-    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+def _document_roles(app: FastAPI) -> None:
+    """List each operation's roles in the OpenAPI document as x-roles, for people and tests."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for (method, path), roles in route_roles(app).items():
+                operation = schema["paths"].get(path, {}).get(method.lower())
+                if operation is not None and roles is not None:
+                    operation["x-roles"] = list(roles)
+                    operation["description"] = (operation.get("description", "") +
+                                                f"\n\nRoles: {', '.join(roles)}.").strip()
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:

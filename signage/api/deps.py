@@ -1,7 +1,25 @@
-"""Dependencies: the app's shared objects, and auth (a token, then a role).
+"""Dependencies: the app's shared objects, and auth (a credential, then a role).
 
-Routes declare what they need (`TokenDep`, `Depends(require_role("admin"))`); no
-handler checks credentials itself.
+Every route but the public ones declares the roles that may call it with
+`dependencies=[Depends(require_role(...))]`; create_app refuses a route that declares none,
+and no handler checks credentials itself. A credential is a person's session token (from
+POST /api/login) or an API token (`signage token create`); both carry one role.
+
+Who may do what (admin manages people and tokens only, so a stolen admin session cannot
+change what is on screen; editor saves go live directly until the approval workflow turns
+them into drafts):
+
+    operation                          editor  approver  technician  admin
+    GET  /api/health, POST /api/login  (public)
+    POST /api/logout                     x        x          x         x
+    GET  /api/status, /api/screen.png                        x
+    GET  /api/playlists, /api/schedule   x        x          x
+    PUT  /api/playlists/{name}           x        x
+    PUT  /api/schedule                   x        x
+    GET  /api/emergency                  x        x          x
+    POST /api/emergency, DELETE .../{id}          x
+    GET/POST /api/users, DELETE .../{name}                              x
+    GET/POST /api/tokens, DELETE .../{name}                             x
 """
 
 from __future__ import annotations
@@ -13,16 +31,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from signage.clock import Clock
 from signage.settings import Settings
-from signage.store import ROLES, Store, TokenInfo
+from signage.store import ROLES, Principal, Store
 
 HOW_TO_AUTHENTICATE = (
-    "send Authorization: Bearer <token>; make one with "
-    "`signage token create --role admin --name NAME`"
+    "send Authorization: Bearer <token>; log in with POST /api/login, or make an API token "
+    "with `signage token create --role ROLE --name NAME`"
 )
 
 _bearer = HTTPBearer(
     auto_error=False,
-    description="An API token from `signage token create --role admin --name NAME`.",
+    description="A session token from POST /api/login, or an API token from "
+    "`signage token create --role ROLE --name NAME`.",
 )
 
 
@@ -42,22 +61,22 @@ async def get_store(request: Request) -> Store:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 StoreDep = Annotated[Store, Depends(get_store)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def require_token(
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TokenInfo:
-    """The caller's live token, or 401. Plain def: verify_token may write to SQLite."""
+def require_credential(store: StoreDep, credentials: BearerDep) -> Principal:
+    """Who is calling (a person's session or an API token), or 401.
+
+    Plain def: verifying a token may write its last-used time to SQLite."""
     if credentials is None:
-        raise _unauthorized(f"this needs an API token: {HOW_TO_AUTHENTICATE}", "Bearer")
-    token = store.verify_token(credentials.credentials)
-    if token is None:
+        raise _unauthorized(f"this needs a credential: {HOW_TO_AUTHENTICATE}", "Bearer")
+    principal = store.verify_credential(credentials.credentials)
+    if principal is None:
         raise _unauthorized(
-            f"the token is unknown or revoked: {HOW_TO_AUTHENTICATE}",
+            f"the token is unknown, expired or revoked: {HOW_TO_AUTHENTICATE}",
             'Bearer error="invalid_token"',
         )
-    return token
+    return principal
 
 
 def _unauthorized(detail: str, challenge: str) -> HTTPException:
@@ -65,24 +84,40 @@ def _unauthorized(detail: str, challenge: str) -> HTTPException:
                          headers={"WWW-Authenticate": challenge})
 
 
-TokenDep = Annotated[TokenInfo, Depends(require_token)]
+PrincipalDep = Annotated[Principal, Depends(require_credential)]
+# The names before people and sessions existed; kept so call sites read the same.
+require_token = require_credential
+TokenDep = PrincipalDep
 
 
-def require_role(*roles: str) -> Callable[[TokenInfo], TokenInfo]:
-    """A dependency that lets through only tokens with one of `roles` (else 403)."""
+def require_role(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only callers with one of `roles` (else 403).
+
+    The returned function carries `.roles`, which create_app reads to refuse routes that
+    declare none and to list them in the OpenAPI document (x-roles)."""
     unknown = sorted(set(roles) - set(ROLES))
     if not roles or unknown:
         # Caught at import time, so a typo cannot silently lock everyone out.
         raise ValueError(f"unknown roles {unknown or '(none given)'}; known: {', '.join(ROLES)}")
 
-    def check_role(token: TokenDep) -> TokenInfo:
-        if token.role not in roles:
+    def check_role(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            who = "user" if principal.kind == "user" else "token"
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"the token {token.name!r} has the role {token.role!r}; this needs "
-                f"{' or '.join(roles)} (make one with `signage token create --role "
-                f"{roles[0]} --name NAME`)",
+                detail=f"the {who} {principal.name!r} has the role {principal.role!r}; this "
+                f"needs the role {' or '.join(roles)}; ask an admin for a credential with it",
             )
-        return token
+        return principal
 
+    check_role.roles = tuple(roles)  # type: ignore[attr-defined]
     return check_role
+
+
+def roles_of(dependant) -> tuple[str, ...] | None:
+    """The roles a route's dependency tree allows (None when it declares none)."""
+    for dependency in dependant.dependencies:
+        found = getattr(dependency.call, "roles", None) or roles_of(dependency)
+        if found:
+            return found
+    return None

@@ -19,7 +19,11 @@ REQUEST_BODY_DOC = {
         "required": True,
         "description": f"A YAML or JSON document, at most {MAX_DOCUMENT_BYTES} bytes.",
         "content": {media_type: {"schema": {"type": "object"}} for media_type in ACCEPTED_TYPES},
-    }
+    },
+    "responses": {
+        "413": {"description": f"The body is larger than {MAX_DOCUMENT_BYTES} bytes"},
+        "415": {"description": "The body is neither YAML nor JSON"},
+    },
 }
 
 

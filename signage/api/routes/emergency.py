@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Path, status
 from fastapi.responses import JSONResponse
 
 from signage.api.deps import ClockDep, StoreDep, TokenDep, require_role
@@ -21,9 +21,10 @@ from signage.models import EmergencyNotice
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/emergency", tags=["emergency"])
+_MAX_ID = 2 ** 63 - 1  # SQLite's largest integer; a larger id is a 422, not a crash
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(require_role("approver", "technician", "editor"))])
 def list_emergencies(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
     """Every emergency notice, newest first, and the one on screen now (if any)."""
     now = clock.now()
@@ -37,7 +38,7 @@ def list_emergencies(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(require_role("admin"))],
+    dependencies=[Depends(require_role("approver"))],
     openapi_extra=REQUEST_BODY_DOC,
     responses={422: {"description": "Every problem in the notice, with field path"}},
 )
@@ -60,9 +61,10 @@ def post_emergency(
     return {**emergency.as_dict(), "active": emergency.active(clock.now())}
 
 
-@router.delete("/{emergency_id}", dependencies=[Depends(require_role("admin"))],
+@router.delete("/{emergency_id}", dependencies=[Depends(require_role("approver"))],
                responses={404: {"description": "No notice has this id"}})
-def cancel_emergency(emergency_id: int, token: TokenDep, store: StoreDep, clock: ClockDep) -> Any:
+def cancel_emergency(emergency_id: Annotated[int, Path(ge=1, le=_MAX_ID)], token: TokenDep,
+                     store: StoreDep, clock: ClockDep) -> Any:
     """End a notice now; the schedule gets the screen back."""
     try:
         emergency = store.cancel_emergency(emergency_id, token.name)

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/playlists", tags=["playlists"])
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
 def list_playlists(store: StoreDep) -> dict[str, Any]:
     """Published playlist names, and which one is live at which revision."""
     live = store.live_content()
@@ -35,7 +35,8 @@ def list_playlists(store: StoreDep) -> dict[str, Any]:
 
 @router.put(
     "/{name}",
-    dependencies=[Depends(require_role("admin"))],
+    # Editors publish directly until the approval workflow makes their saves drafts.
+    dependencies=[Depends(require_role("editor", "approver"))],
     openapi_extra=REQUEST_BODY_DOC,
     responses={
         413: {"description": "The body is larger than 1 MB"},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 
-from signage.api.deps import ClockDep, SettingsDep
+from signage.api.deps import ClockDep, SettingsDep, require_role
 from signage.api.observed import read_player_state, read_snapshot
 
 router = APIRouter(prefix="/api", tags=["status"])
@@ -14,7 +14,8 @@ router = APIRouter(prefix="/api", tags=["status"])
 _START_PLAYER = "start it with `signage player` (or `signage run`) and check its log"
 
 
-@router.get("/status", responses={503: {"description": "The player has written no status yet"}})
+@router.get("/status", dependencies=[Depends(require_role("technician"))],
+            responses={503: {"description": "The player has written no status yet"}})
 def get_status(settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
     """The player's status document as written, plus its age and whether it is fresh."""
     player = read_player_state(settings.status_path, clock.now())
@@ -28,6 +29,7 @@ def get_status(settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
 
 @router.get(
     "/screen.png",
+    dependencies=[Depends(require_role("technician"))],
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}}, "description": "The last presented frame"},

@@ -1,0 +1,296 @@
+"""Assets: upload an image (multipart), list them, delete one nothing live uses.
+
+An upload is parsed as it streams (python-multipart's push parser, not request.form()),
+counted against the cap as it arrives and spooled to an unnamed temporary file, so an
+oversized or aborted body leaves nothing behind. What is stored is signage.assets'
+clean copy, named by its sha256; the client's file name is only a label.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from typing import Annotated, Any, BinaryIO, Mapping
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from signage.api.deps import SettingsDep, StoreDep, require_role
+from signage.api.documents import rejected
+from signage.assets import clean_image, display_name
+from signage.checks import panel_size
+from signage.content import Problem
+from signage.errors import AssetMissing, ContentError, SignageError
+from signage.settings import Settings
+from signage.store import AssetInUse, Store
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/assets", tags=["assets"])
+
+may_read = require_role("editor", "approver", "technician")
+may_change = require_role("editor", "approver")
+Caller = Annotated[Any, Depends(may_change)]  # a Principal: .name and .role
+
+DEFAULT_MAX_UPLOAD_MB = 25
+MAX_UPLOAD_MB_CEILING = 200  # SIGNAGE_MAX_UPLOAD_MB may not exceed this
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the one file
+SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads go to an unnamed file in the data dir
+FILE_FIELD = "file"
+HOW_TO_UPLOAD = (f"send multipart/form-data with one file field named {FILE_FIELD!r} "
+                 "(curl -F file=@picture.png)")
+# One decode at a time: a 40-megapixel image needs ~160 MB while it is re-encoded, and a
+# small box should not hold several of those at once.
+_decoding = threading.BoundedSemaphore(1)
+
+UPLOAD_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "One PNG, JPEG or WebP image in the form field `file`.",
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [FILE_FIELD], "additionalProperties": False,
+            "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
+        }}},
+    }
+}
+
+
+class StoredAsset(BaseModel):
+    id: str
+    width: int
+    height: int
+    media_type: str
+    bytes: int
+
+
+class AssetEntry(StoredAsset):
+    original_name: str | None
+    created_at: str
+
+
+class AssetList(BaseModel):
+    assets: list[AssetEntry]
+
+
+def max_upload_bytes(settings: Settings | None, env: Mapping[str, str] | None = None) -> int:
+    """The upload cap: settings.max_upload_mb if Settings has it, else SIGNAGE_MAX_UPLOAD_MB,
+    else 25 MB."""
+    configured = getattr(settings, "max_upload_mb", None)
+    if configured is None:
+        configured = (os.environ if env is None else env).get("SIGNAGE_MAX_UPLOAD_MB") or None
+    if configured is None:
+        return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+    try:
+        megabytes = float(configured)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 < megabytes <= MAX_UPLOAD_MB_CEILING:
+        raise SignageError(f"SIGNAGE_MAX_UPLOAD_MB={configured!r}: write a size in megabytes "
+                           f"from 1 to {MAX_UPLOAD_MB_CEILING}, e.g. 25")
+    return int(megabytes * 1024 * 1024)
+
+
+@router.get("", dependencies=[Depends(may_read)])
+def list_assets(store: StoreDep) -> AssetList:
+    """Every stored image, newest first."""
+    return AssetList(assets=[AssetEntry(**asset.as_dict()) for asset in store.assets()])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StoredAsset,
+    openapi_extra=UPLOAD_BODY_DOC,
+    responses={
+        400: {"description": "The body is not well-formed multipart/form-data"},
+        413: {"description": "The image is larger than the upload cap (25 MB unless configured)"},
+        415: {"description": "The body is not multipart/form-data"},
+        422: {"description": "Not an accepted image (PNG, JPEG, WebP), too many pixels, "
+              "damaged, or the form has other fields"},
+    },
+)
+async def upload_asset(request: Request, caller: Caller, store: StoreDep,
+                       settings: SettingsDep) -> Any:
+    """Store a clean copy of one image: type by content, no metadata, scaled down to what
+    the panel needs; its id is the sha256 of the stored bytes."""
+    limit = max_upload_bytes(settings)
+    spool_dir = settings.data_dir / "incoming"
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    # Rolled over to tempfile.TemporaryFile: unnamed (O_TMPFILE) or unlinked at once, so
+    # the OS frees it when closed, whatever happens. Data dir, not /tmp: /tmp may be RAM.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=spool_dir) as spool:
+        upload = await _receive(request, spool, limit)
+        try:
+            stored = await run_in_threadpool(_store_clean_copy, store, spool, settings,
+                                             upload.filename, caller)
+        except ContentError as exc:
+            return rejected([Problem(FILE_FIELD, reason) for _path, reason in exc.problems],
+                            "the image was not stored; nothing changed")
+    log.info("asset %s stored (%dx%d %s, %d bytes) from %r by %s", stored.id, stored.width,
+             stored.height, stored.media_type, stored.bytes, upload.filename, caller.name)
+    return stored
+
+
+# The app-wide body limit (signage.api.security.BodyLimit) reads this; the route applies
+# the configured cap itself, so the outer one only has to be no lower than any allowed.
+upload_asset.body_limit = MAX_UPLOAD_MB_CEILING * 1024 * 1024 + MULTIPART_OVERHEAD  # type: ignore[attr-defined]
+
+
+@router.delete(
+    "/{asset_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "No asset has this id"},
+               409: {"description": "A live or pending revision uses the asset"}},
+)
+def delete_asset(asset_id: str, caller: Caller, store: StoreDep) -> Response:
+    """Remove an image that no live (or pending) playlist uses."""
+    ref = asset_id if asset_id.startswith("sha256:") else f"sha256:{asset_id}"
+    try:
+        store.delete_asset(ref)
+        store.audit(caller.name, caller.role, "asset.delete", target=ref)
+    except AssetMissing as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    except AssetInUse as exc:
+        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={
+            "detail": str(exc),
+            "playlists": [name for kind, name in exc.users if kind == "playlist"],
+            "used_by": [{"kind": kind, "name": name} for kind, name in exc.users],
+        })
+    log.info("asset %s deleted by %s", ref, caller.name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _store_clean_copy(store: Store, spool: BinaryIO, settings: Settings,
+                      filename: str | None, caller: Any) -> StoredAsset:
+    """Blocking work (decode, re-encode, fsync), run off the event loop."""
+    spool.seek(0)
+    with _decoding:
+        clean = clean_image(spool, panel_size(settings.driver))
+    ref = store.add_asset(clean.data, original_name=filename)
+    stored = StoredAsset(id=ref, width=clean.width, height=clean.height,
+                         media_type=clean.media_type, bytes=len(clean.data))
+    # Not the file name: a client chooses it, and the audit log refuses anything that
+    # looks like a secret ("password.png" would fail the upload).
+    store.audit(caller.name, caller.role, "asset.upload", target=ref,
+                detail=stored.model_dump(exclude={"id"}))
+    return stored
+
+
+# --- the multipart stream ------------------------------------------------------------
+
+
+class _FilePart:
+    """Callbacks for python-multipart: the one `file` part into `spool`, any other part
+    refused, the running size checked against `limit` on every piece."""
+
+    def __init__(self, spool: BinaryIO, limit: int):
+        self.spool, self.limit = spool, limit
+        self.size = 0
+        self.filename: str | None = None
+        self.seen = False
+        self.complete = False
+        self._headers: dict[bytes, bytes] = {}
+        self._field = self._value = b""
+
+    def callbacks(self) -> dict:
+        return {"on_part_begin": self._part_begin, "on_header_field": self._header_field,
+                "on_header_value": self._header_value, "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished, "on_part_data": self._data,
+                "on_end": self._end}
+
+    def _part_begin(self) -> None:
+        self._headers = {}
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._field += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def _header_end(self) -> None:
+        self._headers[self._field.strip().lower()] = self._value.strip()
+        self._field = self._value = b""
+
+    def _headers_finished(self) -> None:
+        disposition, params = parse_options_header(self._headers.get(b"content-disposition"))
+        name = params.get(b"name", b"").decode("utf-8", "replace")
+        if disposition != b"form-data" or name != FILE_FIELD:
+            raise _refused(f"the form has a field {name!r}; {HOW_TO_UPLOAD}, and nothing else")
+        if self.seen:
+            raise _refused(f"the form has more than one {FILE_FIELD!r} field; upload one "
+                           "image per request")
+        self.seen = True
+        self.filename = display_name(params.get(b"filename"))
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        self.size += end - start
+        if self.size > self.limit:
+            raise _too_large(self.limit)
+        self.spool.write(data[start:end])
+
+    def _end(self) -> None:
+        self.complete = True
+
+
+async def _receive(request: Request, spool: BinaryIO, limit: int) -> _FilePart:
+    """Stream the body through the multipart parser into `spool`; 413 as soon as the cap
+    is passed (Content-Length or not), 415/400/422 for a body that is not one file."""
+    media_type, params = parse_options_header(request.headers.get("content-type"))
+    boundary = params.get(b"boundary")
+    if media_type != b"multipart/form-data" or not boundary:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                            detail=f"this is not multipart/form-data; {HOW_TO_UPLOAD}")
+    body_cap = limit + MULTIPART_OVERHEAD
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > body_cap:
+        raise _too_large(limit)
+    part = _FilePart(spool, limit)
+    try:
+        parser = MultipartParser(boundary, part.callbacks())
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > body_cap:
+                raise _too_large(limit)
+            parser.write(chunk)
+        parser.finalize()
+    except ClientDisconnect:  # a dropped link mid-upload: nothing to answer, nothing kept
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            detail="the client went away before the upload finished") from None
+    except _Refused as exc:
+        raise _refusal_response(exc) from None
+    except ValueError as exc:  # python-multipart's errors: broken framing, a bad boundary
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=f"the multipart body is "
+                            f"malformed ({exc}); {HOW_TO_UPLOAD}") from None
+    if not part.complete or not part.seen:
+        raise _refusal_response(_refused(
+            f"no {FILE_FIELD!r} field arrived" if part.complete else "the body ended early",
+        ))
+    return part
+
+
+class _Refused(ValueError):
+    """The form is well formed but is not one image in `file` (answered 422)."""
+
+
+def _refused(reason: str) -> _Refused:
+    return _Refused(f"{reason}; {HOW_TO_UPLOAD}" if HOW_TO_UPLOAD not in reason else reason)
+
+
+def _refusal_response(exc: _Refused) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                         detail=[{"path": FILE_FIELD, "reason": str(exc), "line": None}])
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE,
+        detail=f"the upload is larger than {limit / (1024 * 1024):g} MB, the limit "
+        "(SIGNAGE_MAX_UPLOAD_MB); scale the image down or save it with more compression",
+    )

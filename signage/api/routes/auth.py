@@ -1,0 +1,147 @@
+"""Logging in and out: a person's name and password for a short-lived session token.
+
+Failed logins are counted per client address and refused with 429 for a while after too
+many. The count lives in memory: there is one API process, scrypt already makes each
+guess slow, and keeping it in SQLite would let anyone on the network make the SD card
+write on every wrong password. A restart forgets the count; that costs an attacker a
+restart they cannot cause.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import math
+import threading
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from signage.api.deps import BearerDep, ClockDep, PrincipalDep, StoreDep, require_role
+from signage.store import ROLES
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+MAX_FAILURES = 5
+FAILURE_WINDOW_S = 300.0
+_MAX_ADDRESSES = 10_000  # a flood from many addresses must not grow memory without end
+
+
+class FailedLogins:
+    """Failures per client address in a sliding window; thread-safe (logins run in a pool).
+
+    An attempt counts as a failure from the moment it starts until it succeeds, so a
+    burst of parallel guesses cannot all pass the check before any of them fails."""
+
+    def __init__(self, limit: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S):
+        self.limit, self.window_s = limit, window_s
+        self._failures: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def attempt(self, address: str, now: float) -> float | None:
+        """Start an attempt (None), or the seconds until `address` may try again."""
+        with self._lock:
+            if address not in self._failures and len(self._failures) >= _MAX_ADDRESSES:
+                self._forget_stale(now)
+            recent = self._recent(address, now)
+            if len(recent) >= self.limit:
+                return recent[0] + self.window_s - now
+            recent.append(now)
+            return None
+
+    def succeeded(self, address: str, started: float) -> None:
+        """The attempt started at `started` was right: it is not a failure."""
+        with self._lock:
+            recent = self._failures.get(address)
+            if recent and started in recent:
+                recent.remove(started)
+
+    def _recent(self, address: str, now: float) -> collections.deque[float]:
+        recent = self._failures.setdefault(address, collections.deque())
+        while recent and recent[0] <= now - self.window_s:
+            recent.popleft()
+        return recent
+
+    def _forget_stale(self, now: float) -> None:
+        for address in [a for a, times in self._failures.items()
+                        if not times or times[-1] <= now - self.window_s]:
+            del self._failures[address]
+        if len(self._failures) >= _MAX_ADDRESSES:  # all fresh: drop the oldest quarter
+            for address in list(self._failures)[: _MAX_ADDRESSES // 4]:
+                del self._failures[address]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Session(BaseModel):
+    token: str
+    expires_at: dt.datetime
+    role: str = Field(json_schema_extra={"enum": list(ROLES)})
+
+
+def failed_logins(request: Request) -> FailedLogins:
+    return request.app.state.failed_logins
+
+
+@router.post(
+    "/login",
+    responses={
+        400: {"description": "The body is not readable JSON"},
+        401: {"description": "Wrong name or password, or a disabled user"},
+        429: {"description": "Too many failed logins from this address; see Retry-After"},
+    },
+)
+def login(
+    body: LoginRequest, request: Request, store: StoreDep, clock: ClockDep,
+    throttle: Annotated[FailedLogins, Depends(failed_logins)],
+) -> Session:
+    """A session token for a person; send it as Authorization: Bearer <token>."""
+    address = request.client.host if request.client else "unknown"
+    started = clock.monotonic()
+    wait = throttle.attempt(address, started)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many failed logins from this address; try again in {math.ceil(wait)} s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    session = store.login(body.name, body.password)
+    if session is None:
+        log.warning("failed login for %r from %s", body.name, address)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            detail="the name or password is wrong, or the user is disabled",
+                            headers={"WWW-Authenticate": "Bearer"})
+    throttle.succeeded(address, started)
+    token, expires = session
+    log.info("%s logged in from %s", body.name, address)
+    return Session(token=token, expires_at=expires, role=store.user(body.name).role)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Depends(require_role(*ROLES))],
+    responses={
+        400: {"description": "The credential is an API token, not a session"},
+        401: {"description": "No credential, or an unknown, expired or revoked one"},
+    },
+)
+def logout(principal: PrincipalDep, credentials: BearerDep, store: StoreDep) -> Response:
+    """End this session now; the token stops working at once."""
+    if principal.kind != "user":
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            detail=f"{principal.name!r} is an API token, not a session; an admin revokes it "
+            "with DELETE /api/tokens/{name} or `signage token revoke --name NAME`",
+        )
+    store.logout(credentials.credentials)
+    log.info("%s logged out", principal.name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
