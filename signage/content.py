@@ -103,7 +103,11 @@ def _decode(text: str | bytes) -> str:
 
 
 def _parse_yaml(text: str | bytes) -> Document:
-    loader = yaml.SafeLoader(_decode(text))
+    try:
+        # The reader refuses characters YAML does not allow (NUL, C1 controls) right here.
+        loader = yaml.SafeLoader(_decode(text))
+    except yaml.YAMLError as exc:
+        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}")]) from None
     try:
         node = loader.get_single_node()
         if node is None:

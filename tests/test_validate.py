@@ -199,3 +199,15 @@ def test_a_schedule_naming_a_playlist_not_beside_it_is_refused(tmp_path, capsys)
                  "  - {name: a, playlist: ghost, time: '20:00-23:00'}\n")
     code, lines = run_validate(capsys, path)
     assert code == 1 and "rules[0].playlist" in lines[0] and "ghost" in lines[0]
+
+
+@pytest.mark.parametrize("body, as_json", [(b"\x00", True), (b"\x00", False),
+                                          ('{"name": "a\u0085"}'.encode(), True)])
+def test_characters_yaml_refuses_are_a_problem_not_a_crash(body, as_json):
+    """Found by schemathesis: a NUL body made the API answer 500."""
+    from signage.content import DocumentError, parse_document
+
+    try:
+        parse_document(body, as_json=as_json)
+    except DocumentError as exc:
+        assert exc.problems[0].path == "(document)"
