@@ -3,12 +3,19 @@
 A driver takes whole frames (`present`), like a double-buffered canvas's swap: once a
 frame is presented the driver owns a copy and the caller may reuse its buffer.
 Drivers are chosen by URL, e.g. `emulated://768x384`.
+
+`present(frame, dirty)` may carry a hint: the rectangles of `frame` that differ from the
+frame presented before (None: anything may have changed). A driver that keeps its own
+copy may update only those rectangles; a driver that sends whole frames ignores it. The
+caller passes None after anything that could break the chain (a failed present, a
+different buffer), and a driver that has (re)opened treats its first hint as None.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import re
 import time
 import urllib.parse
@@ -65,12 +72,22 @@ class Driver(Protocol):
     size: tuple[int, int]
 
     def open(self) -> None: ...
-    def present(self, frame: "pygame.Surface") -> None: ...
+    def present(self, frame: "pygame.Surface",
+                dirty: "list[pygame.Rect] | None" = None) -> None: ...
     def set_brightness(self, percent: float) -> None: ...
     def set_power(self, on: bool) -> None: ...
     def show_test_pattern(self, pattern: str | None) -> None: ...
     def telemetry(self) -> PanelTelemetry: ...
     def close(self) -> None: ...
+
+
+def takes_dirty_hint(driver) -> bool:
+    """Whether `driver.present` accepts the `dirty` keyword (drivers written before the
+    hint existed do not; callers then present whole frames)."""
+    try:
+        return "dirty" in inspect.signature(driver.present).parameters
+    except (TypeError, ValueError):  # a builtin or a mock without a signature
+        return False
 
 
 @dataclasses.dataclass(frozen=True)

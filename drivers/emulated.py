@@ -27,12 +27,15 @@ class EmulatedPanel:
         self._frame: pygame.Surface | None = None
         self._lock = threading.Lock()
         self._opened = False
+        self._whole_next = True  # the next present copies the whole frame, hint or not
 
     def open(self) -> None:
         self._frame = pygame.Surface(self.size)
         self._opened = True
+        self._whole_next = True
 
-    def present(self, frame: pygame.Surface) -> None:
+    def present(self, frame: pygame.Surface, dirty: list[pygame.Rect] | None = None) -> None:
+        """Keep a copy of `frame`; with a `dirty` hint, copy only those rectangles."""
         if frame.get_size() != self.size:
             raise DriverConfigError(
                 f"frame is {frame.get_width()}x{frame.get_height()}, panel is "
@@ -41,7 +44,13 @@ class EmulatedPanel:
         with self._lock:
             if self._frame is None:
                 self._frame = pygame.Surface(self.size)
-            self._frame.blit(frame, (0, 0))
+                self._whole_next = True
+            if dirty is None or self._whole_next:
+                self._frame.blit(frame, (0, 0))
+            else:
+                for rect in dirty:
+                    self._frame.blit(frame, rect, rect)
+            self._whole_next = False
             self.frames += 1
 
     def last_frame(self) -> pygame.Surface:

@@ -318,7 +318,7 @@ class NovaStarDriver:
                                               f"{self._link.down_reason}"))
         return ok
 
-    def present(self, frame: "pygame.Surface") -> None:
+    def present(self, frame: "pygame.Surface", dirty=None) -> None:
         self._frames += 1  # the picture itself travels by HDMI
 
     def set_brightness(self, percent: float) -> None:

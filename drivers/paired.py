@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from drivers.base import Driver, DriverError, PanelTelemetry
+from drivers.base import Driver, DriverError, PanelTelemetry, takes_dirty_hint
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ class PairedDriver:
         self.video = video
         self.control = control
         self.size = video.size
+        self._video_hint = takes_dirty_hint(video)
 
     def open(self) -> None:
         self.video.open()
@@ -32,8 +33,12 @@ class PairedDriver:
             # The control driver reconnects by itself; the picture must not wait for it.
             log.warning("control link not available yet: %s", exc)
 
-    def present(self, frame) -> None:
-        self.video.present(frame)
+    def present(self, frame, dirty=None) -> None:
+        """The picture goes to the video path, with the dirty hint if it takes one."""
+        if self._video_hint:
+            self.video.present(frame, dirty=dirty)
+        else:
+            self.video.present(frame)
         try:
             self.control.present(frame)  # counts frames; sends nothing
         except DriverError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.base import Driver, DriverError, PanelTelemetry
+from drivers.base import Driver, DriverError, PanelTelemetry, takes_dirty_hint
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ class KeepTrying:
         self._retry_in = FIRST_RETRY_S
         self._next_try = 0.0
         self._wanted: dict[str, object] = {}
+        self._hint = takes_dirty_hint(driver)
 
     def open(self) -> None:
         """Open now if possible; a retryable failure is reported and retried later."""
@@ -56,7 +57,7 @@ class KeepTrying:
         for method, value in self._wanted.items():
             self._call(method, value)
 
-    def present(self, frame) -> None:
+    def present(self, frame, dirty=None) -> None:
         if not self.opened:
             now = self.clock.monotonic()
             if now < self._next_try:
@@ -64,7 +65,11 @@ class KeepTrying:
             self._try_open(now)
             if not self.opened:
                 return
-        self.driver.present(frame)
+            dirty = None  # the frames dropped meanwhile changed more than this hint says
+        if self._hint:
+            self.driver.present(frame, dirty=dirty)
+        else:
+            self.driver.present(frame)
 
     def _call(self, method: str, value) -> None:
         self._wanted[method] = value

@@ -193,7 +193,7 @@ class SerialFrameDriver:
                                         daemon=True)
         self._thread.start()
 
-    def present(self, frame: pygame.Surface) -> None:
+    def present(self, frame: pygame.Surface, dirty=None) -> None:
         """Keep a copy for the writer and return at once; while the link is down the copy
         is still kept (sent on reconnect) and DriverUnavailable tells the player."""
         if frame.get_size() != self.size:

@@ -193,11 +193,13 @@ def _in_fade(elapsed: float) -> bool:
 def _time_frames(step: Callable[[], object], clock, count: int, warmup: int,
                  wanted: Callable[[float], bool], started: float,
                  after: Callable[[float, object], None] | None = None,
-                 realtime: bool = False) -> list[tuple[float, float]]:
+                 realtime: bool = False,
+                 busy: Callable[[], bool] | None = None) -> list[tuple[float, float]]:
     """(milliseconds, content time) of `count` wanted frames, after `warmup` frames; the
     clock moves 1/60 s each. `after(elapsed, frame)` sees each timed frame, untimed.
-    `realtime` sleeps out each frame's 1/60 s, as the paced player loop does."""
-    idle = SystemClock() if realtime else None
+    `realtime` sleeps out each frame's 1/60 s, as the paced player loop does; otherwise
+    a frame's 1/60 s is slept out only while `busy()` says background work is waiting."""
+    idle = SystemClock()
     times: list[tuple[float, float]] = []
     stepped = 0
     while len(times) < count:
@@ -211,7 +213,7 @@ def _time_frames(step: Callable[[], object], clock, count: int, warmup: int,
             times.append((spent * 1000, elapsed))
             if after:
                 after(elapsed, frame)
-        if idle:
+        if realtime or (busy is not None and busy()):
             idle.sleep(FRAME_S - (time.perf_counter() - begun))
         if stepped > 20 * (count + warmup):
             raise RuntimeError("the timing window was never reached; check the scene timing")
@@ -252,15 +254,16 @@ def measure(spec: Spec) -> dict:
     started = clock.monotonic() + FRAME_S  # the first step loads the playlist
     notes: list[str] = []
     probe = _FadeProbe(spec.size, driver) if spec.scene == "c" else None
+    busy = _background_busy(player)
     try:
         _time_frames(player.step, clock, WARMUP_FRAMES, 0, _always, started,
-                     realtime=spec.realtime)
+                     realtime=spec.realtime, busy=busy)
         # Item times count from when the playlist began to show, not from our first frame.
         started += _playing_since(player, _live_playlist(settings), clock, started)
         count = spec.playlist_frames if spec.scene == "d" else spec.frames
         wanted = _in_fade if spec.scene == "c" else _always
         times = _time_frames(player.step, clock, count, 0, wanted, started,
-                             probe.look if probe else None, spec.realtime)
+                             probe.look if probe else None, spec.realtime, busy)
         notes += _player_notes(player, clock) + [_slowest(times)]
     finally:
         player.snapshots.close()
@@ -279,6 +282,20 @@ def measure(spec: Spec) -> dict:
 
 def _always(_elapsed: float) -> bool:
     return True
+
+
+def _background_busy(player) -> Callable[[], bool]:
+    """Whether the player's worker threads (picture prefetch, snapshot writer) have work.
+
+    Content time here runs far faster than real time (a static 1920x1080 frame costs
+    about 0.02 ms, so a 2 s item passes in a few milliseconds), which would leave the
+    prefetch worker no time to decode the next picture before it is due: the frame
+    loop would then wait for it, a stall the paced player never sees. So while there
+    is background work, each frame's 1/60 s is slept out (untimed) as the player does.
+    """
+    parts = [getattr(player.compositor, "busy", None), getattr(player.snapshots, "busy", None)]
+    checks = [part for part in parts if callable(part)]
+    return lambda: any(check() for check in checks)
 
 
 def _playing_since(player, playlist: Playlist, clock, started: float) -> float:

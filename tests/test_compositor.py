@@ -91,3 +91,21 @@ def test_the_standby_card_is_not_black(compositor):
     standby = compositor.standby()
     raw = pygame.image.tobytes(standby, "RGB")
     assert standby.get_size() == SIZE and max(raw) > 200  # white text on a blue field
+
+
+def test_pictures_convert_exactly_across_band_edges(store):
+    from signage.render.pictures import BAND_ROWS, to_surface
+
+    noise = Image.effect_noise((37, 2 * BAND_ROWS + 5), 90)  # grey: give each channel its own
+    image = Image.merge("RGB", (noise, noise.rotate(90), noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    surface = to_surface(image)
+    assert pygame.image.tobytes(surface, "RGB") == image.tobytes()
+    assert surface.get_bitsize() == 32 and not surface.get_flags() & pygame.SRCALPHA
+
+
+def test_the_cache_holds_at_least_two_panels(fonts, store):
+    from signage.render.compositor import CACHE_BYTES, cache_budget
+
+    assert cache_budget((384, 192)) == CACHE_BYTES
+    assert cache_budget((3840, 2160)) == 2 * 3840 * 2160 * 4
+    assert Compositor((3840, 2160), fonts, store.asset_path).cache_bytes == 2 * 3840 * 2160 * 4

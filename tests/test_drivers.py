@@ -52,6 +52,23 @@ def test_the_panel_keeps_a_copy_of_the_presented_frame(panel):
     assert panel.frames == 1 and panel.telemetry().frames == 1
 
 
+def test_the_panel_copies_only_the_rectangles_a_dirty_hint_names(panel):
+    panel.present(filled((255, 0, 0)))
+    panel.present(filled((0, 0, 255)), dirty=[pygame.Rect(0, 0, 2, 4)])
+    shown = panel.last_frame()
+    assert shown.get_at((1, 3))[:3] == (0, 0, 255) and shown.get_at((2, 0))[:3] == (255, 0, 0)
+    panel.present(filled((0, 255, 0)), dirty=None)  # None: anything may have changed
+    assert panel.last_frame().get_at((7, 3))[:3] == (0, 255, 0)
+    assert panel.frames == 3
+
+
+def test_a_panel_just_opened_takes_the_whole_frame_whatever_the_hint():
+    panel = EmulatedPanel((8, 4))
+    panel.open()
+    panel.present(filled((0, 0, 255)), dirty=[])
+    assert panel.last_frame().get_at((7, 3))[:3] == (0, 0, 255)
+
+
 def test_a_frame_of_the_wrong_size_is_refused(panel):
     with pytest.raises(DriverConfigError, match="frame is 9x4, panel is 8x4"):
         panel.present(filled((1, 2, 3), (9, 4)))
@@ -185,3 +202,58 @@ def test_a_wrong_driver_url_is_not_retried():
 
     with pytest.raises(DriverConfigError):
         KeepTrying(Misconfigured((8, 8))).open()
+
+
+class OldStylePanel(EmulatedPanel):
+    """A driver written before the dirty hint existed: present(frame) only."""
+
+    def present(self, frame):
+        super().present(frame)
+
+
+def test_drivers_are_asked_whether_they_take_the_dirty_hint():
+    from drivers.base import takes_dirty_hint
+
+    assert takes_dirty_hint(EmulatedPanel((8, 4)))
+    assert not takes_dirty_hint(OldStylePanel((8, 4)))
+
+
+def test_the_pair_passes_the_hint_to_a_video_path_that_takes_it():
+    from drivers.paired import PairedDriver
+
+    for video, only_the_corner in ((EmulatedPanel((768, 384)), True),
+                                   (OldStylePanel((768, 384)), False)):
+        pair = PairedDriver(video, FakeControlLink())
+        pair.open()
+        pair.present(red_frame())
+        blue = red_frame()
+        blue.fill((0, 0, 255))
+        pair.present(blue, dirty=[pygame.Rect(0, 0, 1, 1)])
+        shown = video.last_frame()
+        assert shown.get_at((0, 0))[:3] == (0, 0, 255)
+        assert (shown.get_at((9, 9))[:3] == (255, 0, 0)) is only_the_corner
+
+
+def test_a_device_that_opens_late_gets_a_whole_frame_first():
+    from drivers.resilient import KeepTrying
+    from signage.clock import FakeClock
+
+    class HintedDevice(FakeMissingDevice):
+        hints: list = []
+
+        def present(self, frame, dirty=None):
+            self.hints.append(dirty)
+            super().present(frame, dirty)
+
+    clock = FakeClock()
+    device = HintedDevice((64, 32))
+    driver = KeepTrying(device, clock, name="tpm2")
+    driver.open()
+    driver.present(red_frame((64, 32)), dirty=None)  # dropped: the device is not there
+    device.arrives = True
+    clock.advance(0.5)
+    driver.present(red_frame((64, 32)), dirty=[])  # "nothing changed" since a dropped frame
+    driver.present(red_frame((64, 32)), dirty=[])
+    assert device.hints == [None, []]
+    assert device.last_frame().get_at((40, 20))[:3] == (255, 0, 0)
+    assert KeepTrying(OldStylePanel((8, 4))).present(filled((1, 2, 3)), dirty=[]) is None

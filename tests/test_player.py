@@ -313,3 +313,35 @@ def test_a_steady_ticker_does_not_snapshot_every_frame(player, store, clock, set
     player.snapshots.submit = written.append
     play(player, clock, 3)
     assert 2 <= len(written) <= 4
+
+
+class HintedPanel(EmulatedPanel):
+    """The emulated panel, noting the dirty hint of each frame."""
+
+    def __init__(self, size):
+        super().__init__(size)
+        self.hints = []
+
+    def present(self, frame, dirty=None):
+        self.hints.append(dirty)
+        super().present(frame, dirty)
+
+
+def test_the_panel_is_handed_only_what_changed_and_still_shows_every_frame(settings, store, clock, fonts):
+    panel = HintedPanel(SIZE)
+    panel.open()
+    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
+                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    play(player, clock, 0.5)
+    assert panel.hints[-1] == []  # the standby card stands still: nothing to copy
+    Store(settings.data_dir, clock).publish_playlist(Playlist.model_validate({"name": "t", "layout": [
+        {"zone": "main", "rect": [0, 0, "100%", "75%"], "items": [message("Tĩnh", "1h")]},
+        {"zone": "ticker", "rect": [0, "75%", "100%", "25%"],
+         "items": [{"kind": "ticker", "text": {"vi": "Chạy", "en": "Run", "zh": "跑"}}]}]}), "t")
+    del panel.hints[:]
+    for _ in range(round((0.2 + CROSSFADE_S + 1) * 30)):  # it fades in, then runs steadily
+        frame = player.step()
+        assert pixels(panel.last_frame()) == pixels(frame)
+        clock.advance(1 / 30)
+    assert panel.hints.count(None) >= CROSSFADE_S * 30  # the fade: whole frames
+    assert panel.hints[-5:] == [[pygame.Rect(0, 144, 384, 48)]] * 5  # steady: the strip only

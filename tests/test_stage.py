@@ -10,7 +10,7 @@ from PIL import Image
 
 from signage.models import Playlist
 from signage.render.compositor import Compositor
-from signage.render.stage import Stage
+from signage.render.stage import Stage, visible_parts
 
 SIZE = (384, 192)
 NOW = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.timezone.utc)
@@ -171,3 +171,78 @@ def test_the_picture_cache_is_bounded_by_bytes(store, fonts):
         compositor.item_surface(item)
     assert compositor.cached_bytes <= 3 * picture_bytes
     assert compositor.is_ready(playlist.items[-1], SIZE)
+
+
+def test_a_zone_is_drawn_only_where_no_later_zone_lies_over_it(compositor, store, fonts):
+    """A full-panel crossfade under a strip: the strip is not redrawn, yet the frame is
+    the same as one drawn from scratch, and the changed rectangles leave the strip out."""
+    playlist = layout(("main", [0, 0, "100%", "100%"],
+                       [msg("Một", "2s"), msg("Hai", "2s", transition={"kind": "crossfade", "duration": "1s"})]),
+                      ("strip", [0, "75%", "100%", "25%"], [msg("Dải", "1h")]))
+    stage = stage_of(compositor, playlist)
+    stage.render(1.0, NOW)
+    dirty = stage.render(2.5, NOW)  # half way through the crossfade
+    assert dirty == [pygame.Rect(0, 0, 384, 144)]
+    strip = playlist.layout[1].items[0]
+    assert region(compositor.frame, (0, 144, 384, 48)) == raw(compositor.visual(strip, (384, 48)).surface)
+    fresh = stage_of(Compositor(SIZE, fonts, store.asset_path), playlist)
+    fresh.render(2.5, NOW)
+    assert raw(fresh.compositor.frame) == raw(compositor.frame)
+
+
+def test_a_zone_hidden_under_later_zones_is_never_drawn(compositor):
+    playlist = layout(("under", [0, 0, "50%", "50%"], [msg("Dưới", "1s"), msg("Khuất", "1s")]),
+                      ("over", [0, 0, "100%", "100%"], [msg("Trên", "1h")]))
+    stage = stage_of(compositor, playlist)
+    stage.render(0.0, NOW)
+    assert stage.render(1.5, NOW) == []  # the hidden zone changed item: nothing to show
+    assert raw(compositor.frame) == raw(compositor.visual(playlist.layout[1].items[0], SIZE).surface)
+
+
+@pytest.mark.parametrize("covers, parts", [
+    ([], [(0, 0, 100, 50)]),
+    ([(0, 0, 100, 50)], []),
+    ([(20, 10, 30, 20)], [(0, 0, 100, 10), (0, 30, 100, 20), (0, 10, 20, 20), (50, 10, 50, 20)]),
+    ([(60, 0, 40, 20), (0, 36, 100, 14)], [(0, 20, 100, 16), (0, 0, 60, 20)]),
+    ([(200, 0, 10, 10)], [(0, 0, 100, 50)]),
+], ids=["uncovered", "all-covered", "hole", "corner-and-strip", "elsewhere"])
+def test_visible_parts_are_the_box_less_what_covers_it(covers, parts):
+    panel = pygame.Rect(0, 0, 100, 50)
+    found = visible_parts(pygame.Rect(0, 0, 120, 50), [pygame.Rect(c) for c in covers], panel)
+    assert found == [pygame.Rect(p) for p in parts]
+    assert sum(p.width * p.height for p in found) == 100 * 50 - sum(
+        pygame.Rect(c).clip(panel).width * pygame.Rect(c).clip(panel).height for c in covers)
+
+
+def test_pictures_on_screen_stay_cached_even_beyond_the_bound(store, fonts):
+    """Two zones whose pictures outgrow the cache must not re-render every frame."""
+    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=1)
+    playlist = layout(("top", [0, 0, "100%", "50%"], [msg("Trên", "1h")]),
+                      ("bottom", [0, "50%", "100%", "50%"], [msg("Dưới", "1h")]))
+    stage = stage_of(compositor, playlist)
+    stage.render(0.0, NOW)
+    top, bottom = (zone.items[0] for zone in stage.zones)
+    shown = compositor.visual(top, (384, 96)), compositor.visual(bottom, (384, 96))
+    for n in range(1, 4):
+        stage.render(n, NOW)
+    assert compositor.visual(top, (384, 96)) is shown[0]
+    assert compositor.visual(bottom, (384, 96)) is shown[1]
+
+
+def test_the_next_item_is_prepared_once_the_current_one_has_come_in(store, fonts):
+    background = Compositor(SIZE, fonts, store.asset_path, background=True)
+    try:
+        playlist = Playlist.model_validate({"name": "p", "transition": {"kind": "wipe", "duration": "1s"},
+                                            "items": [msg("Một", "5s"), msg("Hai", "5s"), msg("Ba", "5s")]})
+        stage = stage_of(background, playlist)
+        stage.render(5.5, NOW)  # "Hai" is wiping in: "Ba" must wait, not compete with it
+        deadline = time.monotonic() + 10
+        while background.busy() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not background.is_ready(playlist.items[2], SIZE)
+        stage.render(6.5, NOW)
+        while not background.is_ready(playlist.items[2], SIZE) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert background.is_ready(playlist.items[2], SIZE)
+    finally:
+        background.close()

@@ -67,3 +67,18 @@ def test_slides_ease_in_and_out():
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="slide-left"):
         drawn("spin", 0.5)
+
+
+def test_a_crossfade_within_half_a_level_of_either_end_shows_that_picture_exactly():
+    # Opacity rounds to 255 (or 0) there; SDL would blend at 255 with a slow loop and
+    # still land a level short of the new picture, so the picture itself is copied.
+    assert rgb(drawn("crossfade", 0.999), 5, 5) == BLUE
+    assert rgb(drawn("crossfade", 0.001), 5, 5) == RED
+
+
+def test_a_transition_draws_only_inside_the_target_clip():
+    target = new_frame(SIZE)
+    target.fill((0, 99, 0))
+    target.set_clip(pygame.Rect(0, 0, 10, 20))
+    draw_transition("crossfade", target, pygame.Rect((0, 0), SIZE), solid(RED), solid(BLUE), 0.5)
+    assert rgb(target, 5, 5) not in (RED, BLUE, (0, 99, 0)) and rgb(target, 15, 5) == (0, 99, 0)

@@ -28,14 +28,21 @@ from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, Visual,
 from signage.render.pictures import new_frame
 from signage.render.transitions import draw_transition
 
-__all__ = ["CACHE_BYTES", "CROSSFADE_S", "Compositor", "ItemError", "STANDBY_MESSAGE"]
+__all__ = ["CACHE_BYTES", "CROSSFADE_S", "Compositor", "ItemError", "STANDBY_MESSAGE",
+           "cache_budget"]
 
 log = logging.getLogger(__name__)
 
-# The current, previous and next picture of a full 1920x1080 zone (8.3 MB each) and a
-# little more. Pictures on screen are used every frame, so the ones evicted first are
-# pictures no zone shows.
-CACHE_BYTES = 32 * 1024 * 1024
+# The picture cache's bound: this many bytes, or room for CACHE_PANELS full-panel
+# pictures (a zone's current and next), whichever is more. Pictures drawn in the last
+# frame are never evicted (a layout whose pictures outgrow the bound would otherwise
+# decode them again every frame), so the bound only decides how many pictures no zone
+# shows are kept. At 1920x1080 a picture is 8.3 MB, and each one more costs peak memory.
+CACHE_BYTES = 16 * 1024 * 1024
+CACHE_PANELS = 2
+# Evicted pictures are freed on the next calm frame, not during the item change that
+# evicted them (unmapping 8 MB costs up to 2 ms); at most this many wait.
+MAX_UNFREED = 2
 CROSSFADE_S = 0.4  # how long a new playlist takes to fade over the old picture
 STANDBY_ITEM = StandbyItem(kind="standby")
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -46,14 +53,17 @@ SWITCH_INTERVAL_S = 0.001
 
 class Compositor:
     def __init__(self, size: tuple[int, int], fonts: FontBook, asset_path: AssetPath, *,
-                 background: bool = False, cache_bytes: int = CACHE_BYTES):
+                 background: bool = False, cache_bytes: int | None = None):
         self.size = tuple(size)
         self.fonts = fonts
         self.asset_path = asset_path
-        self.cache_bytes = cache_bytes
+        self.cache_bytes = cache_budget(self.size) if cache_bytes is None else cache_bytes
         self._visuals: collections.OrderedDict[Hashable, Visual | concurrent.futures.Future] = (
             collections.OrderedDict())
         self._bytes = 0
+        self._touched: set[Hashable] = set()  # cache keys asked for since the last frame
+        self._kept: set[Hashable] = set()  # those of the last frame: not to be evicted
+        self._unfreed: list[Visual] = []  # evicted, to be freed when the frame is calm
         self._worker: concurrent.futures.ThreadPoolExecutor | None = None
         if background:
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
@@ -75,7 +85,15 @@ class Compositor:
         elif isinstance(entry, concurrent.futures.Future):
             entry = self._resolve(key, entry, item, tuple(size))
         self._visuals.move_to_end(key)
+        self._touched.add(key)
         return entry
+
+    def end_frame(self, calm: bool = True) -> None:
+        """The pictures asked for since the last call are on screen: keep them cached.
+        A calm frame (no transition under way) has time to free evicted pictures."""
+        self._kept, self._touched = self._touched, set()
+        if calm:
+            self._unfreed.clear()
 
     def prefetch(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> None:
         """Start rendering the item in the background, if there is a worker and no picture yet."""
@@ -126,20 +144,25 @@ class Compositor:
 
     def _count(self, visual: Visual) -> None:
         self._bytes += visual.nbytes
-        # Oldest first; pictures still being made are skipped. What a zone shows now was
-        # used this frame, so it is the newest and goes last.
+        # Oldest first; pictures still being made and pictures on screen are skipped.
         for old_key in list(self._visuals):
             if self._bytes <= self.cache_bytes or len(self._visuals) <= 1:
                 break
             old = self._visuals[old_key]
-            if old is visual or isinstance(old, concurrent.futures.Future):
+            if old is visual or isinstance(old, concurrent.futures.Future) or old_key in self._kept:
                 continue
             del self._visuals[old_key]
             self._bytes -= old.nbytes
+            self._unfreed = self._unfreed[-(MAX_UNFREED - 1):] + [old]
 
     @property
     def cached_bytes(self) -> int:
         return self._bytes
+
+    def busy(self) -> bool:
+        """Whether the worker has pictures still to make (the bench gives it idle time)."""
+        return any(isinstance(entry, concurrent.futures.Future) and not entry.done()
+                   for entry in list(self._visuals.values()))
 
     # --- whole pictures (tests, preview, standby) ----------------------------------
 
@@ -172,6 +195,15 @@ class Compositor:
                         progress)
         return self._blend
 
+    def end_fade(self) -> None:
+        """Free the fade's buffers (16 MB at 1920x1080): new playlists are rare."""
+        self._held = self._blend = None
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.shutdown(wait=False, cancel_futures=True)
+
+
+def cache_budget(size: tuple[int, int]) -> int:
+    """Bytes of pictures to keep for a panel of `size`: the floor, or CACHE_PANELS panels."""
+    return max(CACHE_BYTES, CACHE_PANELS * 4 * size[0] * size[1])

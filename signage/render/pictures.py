@@ -7,7 +7,6 @@ converting 24-bit RGB costs about 13x more per frame than a 4-byte format.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +18,10 @@ from signage.render.images import MAX_DECODE_PIXELS, ImageLoadError
 
 BACKGROUND_TOP = (8, 32, 72)
 BACKGROUND_BOTTOM = (2, 10, 28)
-_XRGB_MASKS = (0xFF0000, 0x00FF00, 0x0000FF)
+# Rows converted at a time. Each band's calls hold the GIL for well under a millisecond,
+# so a frame on the other thread never waits long for it (a whole 1920x1080 picture in
+# one call held it for about 10 ms), and no full-size temporary copy is made.
+BAND_ROWS = 64
 
 
 def new_frame(size: tuple[int, int]) -> pygame.Surface:
@@ -28,22 +30,26 @@ def new_frame(size: tuple[int, int]) -> pygame.Surface:
 
 
 def to_surface(image: Image.Image) -> pygame.Surface:
-    """An RGB Pillow image as a frame-format surface."""
+    """An RGB Pillow image as a frame-format surface, converted a band of rows at a time.
+
+    Pillow keeps RGB as R, G, B, X, so "RGBX" bytes are a plain copy of its memory, and
+    SDL's blit swaps the channels into the frame format with SIMD: about 4x faster than
+    Pillow packing "BGRX" itself.
+    """
     surface = new_frame(image.size)
-    fast = (sys.byteorder == "little" and surface.get_masks()[:3] == _XRGB_MASKS
-            and surface.get_pitch() == image.width * 4)
-    if fast:
-        # XRGB8888 on a little-endian machine is B, G, R, X in memory: Pillow packs that
-        # without holding the GIL for long, and the copy in is a single memcpy.
-        surface.get_buffer().write(image.tobytes("raw", "BGRX"))
-    else:
-        surface.blit(pygame.image.frombytes(image.tobytes(), image.size, "RGB"), (0, 0))
+    width, height = image.size
+    for top in range(0, height, BAND_ROWS):
+        band = image.crop((0, top, width, min(top + BAND_ROWS, height)))
+        rows = pygame.image.frombuffer(band.tobytes("raw", "RGBX"), band.size, "RGBX")
+        surface.blit(rows, (0, top))
     return surface
 
 
 def load_picture(path: Path, size: tuple[int, int], fit: str) -> pygame.Surface:
     """The image at `path` fitted to `size`: cover (crop), contain (letterbox) or stretch."""
     image = _decode(path, size)
+    if image.size == tuple(size):  # every fit leaves it as it is: skip an 8 MB copy
+        return to_surface(image)
     if fit == "cover":
         image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
     elif fit == "stretch":
@@ -65,7 +71,10 @@ def _decode(path: Path, size: tuple[int, int]) -> Image.Image:
                 # A JPEG much larger than the box decodes at 1/2, 1/4 or 1/8 scale: far
                 # less work, and the result is still at least the box size.
                 source.draft("RGB", size)
-                return ImageOps.exif_transpose(source).convert("RGB")
+                source.load()  # the pixels stay once the file is closed
+                # In place: a copy would double the memory a full-panel picture needs.
+                ImageOps.exif_transpose(source, in_place=True)
+                return source if source.mode == "RGB" else source.convert("RGB")
     except ImageLoadError:
         raise
     except FileNotFoundError:

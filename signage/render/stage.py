@@ -4,7 +4,9 @@ Each zone's item, its place in a transition and its picture are pure functions o
 time since the playlist started (and of the wall time, for clocks). A zone is redrawn
 into the frame only when that picture's key differs from the one drawn last (dirty
 regions), so a static frame costs a few dictionary look-ups and a steady ticker costs
-the copy of its strip.
+the copy of its strip. Every zone's picture is opaque and fills its box, so a zone is
+drawn only where no later zone lies over it: a full-panel crossfade under a ticker and a
+clock blends only the part that shows, and the zones on top need no redraw.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from signage.sequence import position
 
 log = logging.getLogger(__name__)
 
+# The next item is prepared once the current one has finished coming in (a decode on the
+# worker competes with the frame thread, and transition frames are the costly ones), or
+# this long before it ends, whichever comes first.
+PREFETCH_LEAD_S = 1.0
+
 
 @dataclasses.dataclass(frozen=True)
 class Moment:
@@ -36,6 +43,31 @@ class Moment:
     previous: int | None = None  # the item being replaced, during a transition
     progress: float = 1.0
     kind: str = "cut"
+
+
+def visible_parts(box: pygame.Rect, covers: list[pygame.Rect],
+                  panel: pygame.Rect) -> list[pygame.Rect]:
+    """The parts of `box` on the panel that no rectangle in `covers` hides, as disjoint rects.
+
+    >>> visible_parts(pygame.Rect(0, 0, 10, 10), [pygame.Rect(0, 6, 10, 4)], pygame.Rect(0, 0, 10, 10))
+    [<rect(0, 0, 10, 6)>]
+    """
+    parts = [box.clip(panel)]
+    for cover in covers:
+        parts = [piece for part in parts for piece in _minus(part, cover)]
+    return [part for part in parts if part.width and part.height]
+
+
+def _minus(rect: pygame.Rect, cover: pygame.Rect) -> list[pygame.Rect]:
+    """`rect` less `cover`: up to four bands (above, below, left, right of it)."""
+    if not rect.colliderect(cover):
+        return [rect]
+    top, bottom = max(rect.top, cover.top), min(rect.bottom, cover.bottom)
+    pieces = [pygame.Rect(rect.left, rect.top, rect.width, top - rect.top),
+              pygame.Rect(rect.left, bottom, rect.width, rect.bottom - bottom),
+              pygame.Rect(rect.left, top, cover.left - rect.left, bottom - top),
+              pygame.Rect(cover.right, top, rect.right - cover.right, bottom - top)]
+    return [piece for piece in pieces if piece.width > 0 and piece.height > 0]
 
 
 class ZonePlay:
@@ -100,16 +132,19 @@ class Stage:
         self.zones = [ZonePlay(zone, pygame.Rect(zone.box(panel)), playlist.transition)
                       for zone in playlist.zones()]
         self.zones = [zone for zone in self.zones if zone.box.width and zone.box.height]
-        # A zone drawn this frame must be drawn again under any later zone overlapping it.
-        self.above = [[j for j in range(i + 1, len(self.zones))
-                       if self.zones[i].box.colliderect(self.zones[j].box)]
-                      for i in range(len(self.zones))]
+        # Later zones lie on top: each zone is drawn only in the parts of its box they leave.
+        self.visible = [visible_parts(zone.box, [later.box for later in self.zones[i + 1:]],
+                                      pygame.Rect((0, 0), panel))
+                        for i, zone in enumerate(self.zones)]
         self.drawn: list[Hashable] = [None] * len(self.zones)
         self.content: list[Hashable] = [None] * len(self.zones)
         self.prefetched: list[int | None] = [None] * len(self.zones)
         self.fresh = True
         self.changed = True  # an item or transition changed in the last frame drawn
         self.moving = False  # a transition is under way
+        # Cleared while the whole stage fades in over the old picture (the player's fade
+        # is a transition too: its frames cost most, and memory holds both pictures).
+        self.prefetching = True
 
     def start(self, t: float) -> None:
         for zone in self.zones:
@@ -144,15 +179,15 @@ class Stage:
             frame.blit(background(self.compositor.size), (0, 0))
             dirty.append(frame.get_rect())
             self.fresh = False
-        forced: set[int] = set()
         self.changed = self.moving = False
         for i, zone in enumerate(self.zones):
             key, draw = self._zone(i, zone, t, now)
-            if everything or key != self.drawn[i] or i in forced:
-                draw(frame)
-                self.drawn[i] = key
-                dirty.append(zone.box)
-                forced.update(self.above[i])
+            if (everything or key != self.drawn[i]) and self.visible[i]:
+                draw(frame, self.visible[i])
+                dirty += self.visible[i]
+            self.drawn[i] = key
+        frame.set_clip(None)
+        self.compositor.end_frame(calm=not self.moving)
         return dirty
 
     def _zone(self, i: int, zone: ZonePlay, t: float, now: dt.datetime):
@@ -167,7 +202,8 @@ class Stage:
                 self._drop(zone, moment.index, t, exc)
                 continue
             break
-        self._prefetch_next(i, zone, moment.index)
+        if self.prefetching and (moment.previous is None or moment.remaining <= PREFETCH_LEAD_S):
+            self._prefetch_next(i, zone, moment.index)
         content = (moment.index, moment.previous is not None)
         previous = None
         if moment.previous is not None:
@@ -180,15 +216,22 @@ class Stage:
         box = zone.box
         if previous is None:
             key = ("item", moment.index, current.key(moment.into, now))
-            return key, lambda frame: current.draw(frame, box.topleft, moment.into, now)
+
+            def draw(frame, parts):
+                for part in parts:
+                    frame.set_clip(part)
+                    current.draw(frame, box.topleft, moment.into, now)
+            return key, draw
         self.moving = self.changed = True
         before_into = zone.items[moment.previous].duration + moment.into
         key = ("transition", moment.index, moment.progress)
 
-        def draw(frame):
-            draw_transition(moment.kind, frame, box, previous.picture(before_into, now),
-                            current.picture(moment.into, now), moment.progress)
-        return key, draw
+        def draw_blend(frame, parts):
+            before, after = previous.picture(before_into, now), current.picture(moment.into, now)
+            for part in parts:
+                frame.set_clip(part)
+                draw_transition(moment.kind, frame, box, before, after, moment.progress)
+        return key, draw_blend
 
     def _visual(self, zone: ZonePlay, index: int):
         return self.compositor.visual(zone.items[index], zone.box.size, zone.keys[index])
@@ -197,7 +240,12 @@ class Stage:
         self.changed |= self.content[i] != "standby"
         self.content[i] = "standby"
         card = self.compositor.visual(STANDBY_ITEM, zone.box.size)
-        return "standby", lambda frame: card.draw(frame, zone.box.topleft, 0.0, None)
+
+        def draw(frame, parts):
+            for part in parts:
+                frame.set_clip(part)
+                card.draw(frame, zone.box.topleft, 0.0, None)
+        return "standby", draw
 
     def _prefetch_next(self, i: int, zone: ZonePlay, index: int) -> None:
         if self.prefetched[i] != index and len(zone.items) > 1:
