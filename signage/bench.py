@@ -509,9 +509,41 @@ def _machine() -> dict:
     import pygame
 
     return {"machine": {"platform": platform.platform(), "arch": platform.machine(),
-                        "cpus": os.cpu_count()},
+                        "cpus": os.cpu_count(), "calibration_ms": calibration()},
             "python": platform.python_version(), "pygame": pygame.version.ver,
             "sdl": ".".join(map(str, pygame.get_sdl_version())), "pillow": PIL.__version__}
+
+
+def calibration(size: tuple[int, int] = (1920, 1080), rounds: int = 15) -> dict:
+    """Median times of the primitives every frame is made of, on this machine now, so
+    figures from machines of different speed (or load) can be compared fairly."""
+    import pygame
+
+    before, after, frame = (pygame.Surface(size) for _ in range(3))
+    before.fill((200, 30, 40))
+    after.fill((10, 220, 90))
+
+    def blend(step: int) -> None:
+        frame.blit(before, (0, 0))
+        after.set_alpha(20 + 7 * step)  # not 128: SDL has a fast path for exactly half
+        frame.blit(after, (0, 0))
+        after.set_alpha(None)
+
+    primitives = {
+        "blit": lambda step: frame.blit(before, (0, 0)),
+        "crossfade": blend,
+        "tobytes_rgb": lambda step: pygame.image.tobytes(frame, "RGB"),
+        "tobytes_rgbx": lambda step: pygame.image.tobytes(frame, "RGBX"),
+    }
+    figures = {}
+    for name, run in primitives.items():
+        times = []
+        for step in range(rounds):
+            begun = time.perf_counter()
+            run(step)
+            times.append((time.perf_counter() - begun) * 1000)
+        figures[name] = round(statistics.median(times), 3)
+    return figures
 
 
 def format_table(document: dict) -> str:
@@ -526,6 +558,10 @@ def format_table(document: dict) -> str:
     lines.append(f"python {document['python']}, pygame {document['pygame']} "
                  f"(SDL {document['sdl']}), Pillow {document['pillow']}, {machine['arch']}, "
                  f"{machine['cpus']} CPUs; {document['isolation']}")
+    calibrated = machine.get("calibration_ms")
+    if calibrated:
+        lines.append("this machine now, 1920x1080 primitives (median ms): " + ", ".join(
+            f"{name} {value:.2f}" for name, value in calibrated.items()))
     lines += [f"timed, scene {s}: {what}" for s, what in document["timed"].items()]
     lines += [f"note: {note}" for note in document["notes"]]
     lines += [f"error: {e['scene']} {e['resolution']}: {e['error']}" for e in document["errors"]]
