@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 
 import signage
 from signage.api.deps import roles_of
-from signage.api.routes import assets, auth, emergency, health, people, playlists, schedule, status
+from signage.api.routes import (assets, audit, auth, emergency, health, metrics, panel, people,
+                                 playlists, plays, revisions, schedule, status)
 from signage.api.security import (BodyLimit, SecurityHeaders, check_origin, cors_options,
                                   parse_cors_origins)
 from signage.clock import Clock, SystemClock
@@ -78,7 +79,8 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     app.include_router(health.router)
     app.include_router(auth.router)  # login is public: its answers are its own
     for router in (status.router, playlists.router, schedule.router, assets.router,
-                   emergency.router, people.router):
+                   revisions.router, emergency.router, panel.router, plays.router,
+                   audit.router, metrics.router, people.router):
         app.include_router(router, responses=_AUTH_RESPONSES)
     app.add_exception_handler(StoreError, _store_unavailable)
     # Added last is outermost: headers go on every answer, 413s and CORS refusals too.
