@@ -462,6 +462,8 @@ def run_bench(scenes: Iterable[str] = tuple(SCENES), resolutions: Iterable = RES
                 document["scenes"].append(result["row"])
                 document["notes"] += [f"{label}: {note}" for note in result["notes"]]
                 say(f"bench: {label}: {_progress_line(result['row'])}")
+    # Last: a measuring process started after this would inherit its memory in ru_maxrss.
+    document["machine"]["calibration_ms"] = calibration()
     if json_out is True:
         print(json.dumps(document, ensure_ascii=False, indent=1))
     elif json_out is False:
@@ -509,7 +511,7 @@ def _machine() -> dict:
     import pygame
 
     return {"machine": {"platform": platform.platform(), "arch": platform.machine(),
-                        "cpus": os.cpu_count(), "calibration_ms": calibration()},
+                        "cpus": os.cpu_count()},
             "python": platform.python_version(), "pygame": pygame.version.ver,
             "sdl": ".".join(map(str, pygame.get_sdl_version())), "pillow": PIL.__version__}
 
