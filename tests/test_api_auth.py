@@ -220,6 +220,10 @@ def test_revoking_a_token_stops_it_at_once(client, admin, store):
     assert client.get("/api/playlists", headers={"Authorization": f"Bearer {secret}"}
                       ).status_code == 401
     assert client.delete("/api/tokens/old-script", headers=admin).status_code == 404
+    actions = [(e.action, e.target, e.detail) for e in store.audit_log()]
+    assert actions[-2:] == [("token.create", "old-script", {"role": "editor"}),
+                            ("token.revoke", "old-script", {})]
+    assert secret not in repr(store.audit_log())
 
 
 # --- headers, CORS, body size ----------------------------------------------------------

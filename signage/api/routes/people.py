@@ -92,6 +92,7 @@ def create_user(body: NewUser, store: StoreDep, admin: PrincipalDep) -> User:
     except StoreError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     log.info("user %s (%s) created by %s", info.name, info.role, admin.name)
+    store.audit(admin.name, admin.role, "user.create", target=info.name, detail={"role": info.role})
     return User.of(info)
 
 
@@ -103,6 +104,7 @@ def disable_user(name: str, store: StoreDep, admin: PrincipalDep) -> User:
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     log.info("user %s disabled by %s", name, admin.name)
+    store.audit(admin.name, admin.role, "user.disable", target=name)
     return User.of(store.user(name))
 
 
@@ -120,6 +122,7 @@ def create_token(body: NewToken, store: StoreDep, admin: PrincipalDep) -> Create
     except StoreError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     log.info("token %s (%s) created by %s", body.name, body.role, admin.name)
+    store.audit(admin.name, admin.role, "token.create", target=body.name, detail={"role": body.role})
     return CreatedToken(name=body.name, role=body.role, token=token)
 
 
@@ -131,4 +134,5 @@ def revoke_token(name: str, store: StoreDep, admin: PrincipalDep) -> Token:
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     log.info("token %s revoked by %s", name, admin.name)
+    store.audit(admin.name, admin.role, "token.revoke", target=name)
     return next(Token.of(info) for info in store.tokens() if info.name == name)
