@@ -275,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="time standard scenes through the player and a naive Pillow loop")
     bench.add_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.cmd_bench)
+    from signage import loadtest
+    loadtest.add_parser(sub)
     return parser
 
 

@@ -20,6 +20,10 @@ from signage.store import Store
 log = logging.getLogger(__name__)
 
 CONTENT_SUFFIXES = (".yaml", ".yml", ".json")
+# How the audit log names the on-site command line. Importing publishes without approval
+# (the administrator at the box is responsible), so it is logged under its own role.
+IMPORT_ACTOR = "import"
+IMPORT_ROLE = "cli"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,7 +106,7 @@ def check_asset_files(source: Path, document: Document, playlist: Playlist,
     return files
 
 
-def import_file(store: Store, source: Path, author: str = "import") -> Imported:
+def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Imported:
     document, playlist = read_playlist(source)
     files = check_asset_files(source, document, playlist, store)
     stored: dict[str, str] = {}
@@ -120,7 +124,8 @@ def import_file(store: Store, source: Path, author: str = "import") -> Imported:
         for part in parents:
             node = node[part]
         node[field] = stored.get(ref, ref)
-    revision = store.publish_playlist(Playlist.model_validate(data), author, activate=False)
+    revision = store.publish_playlist(Playlist.model_validate(data), author, activate=False,
+                                      role=IMPORT_ROLE)
     log.info("imported %s as %s revision %d", source, playlist.name, revision)
     return Imported(source, playlist.name, revision)
 
@@ -148,7 +153,7 @@ def playlist_names_beside(source: Path) -> set[str]:
 
 
 def import_schedule(store: Store, source: Path, document: Document,
-                    author: str = "import") -> Imported:
+                    author: str = IMPORT_ACTOR) -> Imported:
     """Publish a schedule file; every playlist it names must be in the store already."""
     from signage.schedule import Schedule
 
@@ -157,7 +162,7 @@ def import_schedule(store: Store, source: Path, document: Document,
               if not p.warning]
     if errors:
         raise DocumentError(errors)
-    revision = store.publish_schedule(schedule, author)
+    revision = store.publish_schedule(schedule, author, role=IMPORT_ROLE)
     log.info("imported %s as schedule %s revision %d", source, schedule.name, revision)
     return Imported(source, schedule.name, revision, kind="schedule")
 
@@ -183,7 +188,8 @@ def import_paths(store: Store, paths: Iterable[Path], activate: str | None = Non
             exc.source = source
             raise
     if activate:
-        store.activate_playlist(activate)
-    elif imported and store.active_playlist() is None:
-        store.activate_playlist("welcome" if "welcome" in names else names[0])
+        store.activate_playlist(activate, by=IMPORT_ACTOR, role=IMPORT_ROLE)
+    elif names and store.active_playlist() is None:  # names: playlists imported just now
+        store.activate_playlist("welcome" if "welcome" in names else names[0], by=IMPORT_ACTOR,
+                                role=IMPORT_ROLE)
     return imported

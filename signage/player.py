@@ -25,6 +25,7 @@ from signage.clock import Clock
 from signage.desired import Decision, decide, read_wanted
 from signage.models import MessageItem, Playlist, TextStyle
 from signage.panel_control import PanelControl
+from signage.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor
 from signage.render.stage import Stage
 from signage.runtime import clean_stale_temps, write_json
@@ -103,6 +104,7 @@ class Player:
         self.errors: collections.deque[dict] = collections.deque(maxlen=MAX_ERRORS_KEPT)
         self.driver_ok = True
         self.control = control or PanelControl(driver, self.report, background=False)
+        self.proof = ProofOfPlay(self.report, background=False)  # build_player: background
         self.trust: TimeTrust | None = None  # made when the store opens (it keeps the mark)
         self.verdict = Verdict(True, "not checked yet")
         self.decision: Decision | None = None
@@ -251,11 +253,19 @@ class Player:
         # during a fade (and just after it) the panel was shown another buffer.
         self._present(frame, begun, None if fading or not self.driver_ok else dirty)
         self.last_frame = frame
+        self.proof.frame(self.store, wall, begun, self.stage, self.showing.name,
+                         self.showing.revision, fading, self._content_visible(), frame)
         self._after_present(begun)
         if self.freeze_after_first_frame:
             self.freeze_after_first_frame = False
             gc.freeze()
         return frame
+
+    def _content_visible(self) -> bool:
+        """Whether the wall shows the frames (not blank, no test pattern, driver up)."""
+        decision = self.decision
+        return self.driver_ok and (decision is None or (decision.power_on and
+                                                        decision.test_pattern is None))
 
     def _switch_when_ready(self, now: float) -> None:
         if self.pending is None:
@@ -337,6 +347,7 @@ class Player:
             "started_at": self.started_wall.isoformat(),
             "updated_at": self.clock.now().isoformat(),
             "uptime_s": round(now - self.started_mono, 1),
+            "rss_mb": rss_mb(),
             "state": self._state(standby),
             "frames": self.frames,
             "target_fps": self.settings.fps,
@@ -400,6 +411,7 @@ class Player:
                 due = start + tick * self.interval
             self.clock.sleep(due - now)
         self.snapshots.close()  # first: a status it still had queued is older than this one
+        self.proof.close(self.store, self.clock.now())
         write_json(self.settings.status_path, self.status(self.clock.monotonic()))
         self.control.close()
         self.compositor.close()
@@ -421,8 +433,19 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     player = Player(settings, open_store, driver, clock, compositor)
     # Commands to a sending card can take seconds when it does not answer: off the loop.
     player.control = PanelControl(driver, player.report, background=True)
+    player.proof = ProofOfPlay(player.report, background=True)  # hashes and writes off the loop
     player.freeze_after_first_frame = True
     return player
+
+
+def rss_mb() -> float | None:
+    """This process's resident memory now, in MB (None where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
 def unmap_big_buffers() -> None:

@@ -30,6 +30,9 @@ class Settings:
     fonts: dict[str, str] = dataclasses.field(default_factory=dict)
     min_latin_px: int = DEFAULT_MIN_LATIN_PX  # SIGNAGE_MIN_LATIN_PX
     min_cjk_px: int = DEFAULT_MIN_CJK_PX      # SIGNAGE_MIN_CJK_PX
+    # An approver may not approve what they wrote (SIGNAGE_FOUR_EYES=off turns this off,
+    # for a site with a single responsible person).
+    four_eyes: bool = True
 
     @property
     def db_path(self) -> Path:
@@ -68,6 +71,8 @@ class Settings:
                             ("min_cjk_px", "SIGNAGE_MIN_CJK_PX")):
             if env.get(name):
                 values[field] = _pixels(name, env[name])
+        if env.get("SIGNAGE_FOUR_EYES"):
+            values["four_eyes"] = _switch("SIGNAGE_FOUR_EYES", env["SIGNAGE_FOUR_EYES"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -79,4 +84,15 @@ def _pixels(name: str, text: str) -> int:
         value = -1
     if not 1 <= value <= 200:
         raise SignageError(f"{name}={text!r}: write a whole number of pixels from 1 to 200, e.g. 7")
+    return value
+
+
+_SWITCH = {"on": True, "true": True, "yes": True, "1": True,
+           "off": False, "false": False, "no": False, "0": False}
+
+
+def _switch(name: str, text: str) -> bool:
+    value = _SWITCH.get(text.strip().lower())
+    if value is None:
+        raise SignageError(f"{name}={text!r}: write on or off")
     return value

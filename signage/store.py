@@ -28,6 +28,8 @@ from signage.models import Message, Playlist, is_stored_ref
 # Re-exported: callers know these as part of the store.
 from signage.store_access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
 from signage.store_records import AuditEntry, Play, RecordsMixin  # noqa: F401
+from signage.store_revisions import (FourEyesRefused, RevisionConflict, RevisionInfo,  # noqa: F401
+                                     RevisionNotFound, RevisionsMixin)
 
 _MIGRATIONS = [
     """
@@ -160,6 +162,19 @@ _MIGRATIONS = [
     );
     CREATE INDEX plays_by_start ON plays (started_at);
     """,
+    # 5: the approval workflow. Every revision has a state; those published before it
+    # existed went live directly, so they count as approved by their author.
+    """
+    ALTER TABLE revisions ADD COLUMN state TEXT NOT NULL DEFAULT 'approved'
+        CHECK (state IN ('draft', 'submitted', 'approved', 'rejected'));
+    ALTER TABLE revisions ADD COLUMN submitted_by TEXT;
+    ALTER TABLE revisions ADD COLUMN submitted_at TEXT;
+    ALTER TABLE revisions ADD COLUMN decided_by TEXT;
+    ALTER TABLE revisions ADD COLUMN decided_at TEXT;
+    ALTER TABLE revisions ADD COLUMN reason TEXT;
+    UPDATE revisions SET decided_by = author, decided_at = created_at;
+    CREATE INDEX revisions_by_name ON revisions (kind, name, id);
+    """,
 ]
 OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
 
@@ -223,7 +238,7 @@ class LiveContent:
     playlist: Playlist
 
 
-class Store(AccessMixin, RecordsMixin):
+class Store(AccessMixin, RecordsMixin, RevisionsMixin):
     def __init__(self, data_dir: Path, clock: Clock | None = None):
         self.data_dir = Path(data_dir)
         self.assets_dir = self.data_dir / "assets"
@@ -374,47 +389,62 @@ class Store(AccessMixin, RecordsMixin):
 
     # --- playlists ------------------------------------------------------------------
 
-    def publish_playlist(self, playlist: Playlist, author: str, activate: bool = True) -> int:
-        """Store a new revision and make it live (and active) in one transaction."""
+    def publish_playlist(self, playlist: Playlist, author: str, activate: bool = True,
+                         role: str | None = None) -> int:
+        """Store a new revision and make it live (and active) in one transaction, with no
+        approval: for `signage import` and tests. With `role`, it goes in the audit log."""
         return self._publish("playlist", playlist, author, playlist.asset_refs(),
-                             "active_playlist" if activate else None)
+                             "active_playlist" if activate else None, role)
 
-    def publish_schedule(self, schedule, author: str) -> int:
-        """Store a schedule revision and make it the one the player follows."""
-        return self._publish("schedule", schedule, author, set(), "active_schedule")
+    def publish_schedule(self, schedule, author: str, role: str | None = None) -> int:
+        """Store a schedule revision and make it the one the player follows (no approval)."""
+        return self._publish("schedule", schedule, author, set(), "active_schedule", role)
 
     def _publish(self, kind: str, document, author: str, asset_refs: set[str],
-                 activate_key: str | None) -> int:
-        refs = sorted(asset_refs)
-        unstored = [ref for ref in refs if not is_stored_ref(ref)]
-        if unstored:
-            raise AssetMissing(
-                f"asset {unstored[0]!r} is a file path; import the file first "
-                "(signage import) so the playlist names it by sha256", unstored[0]
-            )
+                 activate_key: str | None, role: str | None = None) -> int:
+        refs = _stored_refs(asset_refs)
         with self._write() as db:
-            for ref in refs:
-                digest = ref.removeprefix("sha256:")
-                row = db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone()
-                if row is None or not self.asset_path(ref).exists():
-                    raise AssetMissing(f"asset {ref} is not in the store; upload it first", ref)
-            cursor = db.execute(
-                "INSERT INTO revisions (kind, name, body, author, created_at) VALUES (?, ?, ?, ?, ?)",
-                (kind, document.name, dump_json(document), author, self._stamp()),
-            )
-            revision = cursor.lastrowid
-            db.executemany(
-                "INSERT INTO revision_assets (revision, sha256) VALUES (?, ?)",
-                [(revision, ref.removeprefix("sha256:")) for ref in refs],
-            )
-            db.execute(
-                "INSERT INTO live (kind, name, revision) VALUES (?, ?, ?) "
-                "ON CONFLICT (kind, name) DO UPDATE SET revision = excluded.revision",
-                (kind, document.name, revision),
-            )
-            if activate_key:
-                self._set_desired(db, activate_key, document.name)
+            self._check_assets(db, refs)
+            revision = self._insert_revision(db, kind, document, author, refs, "approved")
+            db.execute("UPDATE revisions SET decided_by = author, decided_at = created_at "
+                       "WHERE id = ?", (revision,))
+            self._make_live(db, kind, document.name, revision, activate_key)
+            if role is not None:
+                self.audit(author, role, f"{kind}.publish", target=document.name,
+                           revision=revision, db=db)
         return revision
+
+    def _check_assets(self, db: sqlite3.Connection, refs: list[str]) -> None:
+        """AssetMissing unless every `sha256:` ref has its row and its file."""
+        for ref in refs:
+            digest = ref.removeprefix("sha256:")
+            row = db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone()
+            if row is None or not self.asset_path(ref).exists():
+                raise AssetMissing(f"asset {ref} is not in the store; upload it first", ref)
+
+    def _insert_revision(self, db: sqlite3.Connection, kind: str, document, author: str,
+                         refs: list[str], state: str) -> int:
+        cursor = db.execute(
+            "INSERT INTO revisions (kind, name, body, author, created_at, state) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, document.name, dump_json(document), author, self._stamp(), state),
+        )
+        revision = cursor.lastrowid
+        db.executemany(
+            "INSERT OR IGNORE INTO revision_assets (revision, sha256) VALUES (?, ?)",
+            [(revision, ref.removeprefix("sha256:")) for ref in refs],
+        )
+        return revision
+
+    def _make_live(self, db: sqlite3.Connection, kind: str, name: str, revision: int,
+                   activate_key: str | None) -> None:
+        db.execute(
+            "INSERT INTO live (kind, name, revision) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, name) DO UPDATE SET revision = excluded.revision",
+            (kind, name, revision),
+        )
+        if activate_key:
+            self._set_desired(db, activate_key, name)
 
     def _set_desired(self, db: sqlite3.Connection, key: str, value: object) -> None:
         db.execute(
@@ -423,11 +453,15 @@ class Store(AccessMixin, RecordsMixin):
             (key, json.dumps(value), self._stamp()),
         )
 
-    def activate_playlist(self, name: str) -> None:
+    def activate_playlist(self, name: str, by: str | None = None, role: str | None = None) -> None:
+        """Make a published playlist the one shown when no schedule decides; with `by` and
+        `role`, the audit log records who did."""
         with self._write() as db:
             if not db.execute("SELECT 1 FROM live WHERE kind='playlist' AND name=?", (name,)).fetchone():
                 raise StoreError(f"no published playlist is named {name!r}")
             self._set_desired(db, "active_playlist", name)
+            if by is not None and role is not None:
+                self.audit(by, role, "playlist.activate", target=name, db=db)
 
     def active_playlist(self) -> str | None:
         rows = self._query("SELECT value FROM desired WHERE key = 'active_playlist'")
@@ -486,8 +520,10 @@ class Store(AccessMixin, RecordsMixin):
     # --- emergency messages ---------------------------------------------------------
 
     def add_emergency(self, message: Message, expires_at: dt.datetime, author: str,
-                      priority: int = 100, starts_at: dt.datetime | None = None) -> Emergency:
-        """Store an emergency message; the player shows it from `starts_at` (default now)."""
+                      priority: int = 100, starts_at: dt.datetime | None = None,
+                      role: str | None = None) -> Emergency:
+        """Store an emergency message; the player shows it from `starts_at` (default now).
+        With `role`, the audit log records it in the same transaction."""
         starts_at = starts_at or self.clock.now()
         if expires_at <= starts_at:
             raise StoreError("expires_at must be after starts_at; give a later expiry")
@@ -498,9 +534,13 @@ class Store(AccessMixin, RecordsMixin):
                 (message.model_dump_json(), priority, utc_text(starts_at), utc_text(expires_at),
                  author, utc_text(self.clock.now())),
             )
+            if role is not None:  # the text stays out: the notice itself is kept above
+                self.audit(author, role, "emergency.create", target=f"emergency {cursor.lastrowid}",
+                           detail={"priority": priority, "starts_at": utc_text(starts_at),
+                                   "expires_at": utc_text(expires_at)}, db=db)
         return self.emergency(cursor.lastrowid)
 
-    def cancel_emergency(self, emergency_id: int, by: str) -> Emergency:
+    def cancel_emergency(self, emergency_id: int, by: str, role: str | None = None) -> Emergency:
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE emergencies SET cancelled_at = ?, cancelled_by = ? "
@@ -511,6 +551,8 @@ class Store(AccessMixin, RecordsMixin):
                 "SELECT 1 FROM emergencies WHERE id = ?", (emergency_id,)
             ).fetchone():
                 raise StoreError(f"no emergency message has id {emergency_id}")
+            if role is not None and cursor.rowcount:
+                self.audit(by, role, "emergency.cancel", target=f"emergency {emergency_id}", db=db)
         return self.emergency(emergency_id)
 
     def emergency(self, emergency_id: int) -> Emergency:
@@ -603,6 +645,18 @@ def _emergency(row: sqlite3.Row) -> Emergency:
         created_at=_from_utc_text(row["created_at"]),
         cancelled_at=_from_utc_text(row["cancelled_at"]), cancelled_by=row["cancelled_by"],
     )
+
+
+def _stored_refs(asset_refs: set[str]) -> list[str]:
+    """The refs sorted; AssetMissing for one that is still a file path."""
+    refs = sorted(asset_refs)
+    unstored = [ref for ref in refs if not is_stored_ref(ref)]
+    if unstored:
+        raise AssetMissing(
+            f"asset {unstored[0]!r} is a file path; import the file first "
+            "(signage import) so the playlist names it by sha256", unstored[0]
+        )
+    return refs
 
 
 def asset_file(assets_dir: Path, ref: str) -> Path:

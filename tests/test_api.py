@@ -129,6 +129,25 @@ def tech(store) -> dict[str, str]:
     return bearer(store, "technician")
 
 
+@pytest.fixture
+def approver(store) -> dict[str, str]:
+    """An approver: makes drafts live."""
+    return bearer(store, "approver")
+
+
+def publish(client: httpx.Client, editor: dict, approver: dict,
+            path: str = "/api/playlists/welcome", **request) -> httpx.Response:
+    """The whole workflow: save a draft as `editor`, submit it, approve it as `approver`.
+    Returns the save's answer (revision, warnings); fails the test if a step is refused."""
+    saved = client.put(path, headers={**request.pop("headers", {}), **editor}, **request)
+    assert saved.status_code == 201, saved.text
+    revision = saved.json()["revision"]
+    for step, caller in (("submit", editor), ("approve", approver)):
+        answer = client.post(f"/api/revisions/{revision}/{step}", headers=caller)
+        assert answer.status_code == 200, (step, answer.text)
+    return saved
+
+
 def write_status(settings: Settings, clock: FakeClock, age_s: float = 0.0, **fields) -> dict:
     stamp = clock.now() - dt.timedelta(seconds=age_s)
     document = {"updated_at": stamp.isoformat(), "pid": 4242, "fps": 29.9,
@@ -203,9 +222,10 @@ def test_health_is_503_when_the_status_stamp_cannot_be_trusted(client, settings,
     assert response.json()["player"]["alive"] is False
 
 
-def test_health_reports_the_live_revision_and_nothing_private(client, settings, clock, store, auth):
+def test_health_reports_the_live_revision_and_nothing_private(client, settings, clock, store, auth,
+                                                              approver):
     write_status(settings, clock, secret_note="do not leak")
-    revision = client.put("/api/playlists/welcome", content=WELCOME_YAML, headers={**YAML, **auth})
+    revision = publish(client, auth, approver, content=WELCOME_YAML, headers=YAML)
 
     body = client.get("/api/health").json()
 
@@ -249,7 +269,8 @@ def test_a_revoked_token_is_refused(client, settings, clock, store, method, path
     write_frame(settings, clock)
     role = "technician" if path.startswith(("/api/status", "/api/screen")) else "editor"
     headers = {**YAML, **bearer(store, role, "soon-revoked")}
-    assert client.request(method, path, headers=headers, content=WELCOME_YAML).status_code == 200
+    works = client.request(method, path, headers=headers, content=WELCOME_YAML)
+    assert works.status_code == (201 if method == "PUT" else 200)
     store.revoke_token("soon-revoked")
 
     response = client.request(method, path, headers=headers, content=WELCOME_YAML)
@@ -311,7 +332,9 @@ def test_status_passes_the_player_document_through_with_its_age(client, settings
     response = client.get("/api/status", headers=tech)
 
     assert response.status_code == 200
-    assert response.json() == {**written, "status_age_s": 1.5, "player_alive": True}
+    # The API may add what it measures itself (disk, memory); the player's fields pass as is.
+    expected = {**written, "status_age_s": 1.5, "player_alive": True}
+    assert {key: response.json().get(key) for key in expected} == expected
 
 
 def test_status_says_when_the_player_has_gone_quiet(client, settings, clock, tech):
@@ -366,13 +389,20 @@ def test_screen_png_is_503_without_a_snapshot(client, settings, tech):
 # --- publishing playlists ---------------------------------------------------------------
 
 
-def test_put_yaml_publishes_and_activates_the_playlist(client, store, auth):
+def test_put_yaml_saves_a_draft_that_is_not_live(client, store, auth):
     response = client.put("/api/playlists/welcome", content=WELCOME_YAML, headers={**YAML, **auth})
 
-    assert response.status_code == 200
+    assert response.status_code == 201
     revision = response.json()["revision"]
-    assert response.json() == {"name": "welcome", "revision": revision, "active": True,
+    assert response.json() == {"name": "welcome", "revision": revision, "state": "draft",
                                "warnings": []}
+    assert store.live_content() is None and store.playlist_names() == []
+    assert store.revision(revision).state == "draft"
+
+
+def test_an_approved_draft_is_live_and_active(client, store, auth, approver):
+    revision = publish(client, auth, approver, content=WELCOME_YAML, headers=YAML).json()["revision"]
+
     live = store.live_content()
     assert live.revision == revision == store.live_revision()
     assert live.playlist.name == "welcome"
@@ -384,36 +414,33 @@ def test_put_accepts_the_other_yaml_types(client, auth, media_type):
     response = client.put("/api/playlists/welcome", content=WELCOME_YAML,
                           headers={"Content-Type": media_type, **auth})
 
-    assert response.status_code == 200
+    assert response.status_code == 201
 
 
-def test_put_json_replaces_the_live_text_with_a_new_revision(client, store, auth):
-    first = client.put("/api/playlists/welcome", content=WELCOME_YAML, headers={**YAML, **auth})
+def test_put_json_replaces_the_live_text_with_a_new_revision(client, store, auth, approver):
+    first = publish(client, auth, approver, content=WELCOME_YAML, headers=YAML)
 
-    second = client.put("/api/playlists/welcome", json=message_playlist(zh="口岸今日开放"),
-                        headers=auth)
+    second = publish(client, auth, approver, json=message_playlist(zh="口岸今日开放"))
 
-    assert second.status_code == 200
     assert second.json()["revision"] > first.json()["revision"]
     assert store.live_revision() == second.json()["revision"]
     assert store.live_content().playlist.items[0].text.zh == "口岸今日开放"
 
 
-def test_put_json_is_read_as_json_not_as_yaml(client, store, auth):
+def test_put_json_is_read_as_json_not_as_yaml(client, store, auth, approver):
     # json.dumps escapes 𠮷 as a surrogate pair and may indent with tabs; YAML would
     # store lone surrogates for the first and refuse the second.
     body = json.dumps(message_playlist(zh="𠮷野家 欢迎"), indent="\t")
 
-    response = client.put("/api/playlists/welcome", content=body, headers={**JSON, **auth})
+    publish(client, auth, approver, content=body, headers=JSON)
 
-    assert response.status_code == 200, response.text
     assert store.live_content().playlist.items[0].text.zh == "𠮷野家 欢迎"
 
 
-def test_put_fills_the_name_from_the_path(client, store, auth):
-    response = client.put("/api/playlists/lobby", json=message_playlist(name=None), headers=auth)
+def test_put_fills_the_name_from_the_path(client, store, auth, approver):
+    response = publish(client, auth, approver, "/api/playlists/lobby",
+                       json=message_playlist(name=None))
 
-    assert response.status_code == 200
     assert response.json()["name"] == "lobby"
     assert store.live_content().playlist.name == "lobby"
     listing = client.get("/api/playlists", headers=auth).json()
@@ -436,7 +463,8 @@ def test_put_lists_every_problem_with_its_line(client, store, auth):
         {"path": "items[1].duraton", "reason": "is not a known field; check its spelling",
          "line": 9},
     ]
-    assert "not published (2 problems)" in response.json()["message"]
+    assert "not saved (2 problems)" in response.json()["message"]
+    assert store.revisions() == []
     assert store.live_revision() is None
 
 
@@ -538,7 +566,7 @@ def test_a_body_at_the_limit_is_read(client, auth):
 
     response = client.put("/api/playlists/welcome", content=body, headers={**YAML, **auth})
 
-    assert response.status_code == 200
+    assert response.status_code == 201
 
 
 def test_put_refuses_assets_that_are_not_stored(client, store, auth):
@@ -560,13 +588,12 @@ def test_put_refuses_assets_that_are_not_stored(client, store, auth):
     assert store.live_revision() is None
 
 
-def test_put_accepts_a_stored_asset(client, store, auth):
+def test_put_accepts_a_stored_asset(client, store, auth, approver):
     ref = store.add_asset(png_bytes(), original_name="gate.png")
     body = {"items": [{"kind": "image", "asset": ref, "fit": "cover"}]}
 
-    response = client.put("/api/playlists/gate", json=body, headers=auth)
+    publish(client, auth, approver, "/api/playlists/gate", json=body)
 
-    assert response.status_code == 200
     assert store.live_content().playlist.asset_refs() == {ref}
 
 
@@ -575,14 +602,12 @@ def test_put_accepts_a_stored_asset(client, store, auth):
 
 def test_the_app_opens_and_closes_its_own_store(settings, clock):
     setup = Store(settings.data_dir, clock)
-    token = setup.create_token("deploy", "editor")
+    editor, approver = (bearer(setup, role, f"deploy-{role}") for role in ("editor", "approver"))
     setup.close()
     app = create_app(settings, clock)
 
     with serve(app) as url, httpx.Client(base_url=url, trust_env=False) as client:
-        response = client.put("/api/playlists/welcome", content=WELCOME_YAML,
-                              headers={**YAML, "Authorization": f"Bearer {token}"})
-        assert response.status_code == 200
+        response = publish(client, editor, approver, content=WELCOME_YAML, headers=YAML)
 
     with pytest.raises(Exception, match="closed"):
         app.state.store.live_revision()

@@ -67,14 +67,14 @@ def test_an_emoji_is_refused_with_its_path_line_and_code(settings, store, auth):
         "reason": "character '😀' (U+1F600) is not in any configured font; remove it or "
                   "configure a font that has it",
     }]
-    assert "was not published" in body["message"]
-    assert store.playlist_names() == []
+    assert "was not saved" in body["message"]
+    assert store.revisions() == []
 
 
 def test_legibility_follows_the_configured_panel(settings, store, auth):
     body = SMILE.replace("Welcome 😀", "Welcome").replace(
         '"欢迎"', '"欢迎来到清水国际口岸，请出示护照并排队等候检查，谢谢合作"')
-    assert put(settings, store, auth, body).status_code == 200
+    assert put(settings, store, auth, body).status_code == 201
     small = Settings(settings.data_dir, settings.runtime_dir, driver="emulated://192x96")
     response = put(small, store, auth, body)
     assert response.status_code == 422
@@ -84,12 +84,12 @@ def test_legibility_follows_the_configured_panel(settings, store, auth):
                if p["path"] == "items[0].text.zh")
 
 
-def test_warnings_come_back_with_the_published_revision(settings, store, auth):
+def test_warnings_come_back_with_the_saved_draft(settings, store, auth):
     body = SMILE.replace("Welcome 😀", "Welcome").replace("12s", "1s")
     response = put(settings, store, auth, body)
-    assert response.status_code == 200
+    assert response.status_code == 201
     answer = response.json()
-    assert answer["revision"] == store.live_revision() and answer["active"] is True
+    assert answer["state"] == "draft" and store.revision(answer["revision"]).state == "draft"
     (warning,) = answer["warnings"]
     assert warning["path"] == "items[0].duration" and warning["line"] == 4
     assert warning["reason"].startswith("1s is shorter than the 2.1s the Vietnamese text needs")
@@ -106,6 +106,6 @@ def test_contrast_is_checked_against_a_stored_background(settings, store, auth):
         with httpx.Client(base_url=url, trust_env=False, timeout=20) as client:
             response = client.put("/api/playlists/welcome", content=json.dumps(document),
                                   headers={"Content-Type": "application/json", **auth})
-    assert response.status_code == 200
+    assert response.status_code == 201
     (warning,) = response.json()["warnings"]
     assert warning["path"] == "items[0].style.color" and "4.4:1" in warning["reason"]

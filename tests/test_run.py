@@ -171,15 +171,31 @@ def test_screen_and_publishing_need_a_token(running):
     assert response.status_code == 401
 
 
-def test_published_text_reaches_the_screen_within_a_second(running, tmp_path):
+def test_a_draft_stays_off_screen_and_its_approval_is_on_screen_within_a_second(running, tmp_path):
+    welcome = expected_frame(tmp_path, SAMPLES / "welcome.yaml")
+    wait_for(lambda: shows(running, welcome), 5, "the welcome message")
+    before = running.healthy()["live_revision"]
     source = tmp_path / "new.yaml"
     source.write_text(NEW_PLAYLIST, encoding="utf-8")
     expected = expected_frame(tmp_path, source)
     response = running.http.put("/api/playlists/welcome", content=NEW_PLAYLIST.encode(),
                                 headers={**running.auth("editor"),
                                          "Content-Type": "application/yaml"})
-    assert response.status_code == 200, response.text
-    wait_for(lambda: shows(running, expected), 1.0, "the new text on /api/screen.png")
+    assert response.status_code == 201, response.text
+    revision = response.json()["revision"]
+    submitted = running.http.post(f"/api/revisions/{revision}/submit", headers=running.auth("editor"))
+    assert submitted.status_code == 200, submitted.text
+    # The player notices a change within 250 ms; two status writes later it would show.
+    stamps = {running.status()["updated_at"]}
+    wait_for(lambda: stamps.add(running.status()["updated_at"]) or len(stamps) > 2, 5,
+             "two newer player status documents")
+    assert running.healthy()["live_revision"] == before == running.status()["revision"]
+    assert shows(running, welcome), "a draft reached the screen before its approval"
+
+    approved = running.http.post(f"/api/revisions/{revision}/approve",
+                                 headers=running.auth("approver"))
+    assert approved.status_code == 200, approved.text
+    wait_for(lambda: shows(running, expected), 1.0, "the approved text on /api/screen.png")
 
 
 def test_a_bad_body_gets_422_naming_the_field(running):

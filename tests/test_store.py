@@ -13,7 +13,8 @@ from signage.errors import AssetMissing, ContentError, StoreError
 from signage.importer import import_paths
 from signage.content import DocumentError
 from signage.models import Playlist
-from signage.store import AssetInUse, Principal, Store
+from signage.store import (AssetInUse, FourEyesRefused, Principal, RevisionConflict,
+                           RevisionNotFound, Store)
 from tests.conftest import SAMPLES
 
 
@@ -117,13 +118,17 @@ def test_deleting_an_asset_live_content_uses_is_refused_until_it_is_superseded(s
 
 @pytest.mark.parametrize("state, blocks", [("draft", True), ("submitted", True),
                                            ("superseded", False), ("rejected", False)])
-def test_deleting_respects_pending_revisions_once_revisions_have_a_state(store, state, blocks):
+def test_deleting_respects_pending_revisions(store, state, blocks):
     ref = store.add_asset(png_bytes())
-    old = store.publish_playlist(message_playlist(background=ref), "tester")
     store.publish_playlist(message_playlist(), "tester")
-    with store._write() as db:  # what the approval workflow's migration will add
-        db.execute("ALTER TABLE revisions ADD COLUMN state TEXT")
-        db.execute("UPDATE revisions SET state = ? WHERE id = ?", (state, old))
+    draft = store.save_draft("playlist", message_playlist(background=ref), "lan", role="editor")
+    if state != "draft":
+        store.submit(draft, "lan", role="editor")
+    if state == "rejected":
+        store.reject(draft, "minh", "the picture is blurred", role="approver")
+    if state == "superseded":
+        store.approve(draft, "minh", "approver")
+        store.publish_playlist(message_playlist(), "tester")
 
     if blocks:
         with pytest.raises(AssetInUse):
@@ -254,6 +259,8 @@ def test_a_version_1_database_is_migrated_without_losing_content(settings, clock
     live = store.live_content()
     assert (live.revision, live.playlist.items[0].text.vi) == (7, "Cũ")
     assert store.publish_playlist(message_playlist(vi="Mới"), "tester") == 8
+    old = store.revision(7)  # published before the workflow existed: approved by its author
+    assert (old.state, old.decided_by, old.live) == ("approved", "old", False)
     with pytest.raises(sqlite3.IntegrityError):  # revision_assets still checks its revision
         with store._write() as db:
             db.execute("INSERT INTO revision_assets VALUES (999, 'nothing')")
@@ -365,3 +372,221 @@ def test_plays_are_stored_in_batches_and_summed_per_month(store, clock):
     summary = store.play_summary("2027-02")
     assert [(row["item"], row["plays"], row["seconds"]) for row in summary] == [(0, 3, 30.0), (1, 3, 30.0)]
     assert store.play_summary("2027-03") == []
+
+
+# --- the approval workflow (schema version 5) -------------------------------------------
+
+
+def live_text(store) -> str:
+    return store.live_content().playlist.items[0].text.vi
+
+
+def submitted_draft(store, vi="Bản nháp", author="lan", **kwargs) -> int:
+    draft = store.save_draft("playlist", message_playlist(vi=vi, **kwargs), author, role="editor")
+    store.submit(draft, author, role="editor")
+    return draft
+
+
+def test_a_draft_is_not_live_until_an_approver_approves_it(store):
+    first = store.publish_playlist(message_playlist(vi="Đang chiếu"), "import")
+    draft = store.save_draft("playlist", message_playlist(vi="Bản nháp"), "lan", role="editor")
+    store.save_draft("playlist", message_playlist(name="night"), "lan", role="editor")
+
+    assert store.live_revision() == first and live_text(store) == "Đang chiếu"
+    assert store.playlist_names() == ["welcome"]  # a draft of a new playlist is not listed
+    submitted = store.submit(draft, "lan", role="editor")
+    assert (submitted.state, submitted.submitted_by, store.live_revision()) == ("submitted", "lan", first)
+
+    approved = store.approve(draft, "minh", "approver")
+
+    assert (approved.state, approved.decided_by, approved.live) == ("approved", "minh", True)
+    assert store.live_revision() == draft and live_text(store) == "Bản nháp"
+
+
+def test_approving_a_playlist_makes_it_the_active_one_and_a_schedule_the_followed_one(store):
+    from signage.schedule import Schedule
+
+    store.publish_playlist(message_playlist(), "import")
+    night = submitted_draft(store, vi="Đêm", name="night")
+    store.approve(night, "minh", "approver")
+    assert store.active_playlist() == "night"
+    schedule = store.save_draft("schedule", Schedule.model_validate({"default": "night"}), "lan",
+                                role="editor")
+    assert store.live_schedule() is None
+    store.submit(schedule, "lan", role="editor")
+    store.approve(schedule, "minh", "approver")
+    assert store.live_schedule()[0] == schedule
+
+
+def test_the_author_may_not_approve_their_own_revision_unless_four_eyes_is_off(store):
+    live = store.publish_playlist(message_playlist(vi="Đang chiếu"), "import")
+    draft = submitted_draft(store, author="minh")
+
+    with pytest.raises(FourEyesRefused, match="another approver"):
+        store.approve(draft, "minh", "approver")
+
+    assert store.revision(draft).state == "submitted" and store.live_revision() == live
+    assert [e.action for e in store.audit_log()] == ["playlist.save", "playlist.submit"]
+    assert store.approve(draft, "minh", "approver", four_eyes=False).live
+
+
+@pytest.mark.parametrize("setup, step, allowed", [
+    ([], "approve", "only a submitted revision can be approved: submit it first"),
+    ([], "reject", "only a submitted revision can be rejected"),
+    (["submit"], "submit", "only a draft revision can be submitted"),
+    (["submit", "approve"], "reject", "approved; only a submitted revision"),
+    (["submit", "reject"], "approve", "save a new draft with the changes asked for"),
+], ids=["approve-a-draft", "reject-a-draft", "submit-twice", "reject-an-approved",
+        "approve-a-rejected"])
+def test_state_changes_that_are_not_allowed_say_what_is(store, setup, step, allowed):
+    draft = store.save_draft("playlist", message_playlist(), "lan", role="editor")
+    steps = {"submit": lambda: store.submit(draft, "lan", role="editor"),
+             "approve": lambda: store.approve(draft, "minh", "approver"),
+             "reject": lambda: store.reject(draft, "minh", "too long", role="approver")}
+    for done in setup:
+        steps[done]()
+    before = store.revision(draft)
+
+    with pytest.raises(RevisionConflict, match=allowed):
+        steps[step]()
+
+    assert store.revision(draft) == before
+
+
+def test_a_rejection_needs_a_reason_and_keeps_it(store):
+    draft = submitted_draft(store)
+    with pytest.raises(RevisionConflict, match="needs a reason"):
+        store.reject(draft, "minh", "  ", role="approver")
+    rejected = store.reject(draft, "minh", "the Chinese line is missing a word", role="approver")
+    assert (rejected.state, rejected.reason, rejected.live) == (
+        "rejected", "the Chinese line is missing a word", False)
+    with pytest.raises(RevisionNotFound, match="999"):
+        store.reject(999, "minh", "no such thing", role="approver")
+
+
+def test_rollback_restores_an_earlier_revision_and_the_list_keeps_every_one(store):
+    first = store.publish_playlist(message_playlist(vi="Một"), "import")
+    second = submitted_draft(store, vi="Hai")
+    store.approve(second, "minh", "approver")
+    turned_down = submitted_draft(store, vi="Ba")
+    store.reject(turned_down, "minh", "wrong date", role="approver")
+
+    back = store.rollback("playlist", "welcome", first, "minh", role="approver")
+
+    assert back.live and store.live_revision() == first and live_text(store) == "Một"
+    listed = store.revisions("playlist", "welcome")
+    assert [(r.id, r.state, r.live) for r in listed] == [
+        (turned_down, "rejected", False), (second, "approved", False), (first, "approved", True)]
+    assert store.rollback("playlist", "welcome", second, "minh", role="approver").live  # and forward
+    assert live_text(store) == "Hai"
+
+
+@pytest.mark.parametrize("target, message", [
+    ("live", "is live already"), ("rejected", "is rejected; only a revision approved before"),
+    ("other-name", "belongs to playlist 'night'"),
+])
+def test_rollback_refuses_what_cannot_be_rolled_back_to(store, target, message):
+    live = store.publish_playlist(message_playlist(), "import")
+    night = store.publish_playlist(message_playlist(name="night"), "import", activate=False)
+    rejected = submitted_draft(store)
+    store.reject(rejected, "minh", "no", role="approver")
+    to = {"live": live, "rejected": rejected, "other-name": night}[target]
+
+    with pytest.raises(RevisionConflict, match=message):
+        store.rollback("playlist", "welcome", to, "minh", role="approver")
+
+    assert store.live_revision() == live
+
+
+def test_rollback_to_a_revision_whose_picture_was_deleted_is_refused(store):
+    ref = store.add_asset(png_bytes())
+    with_picture = store.publish_playlist(message_playlist(background=ref), "import")
+    plain = store.publish_playlist(message_playlist(), "import")
+    store.delete_asset(ref)
+
+    with pytest.raises(AssetMissing, match=ref):
+        store.rollback("playlist", "welcome", with_picture, "minh", role="approver")
+
+    assert store.live_revision() == plain
+    store.add_asset(png_bytes())  # uploaded again: the rollback works and holds it again
+    store.rollback("playlist", "welcome", with_picture, "minh", role="approver")
+    with pytest.raises(AssetInUse):
+        store.delete_asset(ref)
+
+
+def test_a_draft_naming_a_missing_asset_is_refused(store):
+    ghost = "sha256:" + "0" * 64
+    with pytest.raises(AssetMissing):
+        store.save_draft("playlist", message_playlist(background=ghost), "lan", role="editor")
+    with pytest.raises(StoreError, match="validated Playlist"):
+        store.save_draft("playlist", {"name": "welcome"}, "lan", role="editor")
+    assert store.revisions() == []
+
+
+def test_every_step_is_in_the_audit_log_with_who_and_which_revision(store, clock):
+    first = store.publish_playlist(message_playlist(vi="Một"), "import", role="cli")
+    draft = submitted_draft(store)
+    store.approve(draft, "minh", "approver")
+    other = submitted_draft(store, vi="Ba")
+    store.reject(other, "minh", "the password slide must not go up", role="approver")
+    store.rollback("playlist", "welcome", first, "minh", role="approver")
+
+    log = [(e.actor, e.role, e.action, e.revision) for e in store.audit_log()]
+
+    assert log == [
+        ("import", "cli", "playlist.publish", first),
+        ("lan", "editor", "playlist.save", draft), ("lan", "editor", "playlist.submit", draft),
+        ("minh", "approver", "playlist.approve", draft),
+        ("lan", "editor", "playlist.save", other), ("lan", "editor", "playlist.submit", other),
+        ("minh", "approver", "playlist.reject", other),
+        ("minh", "approver", "playlist.rollback", first),
+    ]
+    reject = store.audit_log()[6]
+    assert reject.detail == {"reason": "the [redacted] slide must not go up"}
+    assert store.revision(other).reason == "the password slide must not go up"
+
+
+def test_a_step_whose_audit_entry_cannot_be_written_changes_nothing(store, monkeypatch):
+    live = store.publish_playlist(message_playlist(vi="Một"), "import")
+    draft = submitted_draft(store, vi="Hai")
+
+    def broken_audit(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "audit", broken_audit)
+    with pytest.raises(sqlite3.OperationalError):
+        store.approve(draft, "minh", "approver")
+
+    assert store.revision(draft).state == "submitted" and store.live_revision() == live
+
+
+def test_import_is_in_the_audit_log_as_the_cli(store):
+    import_paths(store, [SAMPLES])
+    entries = store.audit_log()
+    assert {(e.actor, e.role) for e in entries} == {("import", "cli")}
+    actions = [(e.action, e.target) for e in entries]
+    assert ("playlist.publish", "welcome") in actions and ("schedule.publish", "gate") in actions
+    assert actions[-1] == ("playlist.activate", "welcome")
+
+
+def test_emergencies_are_in_the_audit_log_without_their_text(store, clock):
+    from signage.models import Message
+
+    notice = store.add_emergency(Message(vi="Đóng cửa", en="Closed: password 1234", zh="关闭"),
+                                 clock.now() + dt.timedelta(hours=1), "minh", role="approver")
+    store.cancel_emergency(notice.id, "minh", role="approver")
+    store.cancel_emergency(notice.id, "minh", role="approver")  # already over: no second entry
+
+    entries = store.audit_log()
+    assert [(e.actor, e.role, e.action, e.target) for e in entries] == [
+        ("minh", "approver", "emergency.create", f"emergency {notice.id}"),
+        ("minh", "approver", "emergency.cancel", f"emergency {notice.id}")]
+    assert entries[0].detail["priority"] == 100 and "Closed" not in str(entries[0].detail)
+
+
+
+def test_importing_only_a_schedule_with_no_active_playlist_works(store, tmp_path):
+    store.publish_playlist(message_playlist("welcome"), "tester", activate=False)
+    (tmp_path / "schedule.yaml").write_text("default: welcome\n")
+    [imported] = import_paths(store, [tmp_path / "schedule.yaml"])
+    assert imported.kind == "schedule" and store.live_schedule()[1].default == "welcome"

@@ -5,21 +5,11 @@ Every route but the public ones declares the roles that may call it with
 and no handler checks credentials itself. A credential is a person's session token (from
 POST /api/login) or an API token (`signage token create`); both carry one role.
 
-Who may do what (admin manages people and tokens only, so a stolen admin session cannot
-change what is on screen; editor saves go live directly until the approval workflow turns
-them into drafts):
-
-    operation                          editor  approver  technician  admin
-    GET  /api/health, POST /api/login  (public)
-    POST /api/logout                     x        x          x         x
-    GET  /api/status, /api/screen.png                        x
-    GET  /api/playlists, /api/schedule   x        x          x
-    PUT  /api/playlists/{name}           x        x
-    PUT  /api/schedule                   x        x
-    GET  /api/emergency                  x        x          x
-    POST /api/emergency, DELETE .../{id}          x
-    GET/POST /api/users, DELETE .../{name}                              x
-    GET/POST /api/tokens, DELETE .../{name}                             x
+Who may do what, in short: editors save drafts and upload; approvers submit, approve,
+reject, roll back and post emergency notices; technicians read status, screen, metrics and
+plays and set brightness, power and test patterns; admins manage people and tokens only, so
+a stolen admin session cannot change what is on screen. The README has the full table and
+tests/test_api_roles.py pins every operation's roles against the OpenAPI document.
 """
 
 from __future__ import annotations

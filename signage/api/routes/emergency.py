@@ -1,7 +1,8 @@
 """Emergency messages: an urgent trilingual notice that takes over the whole panel.
 
 Stored as desired state, so it survives restarts of either process; the player shows the
-highest-priority current notice within a second and gives the screen back at expiry.
+highest-priority current notice within a second and gives the screen back at expiry. Only
+an approver may post or cancel one, and each is written to the audit log with it.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def post_emergency(
         return _refused(exc.problems)
     except ValueError as exc:
         return _refused([Problem("expires_at", str(exc), None)])
-    emergency = store.add_emergency(notice.text, expires_at, token.name, notice.priority, starts_at)
+    emergency = store.add_emergency(notice.text, expires_at, token.name, notice.priority, starts_at,
+                                    role=token.role)
     log.warning("emergency notice %d by %s until %s: %s", emergency.id, token.name,
                 expires_at.isoformat(), notice.text.vi[:80])
     return {**emergency.as_dict(), "active": emergency.active(clock.now())}
@@ -67,7 +69,7 @@ def cancel_emergency(emergency_id: Annotated[int, Path(ge=1, le=_MAX_ID)], token
                      store: StoreDep, clock: ClockDep) -> Any:
     """End a notice now; the schedule gets the screen back."""
     try:
-        emergency = store.cancel_emergency(emergency_id, token.name)
+        emergency = store.cancel_emergency(emergency_id, token.name, role=token.role)
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     log.warning("emergency notice %d cancelled by %s", emergency_id, token.name)

@@ -1,7 +1,160 @@
-"""(being built)"""
+"""GET /metrics: the player's status and the box's health in Prometheus text format.
+
+Each app has its own CollectorRegistry (tests run several apps in one process) holding one
+collector that reads the status document at scrape time, so the numbers are exactly what
+GET /api/status shows. Frame times are in seconds, as Prometheus names units.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import threading
+from typing import Any, Iterator
+
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from signage.api.deps import require_role
+from signage.api.observed import read_player_state
+from signage.api.routes.status import box_health
 
 router = APIRouter(tags=["metrics"])
+
+# The classic text format every Prometheus reads (what prometheus_client answers by default).
+TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
+_registry_lock = threading.Lock()
+
+
+class StatusCollector:
+    """Gauges filled from the player's status document when Prometheus scrapes."""
+
+    def __init__(self, settings, clock):
+        self.settings, self.clock = settings, clock
+
+    def collect(self) -> Iterator[Metric]:
+        player = read_player_state(self.settings.status_path, self.clock.now())
+        doc = player.document or {}
+        box = box_health(self.settings.data_dir, doc.get("rss_mb"))
+        yield _gauge("signage_player_up", "1 if the player wrote its status recently",
+                     player.alive)
+        yield _gauge("signage_status_age_seconds", "Age of the player's status document",
+                     player.age_s)
+        yield from self._frames(doc)
+        yield from self._panel(doc)
+        yield from self._cards(doc)
+        yield _gauge("signage_emergency_active", "1 while an emergency notice is on screen",
+                     doc.get("emergency") is not None if player.document else None)
+        yield _gauge("signage_time_trusted", "1 if the wall clock is trusted",
+                     _get(doc, "time", "trusted"))
+        yield _gauge("signage_errors_kept", "Recent errors in the status document",
+                     len(doc["errors"]) if isinstance(doc.get("errors"), list) else None)
+        yield _gauge("signage_disk_free_bytes", "Free space where the data directory is",
+                     _bytes(box["disk"]["free_mb"]))
+        yield _gauge("signage_memory_total_bytes", "The box's memory", _bytes(box["memory"]["total_mb"]))
+        yield _gauge("signage_memory_available_bytes", "Memory available to new work",
+                     _bytes(box["memory"]["available_mb"]))
+        yield _gauge("signage_player_rss_bytes", "The player's resident memory",
+                     _bytes(box["memory"]["player_rss_mb"]))
+
+    def _frames(self, doc: dict) -> Iterator[Metric]:
+        yield _gauge("signage_fps", "Frames presented per second (recent)", doc.get("fps"))
+        yield _gauge("signage_target_fps", "The frame rate the player aims for", doc.get("target_fps"))
+        quantiles = GaugeMetricFamily("signage_frame_seconds",
+                                      "Time to compose and present a frame (recent frames)",
+                                      labels=["quantile"])
+        for quantile, key in (("0.5", "median"), ("0.99", "p99"), ("1", "max")):
+            value = _number(_get(doc, "frame_ms", key))
+            if value is not None:
+                quantiles.add_metric([quantile], value / 1000)
+        yield quantiles
+        for name, key, text in (("signage_frames", "frames", "Frames presented since start"),
+                                ("signage_dropped_frames", "dropped_frames",
+                                 "Frame ticks skipped because a frame ran late")):
+            value = _number(doc.get(key))
+            if value is not None:
+                yield CounterMetricFamily(name, text, value=value)
+        yield _gauge("signage_uptime_seconds", "Seconds since the player started", doc.get("uptime_s"))
+
+    def _panel(self, doc: dict) -> Iterator[Metric]:
+        yield _gauge("signage_brightness_desired_percent", "Brightness the player wants",
+                     _get(doc, "brightness", "desired"))
+        yield _gauge("signage_brightness_applied_percent", "Brightness last set on the panel",
+                     _get(doc, "brightness", "applied"))
+        yield _gauge("signage_power_on", "1 if the wall is lit, 0 if blanked", _get(doc, "power", "on"))
+        yield _gauge("signage_test_pattern_active", "1 while a test pattern is shown",
+                     doc.get("test_pattern") is not None if "test_pattern" in doc else None)
+        link = _get(doc, "driver", "link")
+        yield _gauge("signage_driver_link_up", "1 if the driver's link to the panel is up",
+                     None if link is None else link == "up")
+        yield _gauge("signage_driver_ok", "1 if the last frame reached the driver",
+                     _get(doc, "driver", "ok"))
+        yield _gauge("signage_telemetry_age_seconds", "Age of the panel's last read-back",
+                     _get(doc, "driver", "age_s"))
+
+    def _cards(self, doc: dict) -> Iterator[Metric]:
+        """Per receiving card (NovaStar): temperature, voltage, present."""
+        cards = _get(doc, "driver", "extra", "cards")
+        families = {key: GaugeMetricFamily(name, text, labels=["port", "index"])
+                    for key, name, text in (
+                        ("temperature_c", "signage_card_temperature_celsius",
+                         "Receiving card temperature"),
+                        ("voltage_v", "signage_card_voltage_volts", "Receiving card supply voltage"),
+                        ("present", "signage_card_present", "1 if the receiving card answers"))}
+        for card in cards if isinstance(cards, list) else []:
+            if not isinstance(card, dict):
+                continue
+            labels = [str(card.get("port")), str(card.get("index"))]
+            for key, family in families.items():
+                value = _number(card.get(key))
+                if value is not None:
+                    family.add_metric(labels, value)
+        yield from families.values()
+
+
+def _gauge(name: str, text: str, value: Any) -> GaugeMetricFamily:
+    """A gauge with one sample, or none when the value is unknown (not a made-up 0)."""
+    family = GaugeMetricFamily(name, text)
+    number = _number(value)
+    if number is not None:
+        family.add_metric([], number)
+    return family
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _bytes(mb: float | None) -> float | None:
+    return None if mb is None else mb * 2**20
+
+
+def _get(doc: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def registry_for(request: Request) -> CollectorRegistry:
+    """This app's registry, made at its first scrape."""
+    state = request.app.state
+    with _registry_lock:
+        registry = getattr(state, "metrics_registry", None)
+        if registry is None:
+            registry = CollectorRegistry(auto_describe=False)
+            registry.register(StatusCollector(state.settings, state.clock))
+            state.metrics_registry = registry
+    return registry
+
+
+@router.get("/metrics", dependencies=[Depends(require_role("technician"))],
+            response_class=Response,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                             "description": "Prometheus text format (version 0.0.4)"}})
+def get_metrics(request: Request) -> Response:
+    """Frame rate and times, brightness, power, link, card temperatures and voltages,
+    disk and memory, for Prometheus (scrape with a technician token)."""
+    return Response(generate_latest(registry_for(request)), media_type=TEXT_FORMAT)

@@ -1,7 +1,151 @@
-"""(being built)"""
+"""Technicians' controls: brightness, power and test patterns, each until an expiry or cleared.
+
+Each is stored as an override in the store (desired state): the player follows it within
+a second, it survives restarts of either process, and it lapses by itself at its expiry.
+Every change is in the audit log as panel.<control> (panel.<control>.clear to clear).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import logging
+from typing import Annotated, Any, Literal, get_args
 
-router = APIRouter(tags=["panel"])
+from fastapi import APIRouter, Depends, Path
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+
+from signage.api.deps import ClockDep, PrincipalDep, StoreDep, require_role
+from signage.models import parse_duration
+from signage.store import Override, Principal, Store
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/panel", tags=["panel"])
+
+# What the emulated and HDMI panels draw, and the NovaStar receiving cards' own patterns.
+Pattern = Literal["red", "green", "blue", "white", "black",
+                  "horizontal", "vertical", "diagonal", "grey", "ageing"]
+PATTERNS = get_args(Pattern)
+Control = Literal["brightness", "power", "test-pattern"]
+KINDS = {"brightness": "brightness", "power": "power", "test-pattern": "test_pattern"}
+_TECHNICIAN = [Depends(require_role("technician"))]
+_BODY = {400: {"description": "The body is not JSON (or not UTF-8)"}}
+
+
+class _Until(BaseModel):
+    """Either an end time or a duration (e.g. 30m, 2h); neither: until cleared."""
+
+    model_config = ConfigDict(extra="forbid")
+    expires_at: AwareDatetime | None = Field(
+        None, description="when the setting lapses, with a time zone, e.g. 2027-02-01T18:00:00+07:00")
+    duration: str | StrictInt | StrictFloat | None = Field(
+        None, description="how long it lasts from now: 90s, 30m, 2h or seconds (0.5 s to 24 h)")
+
+
+class BrightnessBody(_Until):
+    percent: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+class PowerBody(_Until):
+    on: StrictBool = Field(description="false blanks the wall; true lights it")
+
+
+class TestPatternBody(_Until):
+    pattern: Pattern | None = Field(description="a pattern name, or null for normal video")
+
+
+@router.get("", dependencies=_TECHNICIAN)
+def get_panel(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
+    """The technician overrides, by control, and whether each is still in force."""
+    now = clock.now()
+    found = store.overrides()
+    return {"overrides": {control: _described(found[kind], now)
+                          for control, kind in KINDS.items() if kind in found}}
+
+
+@router.put("/brightness", dependencies=_TECHNICIAN, responses=_BODY)
+def put_brightness(body: BrightnessBody, who: PrincipalDep, store: StoreDep,
+                   clock: ClockDep) -> dict[str, Any]:
+    """Hold the wall at `percent` (overrides the schedule's plan) until the expiry."""
+    return _set(store, clock, who, "brightness", body.percent, body, {"percent": body.percent})
+
+
+@router.put("/power", dependencies=_TECHNICIAN, responses=_BODY)
+def put_power(body: PowerBody, who: PrincipalDep, store: StoreDep,
+              clock: ClockDep) -> dict[str, Any]:
+    """Blank (on=false) or light the wall until the expiry, whatever the schedule says."""
+    return _set(store, clock, who, "power", body.on, body, {"on": body.on})
+
+
+@router.put("/test-pattern", dependencies=_TECHNICIAN, responses=_BODY)
+def put_test_pattern(body: TestPatternBody, who: PrincipalDep, store: StoreDep,
+                     clock: ClockDep) -> dict[str, Any]:
+    """Show a test pattern until the expiry (to find dead modules); null: normal video."""
+    if body.pattern is None:
+        return _clear(store, clock, who, "test-pattern")
+    return _set(store, clock, who, "test_pattern", body.pattern, body, {"pattern": body.pattern})
+
+
+@router.delete("/{control}", dependencies=_TECHNICIAN)
+def delete_control(control: Annotated[Control, Path(description="brightness, power or test-pattern")],
+                   who: PrincipalDep, store: StoreDep, clock: ClockDep) -> dict[str, Any]:
+    """Clear an override: the schedule decides again."""
+    return _clear(store, clock, who, control)
+
+
+def _set(store: Store, clock, who: Principal, kind: str, value: object, body: _Until,
+         detail: dict) -> dict[str, Any]:
+    now = clock.now()
+    expires_at = _expiry(body, now)
+    override = store.set_override(kind, value, who.name, expires_at)
+    detail = {**detail, "expires_at": expires_at.isoformat() if expires_at else None}
+    control = kind.replace("_", "-")
+    store.audit(who.name, who.role, f"panel.{control}", target=control, detail=detail)
+    log.info("panel %s set to %r by %s until %s", control, value, who.name,
+                expires_at.isoformat() if expires_at else "cleared")
+    return {"control": control, **_described(override, now)}
+
+
+def _clear(store: Store, clock, who: Principal, control: str) -> dict[str, Any]:
+    kind = KINDS[control]
+    was = store.overrides().get(kind)
+    store.clear_override(kind)
+    store.audit(who.name, who.role, f"panel.{control}.clear", target=control,
+                detail={"was": was.value if was else None})
+    if was is not None:
+        log.info("panel %s override cleared by %s", control, who.name)
+    return {"control": control, "cleared": was is not None,
+            "was": _described(was, clock.now()) if was else None}
+
+
+def _expiry(body: _Until, now: dt.datetime) -> dt.datetime | None:
+    """The end time the body asks for; 422 naming the field if it is unusable."""
+    if body.expires_at is not None and body.duration is not None:
+        raise _invalid("duration", "give expires_at or duration, not both")
+    if body.duration is not None:
+        try:
+            return now + dt.timedelta(seconds=parse_duration(body.duration))
+        except ValueError as exc:
+            raise _invalid("duration", str(exc)) from None
+    if body.expires_at is None:
+        return None
+    try:
+        expires_at = body.expires_at.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise _invalid("expires_at", "is out of range; give a time within this century") from None
+    if expires_at <= now:
+        raise _invalid("expires_at", f"{body.expires_at.isoformat()} has passed (it is "
+                       f"{now.isoformat(timespec='seconds')}); give a later time or a duration")
+    return expires_at
+
+
+def _invalid(field: str, reason: str) -> RequestValidationError:
+    # The same 422 body FastAPI gives for a bad field, so clients read one format.
+    return RequestValidationError([{"loc": ("body", field), "msg": reason, "type": "value_error"}])
+
+
+def _described(override: Override, now: dt.datetime) -> dict[str, Any]:
+    return {"value": override.value, "active": override.active(now),
+            "expires_at": override.expires_at.isoformat() if override.expires_at else None,
+            "set_by": override.set_by, "set_at": override.set_at.isoformat()}

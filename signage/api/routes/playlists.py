@@ -1,15 +1,17 @@
-"""Playlists: publish one from YAML or JSON; list what is published."""
+"""Playlists: save one from YAML or JSON as a draft; list what is live; roll back."""
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 
-from signage.api.deps import SettingsDep, StoreDep, TokenDep, require_role
+from signage.api.deps import PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
+                                          roll_back)
 from signage.checks import Limits, check_playlist, fonts_for, panel_size
 from signage.content import Document, DocumentError, Problem, validate_document
 from signage.errors import AssetMissing
@@ -35,7 +37,7 @@ def list_playlists(store: StoreDep) -> dict[str, Any]:
 
 @router.put(
     "/{name}",
-    # Editors publish directly until the approval workflow makes their saves drafts.
+    status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_role("editor", "approver"))],
     openapi_extra=REQUEST_BODY_DOC,
     responses={
@@ -47,26 +49,34 @@ def list_playlists(store: StoreDep) -> dict[str, Any]:
 def put_playlist(
     name: str,
     upload: Annotated[Upload, Depends(read_document_body)],
-    token: TokenDep,
+    caller: PrincipalDep,
     store: StoreDep,
     settings: SettingsDep,
 ) -> Any:
-    """Validate, store as a new revision and make it the active playlist, in one step.
+    """Validate and save as a draft revision; nothing changes on screen until it is
+    submitted and an approver approves it (POST /api/revisions/{id}/submit, .../approve).
 
-    Warnings (short durations, weak contrast) do not stop the publish; they are returned."""
+    Warnings (short durations, weak contrast) do not stop the save; they are returned."""
     try:
         playlist, doc, warnings = _checked_playlist(upload, name, store, settings)
     except DocumentError as exc:
         return _refused(name, exc.problems)
     try:
-        revision = store.publish_playlist(playlist, author=token.name, activate=True)
-    except AssetMissing as exc:  # removed between our check and the publish
+        revision = store.save_draft("playlist", playlist, caller.name, role=caller.role)
+    except AssetMissing as exc:  # removed between our check and the save
         path = _asset_path(playlist, exc)
         return _refused(name, [Problem(format_path(path), str(exc), doc.line_of(path))])
-    log.info("playlist %s published as revision %d by %s; it is now active",
-             name, revision, token.name)
-    return {"name": name, "revision": revision, "active": True,
+    log.info("playlist %s saved as draft revision %d by %s", name, revision, caller.name)
+    return {"name": name, "revision": revision, "state": "draft",
             "warnings": [w.as_dict() for w in warnings]}
+
+
+@router.post("/{name}/rollback", dependencies=[Depends(require_role("approver"))],
+             responses=CHANGE_WITH_BODY_RESPONSES)
+def rollback_playlist(name: str, rollback: Rollback, caller: PrincipalDep,
+                      store: StoreDep) -> Revision:
+    """Make an earlier approved revision of this playlist live again."""
+    return roll_back(store, "playlist", name, rollback.revision, caller)
 
 
 def _checked_playlist(upload: Upload, name: str, store: Store,
@@ -112,5 +122,5 @@ def _asset_path(playlist: Playlist, exc: AssetMissing) -> tuple:
 
 def _refused(name: str, problems: list[Problem]) -> JSONResponse:
     count = len(problems)
-    return rejected(problems, f"playlist {name!r} was not published ({count} problem"
+    return rejected(problems, f"playlist {name!r} was not saved ({count} problem"
                     f"{'s' if count != 1 else ''}); nothing was changed")

@@ -1,7 +1,155 @@
-"""(being built)"""
+"""Revisions and their approval: list and read them, submit, approve (goes live), reject.
+
+Saving (PUT /api/playlists/{name}, PUT /api/schedule) makes a draft; nothing reaches the
+screen until an approver approves it. Rolling back lives with each kind's own routes.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import contextlib
+import logging
+from typing import Annotated, Any, Iterator, Literal
 
-router = APIRouter(tags=["revisions"])
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from signage.api.deps import PrincipalDep, SettingsDep, StoreDep, require_role
+from signage.errors import AssetMissing
+from signage.store import FourEyesRefused, RevisionConflict, RevisionInfo, RevisionNotFound
+from signage.store_revisions import MAX_REASON_CHARS
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/revisions", tags=["revisions"])
+
+MAX_ID = 2 ** 63 - 1  # SQLite's largest integer; a larger id is a 422, not a crash
+RevisionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Kind = Literal["playlist", "schedule"]
+State = Literal["draft", "submitted", "approved", "rejected"]
+
+# The answers a state change can give besides success (for the OpenAPI document).
+CHANGE_RESPONSES = {
+    403: {"description": "The caller's role may not do this, or the caller wrote the "
+          "revision and the four-eyes rule is on"},
+    404: {"description": "No revision has this id"},
+    409: {"description": "The revision's state does not allow this; the message says what does"},
+}
+# ... and for those that take a JSON body (FastAPI answers 400 to one it cannot decode).
+CHANGE_WITH_BODY_RESPONSES = {**CHANGE_RESPONSES,
+                              400: {"description": "The body is not readable JSON"}}
+
+
+class Revision(BaseModel):
+    id: int
+    kind: Kind
+    name: str
+    state: State
+    live: bool = Field(description="The revision the player follows for this name now")
+    author: str
+    created_at: str
+    submitted_by: str | None
+    submitted_at: str | None
+    decided_by: str | None
+    decided_at: str | None
+    reason: str | None = Field(description="Why it was rejected")
+
+    @classmethod
+    def of(cls, info: RevisionInfo) -> "Revision":
+        data = info.as_dict()
+        data.pop("body", None)
+        return cls(**data)
+
+
+class RevisionWithBody(Revision):
+    body: dict[str, Any] = Field(description="The document as stored")
+
+
+class Revisions(BaseModel):
+    revisions: list[Revision]
+
+
+class Rejection(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS,
+                        description="What the author should change")
+
+
+class Rollback(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    revision: int = Field(ge=1, le=MAX_ID, description="An approved revision to make live again")
+
+
+@contextlib.contextmanager
+def workflow_errors() -> Iterator[None]:
+    """The store's workflow refusals as HTTP answers: 404, 409, 403 (four eyes)."""
+    try:
+        yield
+    except RevisionNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
+    except (RevisionConflict, AssetMissing) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+    except FourEyesRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from None
+
+
+@router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
+def list_revisions(
+    store: StoreDep,
+    kind: Kind | None = None,
+    name: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Revisions:
+    """Every revision (newest first) with its state and who did what when; filter by
+    kind and name."""
+    return Revisions(revisions=[Revision.of(r) for r in store.revisions(kind, name, limit)])
+
+
+@router.get("/{revision_id}", dependencies=[Depends(require_role("editor", "approver", "technician"))],
+            responses={404: CHANGE_RESPONSES[404]})
+def get_revision(revision_id: RevisionId, store: StoreDep) -> RevisionWithBody:
+    """One revision with its document."""
+    with workflow_errors():
+        info = store.revision(revision_id)
+    return RevisionWithBody(**Revision.of(info).model_dump(), body=info.body)
+
+
+@router.post("/{revision_id}/submit", dependencies=[Depends(require_role("editor", "approver"))],
+             responses=CHANGE_RESPONSES)
+def submit_revision(revision_id: RevisionId, caller: PrincipalDep, store: StoreDep) -> Revision:
+    """Ask for approval of a draft."""
+    with workflow_errors():
+        info = store.submit(revision_id, caller.name, role=caller.role)
+    log.info("%s %s revision %d submitted by %s", info.kind, info.name, info.id, caller.name)
+    return Revision.of(info)
+
+
+@router.post("/{revision_id}/approve", dependencies=[Depends(require_role("approver"))],
+             responses=CHANGE_RESPONSES)
+def approve_revision(revision_id: RevisionId, caller: PrincipalDep, store: StoreDep,
+                     settings: SettingsDep) -> Revision:
+    """Approve a submitted revision: it goes live at once (a playlist also becomes the
+    active one). Its author may not approve it unless the site turned four-eyes off."""
+    with workflow_errors():
+        info = store.approve(revision_id, caller.name, caller.role, four_eyes=settings.four_eyes)
+    log.info("%s %s revision %d approved by %s; it is live", info.kind, info.name, info.id,
+             caller.name)
+    return Revision.of(info)
+
+
+@router.post("/{revision_id}/reject", dependencies=[Depends(require_role("approver"))],
+             responses=CHANGE_WITH_BODY_RESPONSES)
+def reject_revision(revision_id: RevisionId, rejection: Rejection, caller: PrincipalDep,
+                    store: StoreDep) -> Revision:
+    """Turn down a submitted revision with a reason its author will see."""
+    with workflow_errors():
+        info = store.reject(revision_id, caller.name, rejection.reason, role=caller.role)
+    log.info("%s %s revision %d rejected by %s", info.kind, info.name, info.id, caller.name)
+    return Revision.of(info)
+
+
+def roll_back(store, kind: str, name: str, to_revision: int, caller) -> Revision:
+    """Shared by the playlist and schedule rollback routes."""
+    with workflow_errors():
+        info = store.rollback(kind, name, to_revision, caller.name, role=caller.role)
+    log.info("%s %s rolled back to revision %d by %s", kind, name, to_revision, caller.name)
+    return Revision.of(info)

@@ -1,4 +1,6 @@
-"""The schedule: which playlist plays when, power hours and brightness, as one document."""
+"""The schedule: which playlist plays when, power hours and brightness, as one document.
+
+Saving makes a draft revision; it takes effect when an approver approves it."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
-from signage.api.deps import StoreDep, TokenDep, require_role
+from signage.api.deps import PrincipalDep, StoreDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
+                                          roll_back, workflow_errors)
 from signage.content import DocumentError, Problem, dump_json, validate_document
 from signage.importer import findings_as_problems
 from signage.schedule import Schedule
@@ -26,14 +30,15 @@ def get_schedule(store: StoreDep) -> Any:
     live = store.live_schedule()
     if live is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
-                            detail="no schedule is published; PUT one to /api/schedule")
+                            detail="no schedule is live; PUT one to /api/schedule, submit "
+                            "it and have an approver approve it")
     revision, schedule = live
     return {"revision": revision, "schedule": json.loads(dump_json(schedule))}
 
 
 @router.put(
     "",
-    # Editors publish directly until the approval workflow makes their saves drafts.
+    status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_role("editor", "approver"))],
     openapi_extra=REQUEST_BODY_DOC,
     responses={
@@ -43,12 +48,13 @@ def get_schedule(store: StoreDep) -> Any:
     },
 )
 def put_schedule(
-    upload: Annotated[Upload, Depends(read_document_body)], token: TokenDep, store: StoreDep,
+    upload: Annotated[Upload, Depends(read_document_body)], caller: PrincipalDep, store: StoreDep,
 ) -> Any:
-    """Validate and publish; the player follows it within a second. Warnings (such as
-    equal-priority rules that overlap) do not stop publishing and are returned."""
-    doc = parse_upload(upload)
+    """Validate and save as a draft revision; the player follows it once an approver
+    approves it. Warnings (such as equal-priority rules that overlap) do not stop the
+    save and are returned."""
     try:
+        doc = parse_upload(upload)
         schedule = validate_document(doc, Schedule)
     except DocumentError as exc:
         return _refused(exc.problems)
@@ -56,13 +62,25 @@ def put_schedule(
     errors = [p for p in problems if not p.warning]
     if errors:
         return _refused(errors)
-    revision = store.publish_schedule(schedule, author=token.name)
-    log.info("schedule %s published as revision %d by %s", schedule.name, revision, token.name)
-    return {"name": schedule.name, "revision": revision,
+    revision = store.save_draft("schedule", schedule, caller.name, role=caller.role)
+    log.info("schedule %s saved as draft revision %d by %s", schedule.name, revision, caller.name)
+    return {"name": schedule.name, "revision": revision, "state": "draft",
             "warnings": [p.as_dict() for p in problems if p.warning]}
+
+
+@router.post("/rollback", dependencies=[Depends(require_role("approver"))],
+             responses=CHANGE_WITH_BODY_RESPONSES)
+def rollback_schedule(rollback: Rollback, caller: PrincipalDep, store: StoreDep) -> Revision:
+    """Make an earlier approved schedule revision the one the player follows again."""
+    with workflow_errors():
+        target = store.revision(rollback.revision, body=False)
+    live = store.live_schedule()
+    # A playlist's revision id is refused by the store, naming the schedule it is not.
+    name = target.name if target.kind == "schedule" or live is None else live[1].name
+    return roll_back(store, "schedule", name, rollback.revision, caller)
 
 
 def _refused(problems: list[Problem]) -> Any:
     count = len(problems)
-    return rejected(problems, f"the schedule was not published ({count} problem"
+    return rejected(problems, f"the schedule was not saved ({count} problem"
                     f"{'s' if count != 1 else ''}); the player keeps the one it has")

@@ -1,7 +1,10 @@
-"""What the player reports: its status document and the last frame it presented."""
+"""What the player reports (its status document, the last frame it presented), and the
+box's own health beside it: disk free on the data dir, memory, uptime."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
@@ -24,7 +27,65 @@ def get_status(settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"the player has written no status document yet; {_START_PLAYER}",
         )
-    return {**player.document, "status_age_s": player.age_s, "player_alive": player.alive}
+    return {**player.document, "status_age_s": player.age_s, "player_alive": player.alive,
+            **box_health(settings.data_dir, player.document.get("rss_mb"))}
+
+
+def box_health(data_dir: Path, player_rss_mb: object = None) -> dict[str, Any]:
+    """Disk free on the data dir, memory (the box's, and the player's own), box uptime."""
+    meminfo = read_meminfo()
+    return {
+        "disk": disk_space(data_dir),
+        "memory": {"total_mb": _mb(meminfo.get("MemTotal")),
+                   "available_mb": _mb(meminfo.get("MemAvailable")),
+                   "player_rss_mb": player_rss_mb if isinstance(player_rss_mb, (int, float)) else None},
+        "box_uptime_s": read_uptime(),
+    }
+
+
+def disk_space(path: Path) -> dict[str, Any]:
+    """Free and total bytes where `path` is (the nearest existing parent)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError:
+        return {"path": str(path), "free_mb": None, "total_mb": None}
+    return {"path": str(path), "free_mb": _mb(usage.free), "total_mb": _mb(usage.total)}
+
+
+def parse_meminfo(text: str) -> dict[str, int]:
+    """/proc/meminfo as bytes by name.
+
+    >>> parse_meminfo("MemTotal:  2048 kB\\nMemAvailable: 1024 kB\\n")
+    {'MemTotal': 2097152, 'MemAvailable': 1048576}
+    """
+    found = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        fields = rest.split()
+        if fields and fields[0].isdigit():
+            found[name.strip()] = int(fields[0]) * (1024 if fields[1:] == ["kB"] else 1)
+    return found
+
+
+def read_meminfo(path: Path = Path("/proc/meminfo")) -> dict[str, int]:
+    try:
+        return parse_meminfo(path.read_text())
+    except OSError:  # not Linux: the fields say null
+        return {}
+
+
+def read_uptime(path: Path = Path("/proc/uptime")) -> float | None:
+    """Seconds since the box booted (a reboot after a power cut shows here)."""
+    try:
+        return round(float(path.read_text().split()[0]), 1)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _mb(value: int | None) -> float | None:
+    return None if value is None else round(value / 2**20, 1)
 
 
 @router.get(
