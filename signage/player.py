@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 STATUS_EVERY_S = 0.5
 SNAPSHOT_MIN_GAP_S = 0.1  # after a change, at most this long until the snapshot shows it
 SNAPSHOT_MAX_AGE_S = 1.0
+SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_ERRORS_KEPT = 20
@@ -94,6 +95,7 @@ class Player:
         self.last_frame: pygame.Surface | None = None
         self.frame_changed_at = now
         self.settled = True
+        self.settled_at = now
         self.next_status = now
         self.last_snapshot = -1e9
         self.snapshot_due_change = True
@@ -248,7 +250,10 @@ class Player:
             changed = True  # every fade frame, and the settled one after it
         if changed:
             self.frame_changed_at = begun
-        self.settled = self.fade_started is None and not self.stage.moving
+        settled = self.fade_started is None and not self.stage.moving
+        if settled and not self.settled:
+            self.settled_at = begun
+        self.settled = settled
         # The stage's dirty rectangles say what changed in its frame since the last one;
         # during a fade (and just after it) the panel was shown another buffer.
         self._present(frame, begun, None if fading or not self.driver_ok else dirty)
@@ -303,8 +308,11 @@ class Player:
     def _after_present(self, begun: float) -> None:
         done = self.clock.monotonic()
         self.frame_ms.append((done - begun) * 1000)
-        # A changed picture is snapshotted once it has settled (not each frame of a fade).
-        changed_since_snapshot = self.frame_changed_at >= self.last_snapshot and self.settled
+        # A changed picture is snapshotted once it has settled (not each frame of a fade),
+        # a few frames later than proof of play copies it, so the two copies (and their
+        # workers) do not land on the same frame.
+        changed_since_snapshot = (self.frame_changed_at >= self.last_snapshot and self.settled
+                                  and done - self.settled_at >= SNAPSHOT_SETTLE_S)
         if (changed_since_snapshot and done - self.last_snapshot >= SNAPSHOT_MIN_GAP_S) or (
             done - self.last_snapshot >= SNAPSHOT_MAX_AGE_S
         ):

@@ -37,9 +37,20 @@ MAX_PLAY_S = 3600.0
 MAX_UNWRITTEN = 10_000  # kept while the store cannot take them; the oldest go first
 
 
+HASH_BAND_ROWS = 64
+
+
 def frame_sha256(area: pygame.Surface) -> str:
-    """The hash proof of play records for a picture: sha256 of its RGBX rows."""
-    return hashlib.sha256(pygame.image.tobytes(area, "RGBX")).hexdigest()
+    """The hash proof of play records for a picture: sha256 of its RGBX rows.
+
+    Fed band by band: the same digest as of all rows at once, without an 8 MB copy of a
+    1920x1080 picture in memory (and the GIL is free between bands)."""
+    digest = hashlib.sha256()
+    width, height = area.get_size()
+    for top in range(0, height, HASH_BAND_ROWS):
+        band = area.subsurface((0, top, width, min(HASH_BAND_ROWS, height - top)))
+        digest.update(pygame.image.tobytes(band, "RGBX"))
+    return digest.hexdigest()
 
 
 class FrameHasher:
