@@ -31,6 +31,7 @@ from signage.settings import Settings
 
 DEFAULT_SECONDS = 30.0
 DEFAULT_CLIENTS = 50
+API_NICE = 10  # as systemd/signage-api.service runs it: the wall comes first
 DEFAULT_WARMUP_S = 3.0
 # Each client asks for both documents, then waits this long: polling, as a dashboard or a
 # Prometheus scrape does. --interval 0 asks flat out (a stress test, not a poll).
@@ -210,7 +211,7 @@ def _load(port: int, token: str, seconds: float, clients: int, interval: float,
 def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENTS,
                  size: tuple[int, int] = (768, 384), scene: str = "b", fps: float = 30.0,
                  interval: float = DEFAULT_INTERVAL_S, warmup: float = DEFAULT_WARMUP_S,
-                 api_nice: int = 0, clients_nice: int = 0) -> dict:
+                 api_nice: int = API_NICE, clients_nice: int = 0) -> dict:
     """Measure the player without and with API load; the figures as a document."""
     from drivers.emulated import EmulatedPanel
     from signage import bench
@@ -326,8 +327,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, default=30.0, help="the player's frame rate (default 30)")
     parser.add_argument("--warmup", type=float, default=DEFAULT_WARMUP_S,
                         help=f"seconds before timing starts (default {DEFAULT_WARMUP_S:g})")
-    parser.add_argument("--api-nice", type=int, default=0,
-                        help="run the API at this nice level (a systemd Nice=), default 0")
+    parser.add_argument("--api-nice", type=int, default=API_NICE,
+                        help=f"run the API at this nice level, default {API_NICE} as in "
+                        "systemd/signage-api.service (0: the same priority as the player)")
     parser.add_argument("--clients-nice", type=int, default=0,
                         help="run the clients at this nice level, default 0 (clients on the "
                         "box compete with the player as much as they can)")
