@@ -42,3 +42,23 @@ def fonts():
     from signage.render.fonts import FontBook
 
     return FontBook()
+
+
+def emulated_panel(size: tuple[int, int]):
+    """An opened emulated panel of `size`."""
+    from drivers.emulated import EmulatedPanel
+
+    panel = EmulatedPanel(size)
+    panel.open()
+    return panel
+
+
+def player_on(settings, store, clock, panel, fonts):
+    """A player on `panel` driven by `clock`, writing snapshots synchronously."""
+    from signage.player import Player
+    from signage.render.compositor import Compositor
+    from signage.snapshot import SnapshotWriter
+
+    compositor = Compositor(panel.size, fonts, store.asset_path)
+    return Player(settings, store, panel, clock, compositor,
+                  snapshots=SnapshotWriter(settings.snapshot_path, background=False))

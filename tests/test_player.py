@@ -12,11 +12,10 @@ from drivers.base import DriverUnavailable, PanelTelemetry
 from drivers.emulated import EmulatedPanel
 from signage.importer import import_paths
 from signage.models import Playlist
-from signage.player import Player
-from signage.render.compositor import CROSSFADE_S, Compositor
+from signage.render.compositor import CROSSFADE_S
 from signage.snapshot import SnapshotWriter
 from signage.store import Store
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, emulated_panel, player_on
 
 SIZE = (384, 192)
 
@@ -35,16 +34,12 @@ def publish(store, *items, name="main"):
 
 @pytest.fixture
 def panel():
-    panel = EmulatedPanel(SIZE)
-    panel.open()
-    return panel
+    return emulated_panel(SIZE)
 
 
 @pytest.fixture
 def player(settings, store, clock, panel, fonts):
-    compositor = Compositor(SIZE, fonts, store.asset_path)
-    return Player(settings, store, panel, clock, compositor,
-                  snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    return player_on(settings, store, clock, panel, fonts)
 
 
 def play(player, clock, seconds, fps=30):
@@ -179,8 +174,7 @@ class FakeUnpluggedPanel(EmulatedPanel):
 def test_a_driver_fault_is_reported_and_the_loop_keeps_going(settings, store, clock, fonts):
     panel = FakeUnpluggedPanel(SIZE)
     panel.open()
-    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
-                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    player = player_on(settings, store, clock, panel, fonts)
     play(player, clock, 0.5)
     panel.unplugged = True
     play(player, clock, 1)
@@ -208,8 +202,7 @@ class FakeSlowPanel(EmulatedPanel):
 def test_pacing_holds_the_rate_and_skips_missed_ticks(settings, store, clock, fonts):
     panel = FakeSlowPanel(SIZE, clock, delay=0.05)  # slower than a 30 fps tick
     panel.open()
-    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
-                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    player = player_on(settings, store, clock, panel, fonts)
     start = clock.monotonic()
     player.run(threading.Event(), max_frames=30)
     elapsed = clock.monotonic() - start
@@ -231,8 +224,7 @@ def test_the_snapshot_shows_the_settled_frame_right_after_a_fade(settings, store
     """Whatever frame the last fade snapshot fell on, the settled frame follows promptly."""
     panel = FakeSlowPanel(SIZE, clock, delay=0.002)  # real frames take time
     panel.open()
-    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
-                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    player = player_on(settings, store, clock, panel, fonts)
     publish(store, message("Cũ", "30s"))
     play(player, clock, 2)
     for _ in range(phase):  # shift the fade against the snapshot cadence
@@ -330,8 +322,7 @@ class HintedPanel(EmulatedPanel):
 def test_the_panel_is_handed_only_what_changed_and_still_shows_every_frame(settings, store, clock, fonts):
     panel = HintedPanel(SIZE)
     panel.open()
-    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
-                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    player = player_on(settings, store, clock, panel, fonts)
     play(player, clock, 0.5)
     assert panel.hints[-1] == []  # the standby card stands still: nothing to copy
     Store(settings.data_dir, clock).publish_playlist(Playlist.model_validate({"name": "t", "layout": [

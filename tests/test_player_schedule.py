@@ -9,15 +9,12 @@ from zoneinfo import ZoneInfo
 import pygame
 import pytest
 
-from drivers.emulated import EmulatedPanel
 from signage.clock import FakeClock
 from signage.content import load_model
 from signage.models import Message, Playlist
-from signage.player import Player
-from signage.render.compositor import Compositor
 from signage.schedule import Schedule
-from signage.snapshot import SnapshotWriter
 from signage.store import Store
+from tests.conftest import emulated_panel, player_on
 
 SIZE = (384, 192)
 GATE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,16 +57,12 @@ def api(settings, clock, store):
 
 @pytest.fixture
 def panel():
-    panel = EmulatedPanel(SIZE)
-    panel.open()
-    return panel
+    return emulated_panel(SIZE)
 
 
 @pytest.fixture
 def player(settings, store, clock, panel, fonts):
-    compositor = Compositor(SIZE, fonts, store.asset_path)
-    return Player(settings, store, panel, clock, compositor,
-                  snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    return player_on(settings, store, clock, panel, fonts)
 
 
 def run(player, clock, seconds, fps=20):
@@ -162,8 +155,7 @@ def test_a_scheduled_playlist_that_is_not_published_falls_back_to_the_default(
         {"kind": "message", "text": {"vi": "Ngày", "en": "Day", "zh": "日"}}]}), "t", activate=False)
     store.publish_schedule(load_model("default: day\nrules:\n  - {name: e, playlist: ghost, "
                                       "time: '21:00-23:00'}\n", Schedule), "t")
-    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
-                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    player = player_on(settings, store, clock, panel, fonts)
     run(player, clock, 1)
     doc = status(player, clock)
     assert doc["playlist"] == "day"

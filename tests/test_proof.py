@@ -12,15 +12,12 @@ import httpx
 import pygame
 import pytest
 
-from drivers.emulated import EmulatedPanel
 from signage.api import create_app
 from signage.models import Playlist
-from signage.player import Player
 from signage.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
-from signage.render.compositor import Compositor
-from signage.snapshot import SnapshotWriter
 from signage.store import Play, Store
 from tests.test_api import bearer, serve
+from tests.conftest import emulated_panel, player_on
 
 SIZE = (192, 96)
 FPS = 20
@@ -36,16 +33,12 @@ ITEMS = [message("Một"), message("Hai"), message("Ba")]
 
 @pytest.fixture
 def panel():
-    panel = EmulatedPanel(SIZE)
-    panel.open()
-    return panel
+    return emulated_panel(SIZE)
 
 
 @pytest.fixture
 def player(settings, store, clock, panel, fonts):
-    compositor = Compositor(SIZE, fonts, store.asset_path)
-    return Player(settings, store, panel, clock, compositor,
-                  snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    return player_on(settings, store, clock, panel, fonts)
 
 
 @pytest.fixture

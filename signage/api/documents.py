@@ -27,6 +27,14 @@ REQUEST_BODY_DOC = {
 }
 
 
+# The answers every route that takes a content document can give besides success.
+DOCUMENT_RESPONSES = {
+    413: {"description": "The body is larger than 1 MB"},
+    415: {"description": "The body is neither YAML nor JSON"},
+    422: {"description": "Every problem in the document, with field path and line"},
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Upload:
     media_type: str

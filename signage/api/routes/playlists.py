@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 
 from signage.api.deps import PrincipalDep, SettingsDep, StoreDep, require_role
-from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
+                                    read_document_body, rejected)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
                                           roll_back)
 from signage.checks import Limits, check_playlist, fonts_for, panel_size
@@ -40,11 +41,7 @@ def list_playlists(store: StoreDep) -> dict[str, Any]:
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_role("editor", "approver"))],
     openapi_extra=REQUEST_BODY_DOC,
-    responses={
-        413: {"description": "The body is larger than 1 MB"},
-        415: {"description": "The body is neither YAML nor JSON"},
-        422: {"description": "Every problem in the document, with field path and line"},
-    },
+    responses=DOCUMENT_RESPONSES,
 )
 def put_playlist(
     name: str,

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from signage.api.deps import PrincipalDep, StoreDep, require_role
-from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
+from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
+                                    read_document_body, rejected)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
                                           roll_back, workflow_errors)
 from signage.content import DocumentError, Problem, dump_json, validate_document
@@ -41,11 +42,7 @@ def get_schedule(store: StoreDep) -> Any:
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(require_role("editor", "approver"))],
     openapi_extra=REQUEST_BODY_DOC,
-    responses={
-        413: {"description": "The body is larger than 1 MB"},
-        415: {"description": "The body is neither YAML nor JSON"},
-        422: {"description": "Every problem in the document, with field path and line"},
-    },
+    responses=DOCUMENT_RESPONSES,
 )
 def put_schedule(
     upload: Annotated[Upload, Depends(read_document_body)], caller: PrincipalDep, store: StoreDep,
