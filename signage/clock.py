@@ -67,3 +67,10 @@ class FakeClock:
         if moment.tzinfo is None:
             raise ValueError("set_wall needs an aware datetime")
         self._now = moment
+
+
+def utc_text(moment: dt.datetime, timespec: str = "seconds") -> str:
+    """An aware time as sortable UTC text (how times are stored and compared in SQL)."""
+    if moment.tzinfo is None:
+        raise ValueError("times must be aware (carry a time zone)")
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec=timespec)

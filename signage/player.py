@@ -98,7 +98,6 @@ class Player:
         self.settled_at = now
         self.next_status = now
         self.last_snapshot = -1e9
-        self.snapshot_due_change = True
         self.frames = 0
         self.dropped = 0
         self.frame_ms: collections.deque[float] = collections.deque(maxlen=300)
@@ -166,7 +165,8 @@ class Player:
     def _follow(self, wall) -> None:
         """Read desired state, decide, and act on the panel and the content."""
         held = self.control.applied("brightness")
-        decision = decide(read_wanted(self.store, wall), wall, self.verdict,
+        wanted = read_wanted(self.store, wall)
+        decision = decide(wanted, wall, self.verdict,
                           held_brightness=held if isinstance(held, (int, float)) else None)
         self.decision, self.next_decision = decision, decision.next_check
         self.control.want("power", decision.power_on)
@@ -176,15 +176,14 @@ class Player:
         if decision.emergency is not None:
             self.play(emergency_playlist(decision.emergency), ("emergency", decision.emergency.id))
             return
-        live = self._live(decision)
+        live = self._live(decision, wanted.schedule.default if wanted.schedule else None)
         # With nothing published yet (None) the standby card stays up.
         if live is not None:
-            self.load(live, 0.0)  # the same revision again changes nothing
+            self.load(live)  # the same revision again changes nothing
 
-    def _live(self, decision: Decision) -> LiveContent | None:
+    def _live(self, decision: Decision, default: str | None) -> LiveContent | None:
         """The chosen playlist's live revision; if it is not published, the schedule's default."""
-        schedule = self.store.live_schedule()
-        names = [decision.playlist, schedule[1].default if schedule else None]
+        names = [decision.playlist, default]
         for name in filter(None, names):
             live = self.store.live_playlist(name)
             if live is not None:
@@ -208,7 +207,7 @@ class Player:
         self.store_failed = False
         return True
 
-    def load(self, live: LiveContent, now: float) -> None:
+    def load(self, live: LiveContent) -> None:
         self.play(live.playlist, ("revision", live.revision), revision=live.revision)
 
     def play(self, playlist: Playlist | None, key: object, *, revision: int | None = None) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 # The image checks live in signage.assets (shared with uploads); re-exported here.
 from signage.assets import ACCEPTED_IMAGE_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, inspect_image  # noqa: F401
-from signage.clock import Clock, SystemClock
+from signage.clock import Clock, SystemClock, utc_text
 from signage.content import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
 from signage.models import Message, Playlist, is_stored_ref
@@ -177,13 +177,6 @@ _MIGRATIONS = [
     """,
 ]
 OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
-
-
-def utc_text(moment: dt.datetime) -> str:
-    """An aware time as sortable UTC text (how times are stored and compared in SQL)."""
-    if moment.tzinfo is None:
-        raise ValueError("times must be aware (carry a time zone)")
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _from_utc_text(text: str | None) -> dt.datetime | None:

@@ -18,6 +18,7 @@ import secrets
 import sqlite3
 from typing import Iterator
 
+from signage.clock import utc_text
 from signage.errors import StoreError
 
 ROLES = ("editor", "approver", "technician", "admin")
@@ -144,7 +145,7 @@ class AccessMixin:
         with self._write() as db:
             db.execute("INSERT INTO sessions (user_id, hash, created_at, expires_at) VALUES "
                        "(?, ?, ?, ?)", (rows[0]["id"], _hash_token(token), self._stamp(),
-                                        _utc(expires)))
+                                        utc_text(expires)))
         return token, expires
 
     def logout(self, token: str) -> None:
@@ -196,7 +197,7 @@ class AccessMixin:
         rows = self._query(
             "SELECT s.hash, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled_at IS NULL",
-            (digest, _utc(self.clock.now())),
+            (digest, utc_text(self.clock.now())),
         )
         if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
             return None
@@ -219,7 +220,3 @@ class AccessMixin:
 
 def _user(row: sqlite3.Row) -> UserInfo:
     return UserInfo(row["name"], row["role"], row["created_at"], row["disabled_at"] is not None)
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")

@@ -15,7 +15,10 @@ import json
 import sqlite3
 from typing import Iterable
 
+from signage.clock import utc_text
+
 MAX_DETAIL_CHARS = 2000
+PLAY_TIMESPEC = "milliseconds"  # items can be shorter than a second
 SECRET_MARKERS = ("sgn_", "sgs_", "password")  # never stored in the audit log
 
 
@@ -83,7 +86,8 @@ class RecordsMixin:
 
     def record_plays(self, plays: Iterable[Play]) -> int:
         """Store a batch of plays in one transaction; the number stored."""
-        rows = [(_utc(p.started_at), _utc(p.ended_at), p.zone, p.playlist, p.item, p.kind,
+        rows = [(utc_text(p.started_at, PLAY_TIMESPEC), utc_text(p.ended_at, PLAY_TIMESPEC),
+                 p.zone, p.playlist, p.item, p.kind,
                  p.label[:200], p.revision, p.frame_sha256) for p in plays]
         if rows:
             with self._write() as db:
@@ -96,7 +100,7 @@ class RecordsMixin:
         """Plays that overlap [start, end), oldest first."""
         rows = self._query(
             "SELECT * FROM plays WHERE started_at < ? AND ended_at > ? ORDER BY started_at, id "
-            "LIMIT ?", (_utc(end), _utc(start), limit))
+            "LIMIT ?", (utc_text(end, PLAY_TIMESPEC), utc_text(start, PLAY_TIMESPEC), limit))
         return [Play(dt.datetime.fromisoformat(r["started_at"]), dt.datetime.fromisoformat(r["ended_at"]),
                      r["zone"], r["playlist"], r["item"], r["kind"], r["label"], r["revision"],
                      r["frame_sha256"]) for r in rows]
@@ -109,7 +113,3 @@ class RecordsMixin:
             "FROM plays WHERE substr(started_at, 1, 7) = ? "
             "GROUP BY playlist, zone, item, kind ORDER BY playlist, zone, item", (month,))
         return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
