@@ -371,7 +371,7 @@ class Store(AccessMixin, RecordsMixin, RevisionsMixin):
                 if not db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone():
                     raise AssetMissing(f"no asset has the id {ref}", ref)
                 users = [(row["kind"], row["name"]) for row in
-                         db.execute(_asset_users_sql(db), (digest,)).fetchall()]
+                         db.execute(_ASSET_USERS_SQL, (digest,)).fetchall()]
                 if users:
                     raise AssetInUse(ref, users)
                 # Superseded revisions keep their body (it names the sha256) but lose the
@@ -698,17 +698,14 @@ def _asset_record(row: sqlite3.Row) -> AssetRecord:
                        row["height"], row["original_name"], row["created_at"])
 
 
-def _asset_users_sql(db: sqlite3.Connection) -> str:
-    """Which revisions block deleting an asset: live ones, and pending ones once
-    revisions have a `state` column."""
-    blocking = "r.id IN (SELECT revision FROM live)"
-    columns = {row[1] for row in db.execute("PRAGMA table_info(revisions)")}
-    if "state" in columns:
-        states = ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES)
-        blocking += f" OR r.state IN ({states})"
-    return ("SELECT DISTINCT r.kind, r.name FROM revision_assets ra "
-            "JOIN revisions r ON r.id = ra.revision "
-            f"WHERE ra.sha256 = ? AND ({blocking}) ORDER BY r.kind, r.name")
+# Which revisions keep an asset from being deleted: live ones, and drafts awaiting approval.
+_ASSET_USERS_SQL = (
+    "SELECT DISTINCT r.kind, r.name FROM revision_assets ra "
+    "JOIN revisions r ON r.id = ra.revision "
+    "WHERE ra.sha256 = ? AND (r.id IN (SELECT revision FROM live) OR r.state IN ("
+    + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES)
+    + ")) ORDER BY r.kind, r.name"
+)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
