@@ -22,7 +22,7 @@ install: system-packages $(VENV)/.installed
 system-packages:
 	@PYTHON=$(PYTHON) scripts/install-system-packages.sh
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py signage/render/_blend.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -38,4 +38,4 @@ golden: install
 	$(BIN)/python -m tests.test_golden
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache signage/render/_blend.*.so

@@ -3,12 +3,18 @@
 # Fonts: Noto Sans covers Vietnamese; Noto Sans CJK carries the Simplified Chinese face.
 # HDMI: SDL's X11 video loads libX11 and libXext (libXrandr to switch the output mode);
 # xvfb is the X server the HDMI tests draw on (screenshots need no package: Pillow has xcb).
+# gcc, libc6-dev and the Python headers build the crossfade's C loop (signage/render/_blend.c);
+# without them the install still works and crossfades cost about three times the CPU.
 set -euo pipefail
 
-packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb)
+packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb gcc libc6-dev)
 # A Python other than Debian's (pyenv, a source build) is fine if it has venv and is 3.11+.
 if ! "${PYTHON:-python3}" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   packages+=(python3 python3-venv)
+fi
+if ! "${PYTHON:-python3}" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+  packages+=(python3-dev)
 fi
 
 missing=()

@@ -510,10 +510,13 @@ def _machine() -> dict:
     import PIL
     import pygame
 
+    from signage.render.blend import KERNEL
+
     return {"machine": {"platform": platform.platform(), "arch": platform.machine(),
                         "cpus": os.cpu_count()},
             "python": platform.python_version(), "pygame": pygame.version.ver,
-            "sdl": ".".join(map(str, pygame.get_sdl_version())), "pillow": PIL.__version__}
+            "sdl": ".".join(map(str, pygame.get_sdl_version())), "pillow": PIL.__version__,
+            "blend": KERNEL}
 
 
 def calibration(size: tuple[int, int] = (1920, 1080), rounds: int = 15) -> dict:
@@ -521,19 +524,20 @@ def calibration(size: tuple[int, int] = (1920, 1080), rounds: int = 15) -> dict:
     figures from machines of different speed (or load) can be compared fairly."""
     import pygame
 
+    from signage.render.blend import blend_into
+
     before, after, frame = (pygame.Surface(size) for _ in range(3))
     before.fill((200, 30, 40))
     after.fill((10, 220, 90))
 
-    def blend(step: int) -> None:
-        frame.blit(before, (0, 0))
-        after.set_alpha(20 + 7 * step)  # not 128: SDL has a fast path for exactly half
-        frame.blit(after, (0, 0))
-        after.set_alpha(None)
+    def blend(step: int, native: bool = True) -> None:
+        # Weights away from 128: SDL has a fast path for exactly half.
+        blend_into(frame, (0, 0), before, after, 20 + 7 * step, native=native)
 
     primitives = {
         "blit": lambda step: frame.blit(before, (0, 0)),
-        "crossfade": blend,
+        "crossfade": blend,  # as the compositor draws it (see "blend" in the document)
+        "sdl_crossfade": lambda step: blend(step, native=False),
         "tobytes_rgb": lambda step: pygame.image.tobytes(frame, "RGB"),
         "tobytes_rgbx": lambda step: pygame.image.tobytes(frame, "RGBX"),
     }
@@ -560,6 +564,8 @@ def format_table(document: dict) -> str:
     lines.append(f"python {document['python']}, pygame {document['pygame']} "
                  f"(SDL {document['sdl']}), Pillow {document['pillow']}, {machine['arch']}, "
                  f"{machine['cpus']} CPUs; {document['isolation']}")
+    lines.append(f"crossfade blend: {document['blend']} "
+                 f"({'C loop, signage.render._blend' if document['blend'] == 'native' else 'SDL'})")
     calibrated = machine.get("calibration_ms")
     if calibrated:
         lines.append("this machine now, 1920x1080 primitives (median ms): " + ", ".join(

@@ -22,6 +22,7 @@ from typing import Hashable
 import pygame
 
 from signage.models import AnyItem, StandbyItem
+from signage.render.blend import KERNEL, KERNEL_NOTE
 from signage.render.fonts import FontBook
 from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, Visual, item_key,
                                   make_visual)
@@ -65,7 +66,8 @@ class Compositor:
         self._kept: set[Hashable] = set()  # those of the last frame: not to be evicted
         self._unfreed: list[Visual] = []  # evicted, to be freed when the frame is calm
         self._worker: concurrent.futures.ThreadPoolExecutor | None = None
-        if background:
+        if background:  # the player's compositor (tests and previews make their own)
+            log.log(logging.INFO if KERNEL == "native" else logging.WARNING, KERNEL_NOTE)
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
             self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prefetch")
         self.frame = new_frame(self.size)  # the stage draws its zones here

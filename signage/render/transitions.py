@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pygame
 
+from signage.render.blend import FULL, blend_into, weight
+
 KINDS = ("cut", "crossfade", "slide-left", "slide-up", "wipe")
 
 
@@ -24,18 +26,13 @@ def draw_transition(kind: str, target: pygame.Surface, box: pygame.Rect,
     if kind not in KINDS:
         raise ValueError(f"transition kind {kind!r} unknown; use one of {', '.join(KINDS)}")
     x, y, width, height = box
-    alpha = round(255 * progress)  # a crossfade's opacity of `after`
-    if progress >= 1 or kind == "cut" or kind == "crossfade" and alpha >= 255:
-        # SDL blends at opacity 255 with a slow generic loop (17 ms at 1920x1080) and the
-        # pixels are exactly `after`'s, so copy them.
-        target.blit(after, (x, y))
-    elif progress <= 0 or kind == "crossfade" and alpha <= 0:
+    opacity = weight(progress)  # a crossfade's weight of `after`, 0..256
+    if progress >= 1 or kind == "cut" or kind == "crossfade" and opacity >= FULL:
+        target.blit(after, (x, y))  # exactly `after`'s pixels: a copy is cheapest
+    elif progress <= 0 or kind == "crossfade" and opacity <= 0:
         target.blit(before, (x, y))
     elif kind == "crossfade":
-        target.blit(before, (x, y))
-        after.set_alpha(alpha)
-        target.blit(after, (x, y))
-        after.set_alpha(None)
+        blend_into(target, (x, y), before, after, opacity)
     elif kind == "slide-left":
         shift = round(width * ease(progress))
         target.blit(before, (x, y), pygame.Rect(shift, 0, width - shift, height))
