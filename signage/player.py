@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import ctypes
 import dataclasses
+import functools
 import gc
 import logging
 import os
@@ -159,7 +160,10 @@ class Player:
                                                           verdict.trusted else "untrusted", verdict.reason)
         if verdict.trusted and mono >= self.next_mark_save:
             self.next_mark_save = mono + SAVE_TIME_MARK_EVERY_S
-            self.store.record_seen_time(self.trust.newest_seen)
+            # A write waits for SQLite's lock and the disk (fsync on an SD card): off the
+            # frame loop, where proof of play is written.
+            self.proof.hasher.run(functools.partial(_save_time_mark, self.store,
+                                                    self.trust.newest_seen))
         return verdict
 
     def _follow(self, wall) -> None:
@@ -256,6 +260,7 @@ class Player:
         # The stage's dirty rectangles say what changed in its frame since the last one;
         # during a fade (and just after it) the panel was shown another buffer.
         self._present(frame, begun, None if fading or not self.driver_ok else dirty)
+        self.compositor.start_background_work()  # the frame is out: the worker may start
         self.last_frame = frame
         self.proof.frame(self.store, wall, begun, self.stage, self.showing.name,
                          self.showing.revision, fading, self._content_visible(), frame)
@@ -467,6 +472,13 @@ def unmap_big_buffers() -> None:
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     except (OSError, AttributeError):
         pass
+
+
+def _save_time_mark(store, moment) -> None:
+    try:
+        store.record_seen_time(moment)
+    except Exception as exc:  # the next save comes in a minute; the screen is unaffected
+        log.warning("cannot save the newest time seen: %s", exc)
 
 
 def emergency_playlist(emergency: Emergency) -> Playlist:

@@ -1,6 +1,7 @@
 """Items become panel pictures: images fitted, captions and backgrounds, never black."""
 
 import io
+import weakref
 
 import pygame
 import pytest
@@ -8,6 +9,7 @@ from PIL import Image
 
 from signage.models import Playlist
 from signage.render.compositor import Compositor, ItemError
+from signage.render.pictures import SPARE_SURFACES
 
 SIZE = (200, 100)
 
@@ -109,3 +111,35 @@ def test_the_cache_holds_at_least_two_panels(fonts, store):
     assert cache_budget((384, 192)) == CACHE_BYTES
     assert cache_budget((3840, 2160)) == 2 * 3840 * 2160 * 4
     assert Compositor((3840, 2160), fonts, store.asset_path).cache_bytes == 2 * 3840 * 2160 * 4
+
+
+def test_surfaces_of_pictures_no_longer_shown_are_drawn_over_by_the_next(fonts, store):
+    # Making a 1920x1080 surface holds the GIL for ~3 ms, so an evicted picture's surface
+    # is reused for the next one; the next picture must still come out whole and right.
+    SPARE_SURFACES.clear()
+    picture_bytes = SIZE[0] * SIZE[1] * 4
+    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=picture_bytes)
+    colours = [(200, 0, 0), (0, 0, 200), (0, 200, 0), (90, 90, 90)]
+    images = [item({"kind": "image", "asset": stored_image(store, SIZE, c)}) for c in colours]
+    first = weakref.ref(compositor.visual(images[0], SIZE).surface)  # weak: not a holder
+    compositor.end_frame()
+    for image in images[1:3]:  # each frame shows one picture; the third evicts the first
+        compositor.visual(image, SIZE)
+        compositor.end_frame()  # calm: an evicted surface goes back to be drawn over
+    last = compositor.visual(images[3], SIZE).picture(0.0, None)
+    assert last is first()
+    assert {rgb(last, x, y) for x in (0, 199) for y in (0, 99)} == {(90, 90, 90)}
+
+
+def test_a_picture_someone_still_holds_is_never_drawn_over(fonts, store):
+    SPARE_SURFACES.clear()
+    picture_bytes = SIZE[0] * SIZE[1] * 4
+    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=picture_bytes)
+    colours = [(200, 0, 0), (0, 0, 200), (0, 200, 0), (90, 90, 90)]
+    images = [item({"kind": "image", "asset": stored_image(store, SIZE, c)}) for c in colours]
+    held = compositor.item_surface(images[0])  # a preview keeps the picture it was given
+    for image in images[1:]:
+        compositor.end_frame()
+        compositor.item_surface(image)
+        compositor.end_frame()
+    assert {rgb(held, x, y) for x in (0, 199) for y in (0, 99)} == {(200, 0, 0)}

@@ -160,3 +160,13 @@ def test_a_scheduled_playlist_that_is_not_published_falls_back_to_the_default(
     doc = status(player, clock)
     assert doc["playlist"] == "day"
     assert any("'ghost' is scheduled but not published" in e["message"] for e in doc["errors"])
+
+
+def test_the_newest_time_seen_is_saved_while_the_wall_plays(player, api, clock):
+    # What a restart with a clock set back is judged against (a fresh store knows only
+    # when the content was published).
+    published = api.newest_seen_time()
+    run(player, clock, 61, fps=4)
+    saved = api.newest_seen_time()
+    assert saved > published + dt.timedelta(seconds=59)
+    assert saved <= clock.now()

@@ -153,6 +153,9 @@ def test_the_next_item_is_prepared_in_the_background(store, fonts):
         stage = stage_of(background, playlist)
         stage.render(0.0, NOW)
         upcoming = playlist.items[1]
+        # Asked for during the frame, started once the frame is out (as the player does).
+        assert background.busy() and not background.is_ready(upcoming, SIZE)
+        background.start_background_work()
         deadline = time.monotonic() + 10
         while not background.is_ready(upcoming, SIZE) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -236,11 +239,13 @@ def test_the_next_item_is_prepared_once_the_current_one_has_come_in(store, fonts
                                             "items": [msg("Một", "5s"), msg("Hai", "5s"), msg("Ba", "5s")]})
         stage = stage_of(background, playlist)
         stage.render(5.5, NOW)  # "Hai" is wiping in: "Ba" must wait, not compete with it
+        background.start_background_work()
         deadline = time.monotonic() + 10
         while background.busy() and time.monotonic() < deadline:
             time.sleep(0.01)
         assert not background.is_ready(playlist.items[2], SIZE)
         stage.render(6.5, NOW)
+        background.start_background_work()
         while not background.is_ready(playlist.items[2], SIZE) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert background.is_ready(playlist.items[2], SIZE)

@@ -24,9 +24,9 @@ import pygame
 from signage.models import AnyItem, StandbyItem
 from signage.render.blend import KERNEL, KERNEL_NOTE
 from signage.render.fonts import FontBook
-from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, Visual, item_key,
-                                  make_visual)
-from signage.render.pictures import new_frame
+from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, StaticVisual, Visual,
+                                  item_key, make_visual)
+from signage.render.pictures import SPARE_SURFACES, new_frame
 from signage.render.transitions import draw_transition
 
 __all__ = ["CACHE_BYTES", "CROSSFADE_S", "Compositor", "ItemError", "STANDBY_MESSAGE",
@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 # shows are kept. At 1920x1080 a picture is 8.3 MB, and each one more costs peak memory.
 CACHE_BYTES = 16 * 1024 * 1024
 CACHE_PANELS = 2
-# Evicted pictures are freed on the next calm frame, not during the item change that
-# evicted them (unmapping 8 MB costs up to 2 ms); at most this many wait.
+# Evicted pictures are let go on the next calm frame, not during the item change that
+# evicted them; at most this many wait. Their surfaces are drawn over by the pictures
+# that come next (pictures.SPARE_SURFACES): making a new one holds the GIL for ~3 ms.
 MAX_UNFREED = 2
 CROSSFADE_S = 0.4  # how long a new playlist takes to fade over the old picture
 STANDBY_ITEM = StandbyItem(kind="standby")
@@ -65,6 +66,7 @@ class Compositor:
         self._touched: set[Hashable] = set()  # cache keys asked for since the last frame
         self._kept: set[Hashable] = set()  # those of the last frame: not to be evicted
         self._unfreed: list[Visual] = []  # evicted, to be freed when the frame is calm
+        self._queued: list[tuple] = []  # prefetches for start_background_work to start
         self._worker: concurrent.futures.ThreadPoolExecutor | None = None
         if background:  # the player's compositor (tests and previews make their own)
             log.log(logging.INFO if KERNEL == "native" else logging.WARNING, KERNEL_NOTE)
@@ -95,14 +97,33 @@ class Compositor:
         A calm frame (no transition under way) has time to free evicted pictures."""
         self._kept, self._touched = self._touched, set()
         if calm:
-            self._unfreed.clear()
+            while self._unfreed:
+                _recycle(self._unfreed.pop())
 
     def prefetch(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> None:
-        """Start rendering the item in the background, if there is a worker and no picture yet."""
+        """Have the item rendered in the background, if there is a worker and no picture
+        yet. The worker starts on it at the next start_background_work()."""
         key = (tuple(size), key or item_key(item))
         if self._worker is None or key in self._visuals:
             return
-        self._visuals[key] = self._worker.submit(self._render, item, tuple(size))
+        # A stand-in until the work starts: visual() cancels it and renders at once, and
+        # is_ready() and busy() see a picture still to come.
+        placeholder: concurrent.futures.Future = concurrent.futures.Future()
+        self._visuals[key] = placeholder
+        self._queued.append((key, placeholder, item, tuple(size)))
+
+    def start_background_work(self) -> None:
+        """Hand the worker the pictures asked for since the last call.
+
+        The player calls this once the frame is presented. A worker that starts mid-frame
+        takes the GIL from the frame thread as it opens and parses the file (Pillow's
+        JPEG headers are Python), which cost the frame that started it 3 to 5 ms at
+        1920x1080; started here, it runs while the frame loop waits for its next frame.
+        """
+        queued, self._queued = self._queued, []
+        for key, placeholder, item, size in queued:
+            if self._visuals.get(key) is placeholder:  # not rendered meanwhile, nor evicted
+                self._visuals[key] = self._worker.submit(self._render, item, size)
 
     def is_ready(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> bool:
         """Whether visual() would return without waiting for the worker (always, without one)."""
@@ -204,6 +225,17 @@ class Compositor:
     def close(self) -> None:
         if self._worker is not None:
             self._worker.shutdown(wait=False, cancel_futures=True)
+
+
+def _recycle(visual: Visual) -> None:
+    """Give an evicted picture's surface to be drawn over, if nothing else can show it."""
+    surface = visual.surface if isinstance(visual, StaticVisual) else None
+    del visual
+    # The cache has let go of the Visual; if anyone else still holds it or its surface
+    # (a caller of item_surface, say), the count is higher and the surface is left alone.
+    # getrefcount counts `surface` here and its own argument.
+    if surface is not None and sys.getrefcount(surface) <= 2:
+        SPARE_SURFACES.give(surface)
 
 
 def cache_budget(size: tuple[int, int]) -> int:

@@ -7,6 +7,7 @@ converting 24-bit RGB costs about 13x more per frame than a 4-byte format.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,50 @@ def new_frame(size: tuple[int, int]) -> pygame.Surface:
     return pygame.Surface(size, 0, 32)
 
 
+class SurfacePool:
+    """Frame-format surfaces of pictures no longer shown, kept to draw the next ones in.
+
+    Making a 1920x1080 surface costs about 3 ms, all of it holding the GIL (SDL zeroes
+    8 MB of fresh pages), so a picture prepared on the worker thread stalled the frame
+    loop by that much at every item change. A picture given back here is drawn over
+    whole by the next one of its size instead. At most `keep` are held (the oldest go).
+    """
+
+    def __init__(self, keep: int = 2):
+        self.keep = keep
+        self._spare: list[pygame.Surface] = []
+        self._lock = threading.Lock()
+
+    def take(self, size: tuple[int, int]) -> pygame.Surface:
+        """A frame-format surface of `size`, with old pixels: the caller covers all of it."""
+        size = tuple(size)
+        with self._lock:
+            for i in reversed(range(len(self._spare))):  # the newest: its pages are warmest
+                if self._spare[i].get_size() == size:
+                    return self._spare.pop(i)
+        return new_frame(size)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._spare = []
+
+    def give(self, surface: pygame.Surface) -> None:
+        """Keep `surface` for reuse; whoever gives it must hold no other reference."""
+        if surface.get_bytesize() != 4 or surface.get_flags() & pygame.SRCALPHA:
+            return
+        with self._lock:
+            self._spare = self._spare[-(self.keep - 1):] + [surface] if self.keep > 0 else []
+
+    def __len__(self) -> int:
+        return len(self._spare)
+
+
+# Shared by every compositor in the process: a player has one, tests have many, and the
+# bound is a count, so at most `keep` pictures' memory sits here.
+SPARE_SURFACES = SurfacePool()
+
+
+
 def to_surface(image: Image.Image) -> pygame.Surface:
     """An RGB Pillow image as a frame-format surface, converted a band of rows at a time.
 
@@ -36,7 +81,7 @@ def to_surface(image: Image.Image) -> pygame.Surface:
     SDL's blit swaps the channels into the frame format with SIMD: about 4x faster than
     Pillow packing "BGRX" itself.
     """
-    surface = new_frame(image.size)
+    surface = SPARE_SURFACES.take(image.size)  # every row is written below
     width, height = image.size
     for top in range(0, height, BAND_ROWS):
         band = image.crop((0, top, width, min(top + BAND_ROWS, height)))
