@@ -76,6 +76,11 @@ class Player:
         self.settings = settings
         self.store: Store | None = store if isinstance(store, Store) else None
         self.store_factory = None if isinstance(store, Store) else store
+        # Writes made off the frame loop (proof of play, the time mark) go through a
+        # connection of their own when there is a factory: a write holds its connection
+        # while it waits for SQLite's lock and the disk's fsync (on an SD card, 100 ms or
+        # more), and the frame thread must never wait behind it to read.
+        self.write_store: Store | None = self.store
         self.store_failed = False
         self.driver = driver
         self.dirty_hint = takes_dirty_hint(driver)
@@ -162,7 +167,7 @@ class Player:
             self.next_mark_save = mono + SAVE_TIME_MARK_EVERY_S
             # A write waits for SQLite's lock and the disk (fsync on an SD card): off the
             # frame loop, where proof of play is written.
-            self.proof.hasher.run(functools.partial(_save_time_mark, self.store,
+            self.proof.hasher.run(functools.partial(_save_time_mark, self.write_store,
                                                     self.trust.newest_seen))
         return verdict
 
@@ -200,6 +205,7 @@ class Player:
     def _open_store(self, now: float) -> bool:
         try:
             self.store = self.store_factory()
+            self.write_store = self._open_write_store()
         except StoreError as exc:
             if not self.store_failed:
                 self.report(f"store: {exc}")
@@ -210,6 +216,14 @@ class Player:
             log.info("store opened after earlier failures")
         self.store_failed = False
         return True
+
+    def _open_write_store(self) -> Store:
+        try:
+            return self.store_factory()
+        except StoreError as exc:  # the first connection opened: share it, slower but safe
+            log.warning("a second store connection for background writes failed (%s); "
+                        "sharing the frame loop's", exc)
+            return self.store
 
     def load(self, live: LiveContent) -> None:
         self.play(live.playlist, ("revision", live.revision), revision=live.revision)
@@ -262,7 +276,7 @@ class Player:
         self._present(frame, begun, None if fading or not self.driver_ok else dirty)
         self.compositor.start_background_work()  # the frame is out: the worker may start
         self.last_frame = frame
-        self.proof.frame(self.store, wall, begun, self.stage, self.showing.name,
+        self.proof.frame(self.write_store, wall, begun, self.stage, self.showing.name,
                          self.showing.revision, fading, self._content_visible(), frame)
         self._after_present(begun)
         if self.freeze_after_first_frame:
@@ -423,7 +437,7 @@ class Player:
                 due = start + tick * self.interval
             self.clock.sleep(due - now)
         self.snapshots.close()  # first: a status it still had queued is older than this one
-        self.proof.close(self.store, self.clock.now())
+        self.proof.close(self.write_store, self.clock.now())
         write_json(self.settings.status_path, self.status(self.clock.monotonic()))
         self.control.close()
         self.compositor.close()

@@ -1,5 +1,6 @@
 """The frame loop on an emulated panel, driven by a fake clock (no test sleeps)."""
 
+import datetime as dt
 import io
 import json
 import threading
@@ -336,3 +337,50 @@ def test_the_panel_is_handed_only_what_changed_and_still_shows_every_frame(setti
         clock.advance(1 / 30)
     assert panel.hints.count(None) >= CROSSFADE_S * 30  # the fade: whole frames
     assert panel.hints[-5:] == [[pygame.Rect(0, 144, 384, 48)]] * 5  # steady: the strip only
+
+
+def test_a_write_waiting_for_the_database_never_holds_up_the_frames(settings, store, clock, fonts):
+    # Proof of play and the time mark are written off the frame loop. When such a write
+    # must wait (another process holds SQLite's write lock, or the SD card is slow to
+    # fsync), the frame thread goes on reading desired state and drawing frames.
+    import sqlite3
+    import time
+
+    from signage.player import Player
+    from signage.proof import ProofOfPlay
+    from signage.render.compositor import Compositor
+
+    publish(store, message("Một"))
+    panel = emulated_panel(SIZE)
+    player = Player(settings, lambda: Store(settings.data_dir, clock), panel, clock,
+                    Compositor(SIZE, fonts, store.asset_path),
+                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+    player.proof = ProofOfPlay(player.report, background=True)
+    play(player, clock, 1)
+    other = sqlite3.connect(settings.data_dir / "signage.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the API process, say, in a long write
+        clock.advance(61)  # the newest time seen is due to be saved
+        player.step()
+        deadline = time.monotonic() + 10  # waits for the writer to block, not for time
+        while not held_elsewhere(player.write_store._lock) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert held_elsewhere(player.write_store._lock), "the background write never started"
+        # The frame thread's own connection is free while the writer waits...
+        assert not held_elsewhere(player.store._lock)
+        shown = panel.frames
+        play(player, clock, 0.5)  # ...so frames keep coming, desired state is read
+        assert panel.frames == shown + 15
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    player.proof.close(player.write_store, clock.now())  # waits for the write to land
+    assert store.newest_seen_time() >= clock.now() - dt.timedelta(seconds=2)
+
+
+def held_elsewhere(lock) -> bool:
+    """Whether another thread holds `lock` now."""
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
