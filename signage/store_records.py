@@ -2,7 +2,9 @@
 
 Part of the Store (a mixin). The audit log says who changed what and when; SQLite
 triggers refuse any UPDATE or DELETE on it, so not even a bug in this program can rewrite
-history. It never holds a secret: callers pass names and ids, never tokens or passwords.
+history. It never holds a secret: callers pass names and ids, never tokens or passwords,
+and whatever in a detail looks like one (a token, the word password) is masked before it
+is written, so a careless caller can never leak one, nor turn a request into an error.
 Proof of play says what the wall showed, item by item; the player writes it in batches
 so an SD card is not written on every frame.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import sqlite3
 from typing import Iterable
 
@@ -19,7 +22,9 @@ from signage.clock import utc_text
 
 MAX_DETAIL_CHARS = 2000
 PLAY_TIMESPEC = "milliseconds"  # items can be shorter than a second
-SECRET_MARKERS = ("sgn_", "sgs_", "password")  # never stored in the audit log
+# Never stored in the audit log: a whole API or session token (signage.store_access's
+# prefixes, then token_urlsafe characters), and the word password.
+SECRETS = re.compile(r"sg[ns]_[A-Za-z0-9_-]*|password", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +63,15 @@ class Play:
         return data
 
 
+def redact_secrets(text: str) -> str:
+    """`text` with every token and the word password masked (case-insensitive).
+
+    >>> redact_secrets("token sgn_Ab-9_x rejected; Password wrong")
+    'token [redacted] rejected; [redacted] wrong'
+    """
+    return SECRETS.sub("[redacted]", text)
+
+
 class RecordsMixin:
     """The audit log and proof of play (mixed into Store)."""
 
@@ -66,10 +80,10 @@ class RecordsMixin:
               db: sqlite3.Connection | None = None) -> None:
         """Append one entry; pass `db` to write it in the caller's transaction."""
         text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
+        if SECRETS.search(text):  # masked inside JSON strings and keys: still valid JSON
+            text = redact_secrets(text)
         if len(text) > MAX_DETAIL_CHARS:
             text = json.dumps({"truncated": text[:MAX_DETAIL_CHARS]}, ensure_ascii=False)
-        if any(marker in text for marker in SECRET_MARKERS):
-            raise ValueError("audit details must not carry tokens or passwords")
         row = (self._stamp(), actor, role, action, target, revision, text)
         sql = ("INSERT INTO audit (at, actor, role, action, target, revision, detail) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)")

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sqlite3
 
 from signage.errors import AssetMissing, StoreError
 from signage.models import Playlist, is_stored_ref
-from signage.store_records import SECRET_MARKERS
 
 REVISION_KINDS = ("playlist", "schedule")
 REVISION_STATES = ("draft", "submitted", "approved", "rejected")
@@ -126,7 +124,7 @@ class RevisionsMixin:
             row = _row_for(db, revision, "reject")
             self._decide(db, revision, "rejected", by, reason)
             self.audit(by, role, f"{row['kind']}.reject", target=row["name"], revision=revision,
-                       detail={"reason": redact_secrets(reason)}, db=db)
+                       detail={"reason": reason}, db=db)  # audit() masks secrets
         return self.revision(revision, body=False)
 
     def rollback(self, kind: str, name: str, to_revision: int, by: str, *,
@@ -183,13 +181,6 @@ class RevisionsMixin:
 _COLUMNS = ("r.id, r.kind, r.name, r.state, r.author, r.created_at, r.submitted_by, "
             "r.submitted_at, r.decided_by, r.decided_at, r.reason, "
             "EXISTS (SELECT 1 FROM live l WHERE l.revision = r.id) AS is_live")
-
-
-def redact_secrets(text: str) -> str:
-    """`text` with anything the audit log refuses as a secret masked (case-insensitive)."""
-    for marker in SECRET_MARKERS:
-        text = re.sub(re.escape(marker), "[redacted]", text, flags=re.IGNORECASE)
-    return text
 
 
 def _info(row: sqlite3.Row, body: bool) -> RevisionInfo:

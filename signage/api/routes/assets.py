@@ -175,8 +175,7 @@ def _store_clean_copy(store: Store, spool: BinaryIO, settings: Settings,
     ref = store.add_asset(clean.data, original_name=filename)
     stored = StoredAsset(id=ref, width=clean.width, height=clean.height,
                          media_type=clean.media_type, bytes=len(clean.data))
-    # Not the file name: a client chooses it, and the audit log refuses anything that
-    # looks like a secret ("password.png" would fail the upload).
+    # Not the file name: a client chooses it, and it tells the log nothing the id does not.
     store.audit(caller.name, caller.role, "asset.upload", target=ref,
                 detail=stored.model_dump(exclude={"id"}))
     return stored
