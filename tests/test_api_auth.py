@@ -242,6 +242,24 @@ def test_every_answer_carries_the_security_headers(client, store, settings, cloc
             assert answer.headers[name] == value, (answer.request.url, name)
 
 
+def test_a_bug_is_a_plain_500_with_the_security_headers(settings, clock, store, monkeypatch,
+                                                        caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(store, "audit_log", broken)
+    with serve(create_app(settings, clock, store)) as url:
+        with httpx.Client(base_url=url, trust_env=False) as client:
+            answer = client.get("/api/audit", headers=bearer(store, "admin"))
+
+    assert answer.status_code == 500
+    assert "journalctl" in answer.json()["detail"]
+    assert "secret internals" not in answer.text
+    for name, value in SECURITY_HEADERS.items():
+        assert answer.headers[name] == value, name
+    assert "secret internals" in caplog.text  # the traceback is in the API's log
+
+
 def test_cors_is_off_by_default(settings, clock, store, monkeypatch):
     monkeypatch.delenv("SIGNAGE_CORS_ORIGINS", raising=False)
     origin = {"Origin": "https://evil.example"}

@@ -7,6 +7,7 @@ streams, and must not buffer responses such as the screen snapshot.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,6 +16,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from signage.errors import SignageError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BODY_LIMIT = 1_000_000  # bytes; a route may declare its own with @body_limit
 
@@ -49,7 +52,11 @@ class BodyTooLarge(HTTPException):
 
 
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response that does not set its own value."""
+    """Adds SECURITY_HEADERS to every response that does not set its own value.
+
+    A bug that escapes a route is answered here too, as a plain 500 with the headers:
+    left to Starlette, its answer is written outside every middleware, without them.
+    """
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -57,15 +64,27 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if started:  # half an answer is out: all the server can do is drop it
+                raise
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            # The caller learns nothing of the internals, only where to look.
+            await _send_json(send_with_headers, 500, {
+                "detail": "internal error; the API's log (journalctl -u signage-api) has "
+                          "the details"})
 
 
 class BodyLimit:
