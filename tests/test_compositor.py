@@ -113,14 +113,20 @@ def test_the_cache_holds_at_least_two_panels(fonts, store):
     assert Compositor((3840, 2160), fonts, store.asset_path).cache_bytes == 2 * 3840 * 2160 * 4
 
 
+def one_picture_cache(fonts, store):
+    """A compositor with room for one picture, an empty spare pool, and four images
+    (red, blue, green, grey)."""
+    SPARE_SURFACES.clear()
+    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=SIZE[0] * SIZE[1] * 4)
+    colours = [(200, 0, 0), (0, 0, 200), (0, 200, 0), (90, 90, 90)]
+    return compositor, [item({"kind": "image", "asset": stored_image(store, SIZE, c)})
+                        for c in colours]
+
+
 def test_surfaces_of_pictures_no_longer_shown_are_drawn_over_by_the_next(fonts, store):
     # Making a 1920x1080 surface holds the GIL for ~3 ms, so an evicted picture's surface
     # is reused for the next one; the next picture must still come out whole and right.
-    SPARE_SURFACES.clear()
-    picture_bytes = SIZE[0] * SIZE[1] * 4
-    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=picture_bytes)
-    colours = [(200, 0, 0), (0, 0, 200), (0, 200, 0), (90, 90, 90)]
-    images = [item({"kind": "image", "asset": stored_image(store, SIZE, c)}) for c in colours]
+    compositor, images = one_picture_cache(fonts, store)
     first = weakref.ref(compositor.visual(images[0], SIZE).surface)  # weak: not a holder
     compositor.end_frame()
     for image in images[1:3]:  # each frame shows one picture; the third evicts the first
@@ -132,11 +138,7 @@ def test_surfaces_of_pictures_no_longer_shown_are_drawn_over_by_the_next(fonts, 
 
 
 def test_a_picture_someone_still_holds_is_never_drawn_over(fonts, store):
-    SPARE_SURFACES.clear()
-    picture_bytes = SIZE[0] * SIZE[1] * 4
-    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=picture_bytes)
-    colours = [(200, 0, 0), (0, 0, 200), (0, 200, 0), (90, 90, 90)]
-    images = [item({"kind": "image", "asset": stored_image(store, SIZE, c)}) for c in colours]
+    compositor, images = one_picture_cache(fonts, store)
     held = compositor.item_surface(images[0])  # a preview keeps the picture it was given
     for image in images[1:]:
         compositor.end_frame()
