@@ -140,6 +140,7 @@ class Player:
         offset = self._wall_offset(now)
         moved, self.wall_offset = offset - self.wall_offset, offset
         jumped = abs(moved) > CLOCK_JUMP_S
+        self.proof.clock_checked(verdict.trusted, jumped)  # plays say if their times are sure
         version = self.store.data_version()
         if (version == self.data_version and wall < self.next_decision and not jumped
                 and verdict.trusted == self.verdict.trusted):

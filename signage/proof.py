@@ -119,6 +119,7 @@ class _Open:
     label: str
     revision: int | None
     digest: concurrent.futures.Future | None = None  # from its first full frame
+    clock_trusted: bool = True
 
     def ended(self, at: dt.datetime) -> Play:
         sha = None
@@ -128,7 +129,7 @@ class _Open:
             except Exception as exc:  # a hash that failed leaves the play, without it
                 log.warning("proof of play: no frame hash for %s: %s", self.label, exc)
         return Play(self.started_at, at, self.zone, self.playlist, self.item, self.kind,
-                    self.label, self.revision, sha)
+                    self.label, self.revision, sha, self.clock_trusted)
 
 
 class PlayRecorder:
@@ -141,6 +142,16 @@ class PlayRecorder:
         self._stage: object = None
         self._fading = False
         self._split_at = float("inf")
+        self.clock_trusted = True  # whether plays opened now start believed
+
+    def clock_checked(self, trusted: bool, jumped: bool = False) -> None:
+        """What the player last learnt of the wall clock. Not believed, or just jumped:
+        the plays on screen now may have wrong times or lengths, and so do those that
+        open until it is believed again."""
+        self.clock_trusted = trusted
+        if jumped or not trusted:
+            for play in self._open.values():
+                play.clock_trusted = False
 
     def observe(self, wall: dt.datetime, now: float, stage, playlist: str | None,
                 revision: int | None, fading: bool, frame: pygame.Surface) -> list[Play]:
@@ -166,7 +177,8 @@ class PlayRecorder:
                 statuses = statuses or stage.status(now)
                 info = statuses[i]
                 play = _Open(stage, index, wall, now, info["zone"], playlist, info["index"],
-                             info["kind"], info["label"], revision)
+                             info["kind"], info["label"], revision,
+                             clock_trusted=self.clock_trusted)
             settled = shown == "standby" or not shown[1]
             if play.digest is None and settled and not fading:
                 play.digest = self.hasher.submit(frame, zone.box)
@@ -197,6 +209,10 @@ class ProofOfPlay:
         self._flush_at = float("inf")
         self._writing: tuple[concurrent.futures.Future, list[Play]] | None = None
         self._failing = False
+
+    def clock_checked(self, trusted: bool, jumped: bool = False) -> None:
+        """Whether the wall clock is believed, and whether it just jumped (PlayRecorder)."""
+        self.recorder.clock_checked(trusted, jumped)
 
     def frame(self, store, wall: dt.datetime, now: float, stage, playlist: str | None,
               revision: int | None, fading: bool, visible: bool, frame: pygame.Surface) -> None:

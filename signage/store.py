@@ -175,6 +175,12 @@ _MIGRATIONS = [
     UPDATE revisions SET decided_by = author, decided_at = created_at;
     CREATE INDEX revisions_by_name ON revisions (kind, name, id);
     """,
+    # 6: whether the wall clock could be believed while a play was on screen (plays
+    # recorded before this was kept count as believed: nothing better is known).
+    """
+    ALTER TABLE plays ADD COLUMN clock_trusted INTEGER NOT NULL DEFAULT 1
+        CHECK (clock_trusted IN (0, 1));
+    """,
 ]
 OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
 

@@ -55,6 +55,9 @@ class Play:
     label: str
     revision: int | None
     frame_sha256: str | None
+    # False when the wall clock was not believed (set back, before the release) or jumped
+    # while the item was on screen: its times and length may be wrong.
+    clock_trusted: bool = True
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -102,12 +105,13 @@ class RecordsMixin:
         """Store a batch of plays in one transaction; the number stored."""
         rows = [(utc_text(p.started_at, PLAY_TIMESPEC), utc_text(p.ended_at, PLAY_TIMESPEC),
                  p.zone, p.playlist, p.item, p.kind,
-                 p.label[:200], p.revision, p.frame_sha256) for p in plays]
+                 p.label[:200], p.revision, p.frame_sha256, int(p.clock_trusted)) for p in plays]
         if rows:
             with self._write() as db:
                 db.executemany(
                     "INSERT INTO plays (started_at, ended_at, zone, playlist, item, kind, label, "
-                    "revision, frame_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "revision, frame_sha256, clock_trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows)
         return len(rows)
 
     def plays(self, start: dt.datetime, end: dt.datetime, limit: int = 100_000) -> list[Play]:
@@ -117,13 +121,15 @@ class RecordsMixin:
             "LIMIT ?", (utc_text(end, PLAY_TIMESPEC), utc_text(start, PLAY_TIMESPEC), limit))
         return [Play(dt.datetime.fromisoformat(r["started_at"]), dt.datetime.fromisoformat(r["ended_at"]),
                      r["zone"], r["playlist"], r["item"], r["kind"], r["label"], r["revision"],
-                     r["frame_sha256"]) for r in rows]
+                     r["frame_sha256"], bool(r["clock_trusted"])) for r in rows]
 
     def play_summary(self, month: str) -> list[dict]:
-        """Per playlist item in a month ('2027-02', UTC): plays and seconds on screen."""
+        """Per playlist item in a month ('2027-02', UTC): plays and seconds on screen, and
+        how many of the plays were timed by a clock that could not be believed."""
         rows = self._query(
             "SELECT playlist, zone, item, kind, max(label) AS label, count(*) AS plays, "
-            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds "
+            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
+            "sum(clock_trusted = 0) AS untrusted_plays "
             "FROM plays WHERE substr(started_at, 1, 7) = ? "
             "GROUP BY playlist, zone, item, kind ORDER BY playlist, zone, item", (month,))
         return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]

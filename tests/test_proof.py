@@ -4,6 +4,7 @@ full frame; the API serves the plays as JSON or CSV and sums them up by month.""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import threading
@@ -122,6 +123,25 @@ def test_a_blanked_wall_records_no_plays_while_it_is_dark(player, store, clock, 
     assert plays[0].frame_sha256 == plays[1].frame_sha256  # same item, same picture
 
 
+def test_plays_timed_by_a_clock_that_cannot_be_believed_say_so(player, store, clock):
+    publish(store, *ITEMS)
+    run(player, clock, 5)  # items at 0, 2 and 4 s, the clock believed
+    right = clock.now()
+    clock.set_wall(right - dt.timedelta(days=60))  # set back: not believed
+    run(player, clock, 5)
+    clock.set_wall(right + dt.timedelta(seconds=5))  # NTP puts it right
+    run(player, clock, 5)
+    player.proof.close(store, clock.now())
+    plays = everything(store)  # oldest first: the set-back ones sort first
+    doubtful = [p for p in plays if p.started_at < right - dt.timedelta(days=1)]
+    believed = sorted((p for p in plays if p not in doubtful), key=lambda p: p.started_at)
+    assert len(doubtful) >= 2 and not any(p.clock_trusted for p in doubtful)
+    # Before the set-back all is sure but the play the jump cut through; likewise after.
+    assert [p.clock_trusted for p in believed[:2]] == [True, True]
+    assert believed[2].clock_trusted is False  # on screen when the clock went back
+    assert believed[-2].clock_trusted is True
+
+
 def test_stopping_the_player_writes_the_open_plays(player, store, clock):
     publish(store, message("Một", "60s"))
     player.run(threading.Event(), max_frames=40)  # the fake clock's sleep moves time on
@@ -176,6 +196,7 @@ def recorded(store):
     plays = [Play(at + dt.timedelta(seconds=10 * n), at + dt.timedelta(seconds=10 * n + 8), "main",
                   "welcome", n % 2, "message", ["Chào mừng", "=HYPERLINK(\"x\")"][n % 2], 3,
                   f"{n:064x}") for n in range(5)]
+    plays[4] = dataclasses.replace(plays[4], clock_trusted=False)  # timed by a doubtful clock
     plays.append(Play(dt.datetime(2027, 3, 1, 0, 0, tzinfo=UTC), dt.datetime(2027, 3, 1, 0, 1, tzinfo=UTC),
                       "main", "welcome", 0, "message", "Chào mừng", 3, "f" * 64))
     store.record_plays(plays)
@@ -200,6 +221,7 @@ def test_plays_as_json(client, store, recorded):
     first = body["plays"][0]
     assert first["started_at"].startswith("2027-02-10T08:00:10")
     assert (first["seconds"], first["item"], first["frame_sha256"]) == (8.0, 1, f"{1:064x}")
+    assert [p["clock_trusted"] for p in body["plays"]] == [True, True, True, False]
 
 
 @pytest.mark.parametrize("how", ["query", "accept"])
@@ -217,6 +239,7 @@ def test_plays_as_csv_with_formulas_defused(client, store, recorded, how):
     assert len(rows) == 5
     assert rows[0]["label"] == "Chào mừng" and rows[0]["seconds"] == "8.0"
     assert rows[1]["label"] == "'=HYPERLINK(\"x\")"  # text in a spreadsheet, not a formula
+    assert [row["clock_trusted"] for row in rows] == ["true"] * 4 + ["false"]
 
 
 def test_the_monthly_summary_counts_plays_and_seconds_per_item(client, store, recorded):
@@ -225,6 +248,7 @@ def test_the_monthly_summary_counts_plays_and_seconds_per_item(client, store, re
     assert answer.status_code == 200
     body = answer.json()
     assert (body["month"], body["plays"], body["seconds"]) == ("2027-02", 5, 40.0)
+    assert body["untrusted_plays"] == 1
     by_item = {i["item"]: (i["plays"], i["seconds"]) for i in body["items"]}
     assert by_item == {0: (3, 24.0), 1: (2, 16.0)}
 

@@ -24,7 +24,7 @@ DEFAULT_SPAN = dt.timedelta(days=1)
 MAX_SPAN = dt.timedelta(days=366)
 CSV_TYPE = "text/csv; charset=utf-8"
 CSV_FIELDS = ("started_at", "ended_at", "seconds", "zone", "playlist", "item", "kind", "label",
-              "revision", "frame_sha256")
+              "revision", "frame_sha256", "clock_trusted")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -72,7 +72,8 @@ def get_summary(store: StoreDep, clock: ClockDep, month: Annotated[str | None, Q
                                        "msg": f"{month[:20]!r} is not a month; write YYYY-MM, e.g. 2027-02"}])
     items = store.play_summary(month)
     return {"month": month, "plays": sum(i["plays"] for i in items),
-            "seconds": round(sum(i["seconds"] for i in items), 1), "items": items}
+            "seconds": round(sum(i["seconds"] for i in items), 1),
+            "untrusted_plays": sum(i["untrusted_plays"] for i in items), "items": items}
 
 
 def _aware(moment: dt.datetime | None, name: str) -> dt.datetime | None:
@@ -100,6 +101,8 @@ def _csv(plays: list[dict]) -> str:
 
 
 def _cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the JSON, not Python's True
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value  # shown as text, never run
     return value
