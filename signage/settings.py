@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from signage.errors import SignageError
 
@@ -15,6 +16,8 @@ DEFAULT_LISTEN = "127.0.0.1:8080"
 # a Chinese character needs about 12 px rows before its strokes stop merging.
 DEFAULT_MIN_LATIN_PX = 7
 DEFAULT_MIN_CJK_PX = 12
+DEFAULT_MAX_UPLOAD_MB = 25
+MAX_UPLOAD_MB_CEILING = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +36,10 @@ class Settings:
     # An approver may not approve what they wrote (SIGNAGE_FOUR_EYES=off turns this off,
     # for a site with a single responsible person).
     four_eyes: bool = True
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB  # SIGNAGE_MAX_UPLOAD_MB, 1 to 200
+    # Browser origins allowed to call the API (SIGNAGE_CORS_ORIGINS, comma-separated);
+    # none: CORS stays off.
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def db_path(self) -> Path:
@@ -60,7 +67,7 @@ class Settings:
         if env.get("SIGNAGE_DRIVER"):
             values["driver"] = env["SIGNAGE_DRIVER"]
         if env.get("SIGNAGE_FPS"):
-            values["fps"] = float(env["SIGNAGE_FPS"])
+            values["fps"] = _number("SIGNAGE_FPS", env["SIGNAGE_FPS"], 1, 240, "frames a second", "30")
         fonts = {lang: env[f"SIGNAGE_FONT_{lang.upper()}"] for lang in ("vi", "en", "zh")
                  if env.get(f"SIGNAGE_FONT_{lang.upper()}")}
         if "SIGNAGE_FONT_FALLBACK" in env:
@@ -73,6 +80,11 @@ class Settings:
                 values[field] = _pixels(name, env[name])
         if env.get("SIGNAGE_FOUR_EYES"):
             values["four_eyes"] = _switch("SIGNAGE_FOUR_EYES", env["SIGNAGE_FOUR_EYES"])
+        if env.get("SIGNAGE_MAX_UPLOAD_MB"):
+            values["max_upload_mb"] = _number("SIGNAGE_MAX_UPLOAD_MB", env["SIGNAGE_MAX_UPLOAD_MB"],
+                                              1, MAX_UPLOAD_MB_CEILING, "megabytes", "25")
+        if env.get("SIGNAGE_CORS_ORIGINS"):
+            values["cors_origins"] = parse_cors_origins(env["SIGNAGE_CORS_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -85,6 +97,34 @@ def _pixels(name: str, text: str) -> int:
     if not 1 <= value <= 200:
         raise SignageError(f"{name}={text!r}: write a whole number of pixels from 1 to 200, e.g. 7")
     return value
+
+
+def _number(name: str, text: str, low: float, high: float, unit: str, example: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        raise SignageError(f"{name}={text!r}: write a number of {unit} from {low:g} to "
+                           f"{high:g}, e.g. {example}")
+    return value
+
+
+def parse_cors_origins(text: str | None) -> tuple[str, ...]:
+    """The origins in SIGNAGE_CORS_ORIGINS (comma-separated); empty means CORS stays off."""
+    origins = tuple(part.strip().rstrip("/") for part in (text or "").split(",") if part.strip())
+    for origin in origins:
+        check_origin(origin)
+    return origins
+
+
+def check_origin(origin: str) -> None:
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise SignageError(
+            f"SIGNAGE_CORS_ORIGINS: {origin!r} is not an origin; write scheme://host[:port], "
+            "e.g. https://signage-admin.example.vn, comma-separated ('*' is not allowed)"
+        )
 
 
 _SWITCH = {"on": True, "true": True, "yes": True, "1": True,

@@ -21,7 +21,6 @@ from PIL import Image
 
 from signage.api import create_app
 from signage.api.routes import assets as assets_routes
-from signage.api.routes.assets import max_upload_bytes
 from signage.errors import SignageError
 from signage.models import Playlist
 from signage.settings import Settings
@@ -277,12 +276,9 @@ def test_a_declared_length_over_the_cap_is_refused_before_any_body_is_sent(clien
     assert store.assets() == []
 
 
-def test_the_cap_follows_the_setting(tmp_path, clock, store, monkeypatch):
+def test_the_cap_follows_the_setting(tmp_path, clock, store):
     settings = Settings(data_dir=store.data_dir, runtime_dir=tmp_path / "run")
-    if any(field.name == "max_upload_mb" for field in dataclasses.fields(settings)):
-        settings = dataclasses.replace(settings, max_upload_mb=1)
-    else:
-        monkeypatch.setenv("SIGNAGE_MAX_UPLOAD_MB", "1")
+    settings = dataclasses.replace(settings, max_upload_mb=1)
     noisy = Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3))  # ~1.4 MB as PNG
     with serve(build_app(settings, clock, store)) as url:
         with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
@@ -291,12 +287,12 @@ def test_the_cap_follows_the_setting(tmp_path, clock, store, monkeypatch):
     assert response.status_code == 413 and "1 MB" in response.json()["detail"]
 
 
-def test_the_cap_setting_is_checked():
-    assert max_upload_bytes(None, {}) == 25 * MB
-    assert max_upload_bytes(None, {"SIGNAGE_MAX_UPLOAD_MB": "40"}) == 40 * MB
-    for bad in ("0", "-3", "lots", "100000"):
-        with pytest.raises(SignageError, match="SIGNAGE_MAX_UPLOAD_MB"):
-            max_upload_bytes(None, {"SIGNAGE_MAX_UPLOAD_MB": bad})
+def test_the_cap_setting_is_checked_when_the_settings_are_read():
+    assert Settings.from_env({}).max_upload_mb == 25
+    assert Settings.from_env({"SIGNAGE_MAX_UPLOAD_MB": "40"}).max_upload_mb == 40
+    for bad in ("0", "-3", "lots", "100000", "nan"):
+        with pytest.raises(SignageError, match="SIGNAGE_MAX_UPLOAD_MB=.*megabytes from 1 to 200"):
+            Settings.from_env({"SIGNAGE_MAX_UPLOAD_MB": bad})
 
 
 # --- the form itself ---------------------------------------------------------------------

@@ -14,8 +14,9 @@ from fastapi import Depends, Request
 from signage.api import create_app
 from signage.api.deps import require_role
 from signage.api.routes.auth import FailedLogins
-from signage.api.security import SECURITY_HEADERS, body_limit, parse_cors_origins
+from signage.api.security import SECURITY_HEADERS, body_limit
 from signage.errors import SignageError
+from signage.settings import Settings
 from signage.store_access import SESSION_LIFETIME
 from tests.test_api import (START, bearer, client, clock, serve, settings, store,  # noqa: F401
                             write_frame)
@@ -277,8 +278,10 @@ def test_cors_is_off_by_default(settings, clock, store, monkeypatch):
         assert not any(h.lower().startswith("access-control-") for h in answer.headers)
 
 
-def test_cors_allows_only_the_configured_origins(settings, clock, store, monkeypatch):
-    monkeypatch.setenv("SIGNAGE_CORS_ORIGINS", "https://admin.gate.example.vn, http://10.0.0.5:8000")
+def test_cors_allows_only_the_configured_origins(settings, clock, store):
+    settings = Settings.from_env(
+        {"SIGNAGE_CORS_ORIGINS": "https://admin.gate.example.vn, http://10.0.0.5:8000"},
+        data_dir=settings.data_dir, runtime_dir=settings.runtime_dir)
     asks = {"Access-Control-Request-Method": "PUT",
             "Access-Control-Request-Headers": "authorization,content-type"}
 
@@ -298,8 +301,13 @@ def test_cors_allows_only_the_configured_origins(settings, clock, store, monkeyp
 
 @pytest.mark.parametrize("text", ["*", "admin.example.vn", "https://admin.example.vn/path"])
 def test_a_cors_setting_that_is_not_an_origin_is_refused_at_start(text):
-    with pytest.raises(SignageError, match="scheme://host"):
-        parse_cors_origins(text)
+    with pytest.raises(SignageError, match="SIGNAGE_CORS_ORIGINS.*scheme://host"):
+        Settings.from_env({"SIGNAGE_CORS_ORIGINS": f"https://ok.example.vn, {text}"})
+
+
+def test_the_cors_setting_reaches_the_app_from_the_environment():
+    settings = Settings.from_env({"SIGNAGE_CORS_ORIGINS": "https://a.example.vn/, http://b.example.vn:8000"})
+    assert settings.cors_origins == ("https://a.example.vn", "http://b.example.vn:8000")
 
 
 def test_a_body_over_a_megabyte_is_refused_on_a_json_route(client, admin, store):

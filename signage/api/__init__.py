@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from typing import Any, AsyncIterator, Sequence
 
 from fastapi import FastAPI, Request
@@ -20,11 +19,10 @@ import signage
 from signage.api.deps import roles_of
 from signage.api.routes import (assets, audit, auth, emergency, health, metrics, panel, people,
                                  playlists, plays, revisions, schedule, status)
-from signage.api.security import (BodyLimit, SecurityHeaders, check_origin, cors_options,
-                                  parse_cors_origins)
+from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
-from signage.settings import Settings
+from signage.settings import Settings, check_origin
 from signage.store import Store
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
@@ -49,11 +47,11 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
                cors_origins: Sequence[str] | None = None) -> FastAPI:
     """The FastAPI app; opens a Store on settings.data_dir at startup unless one is given.
 
-    CORS stays off unless `cors_origins` (default: SIGNAGE_CORS_ORIGINS, comma-separated)
-    names origins; then only those may call from a browser."""
+    CORS stays off unless `cors_origins` (default: settings.cors_origins, from
+    SIGNAGE_CORS_ORIGINS) names origins; then only those may call from a browser."""
     clock = clock or SystemClock()
     if cors_origins is None:
-        cors_origins = parse_cors_origins(os.environ.get("SIGNAGE_CORS_ORIGINS"))
+        cors_origins = settings.cors_origins
     for origin in cors_origins:
         check_origin(origin)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from typing import Callable, Iterable, TypeVar
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, status
 from starlette.datastructures import MutableHeaders
@@ -145,23 +144,6 @@ async def _send_json(send: Send, status_code: int, body: dict) -> None:
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(payload)).encode())]})
     await send({"type": "http.response.body", "body": payload})
-
-
-def parse_cors_origins(text: str | None) -> list[str]:
-    """The origins in SIGNAGE_CORS_ORIGINS (comma-separated); empty means CORS stays off."""
-    origins = [part.strip().rstrip("/") for part in (text or "").split(",") if part.strip()]
-    for origin in origins:
-        check_origin(origin)
-    return origins
-
-
-def check_origin(origin: str) -> None:
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
-        raise SignageError(
-            f"SIGNAGE_CORS_ORIGINS: {origin!r} is not an origin; write scheme://host[:port], "
-            "e.g. https://signage-admin.example.vn, comma-separated ('*' is not allowed)"
-        )
 
 
 def cors_options(origins: Iterable[str]) -> dict:

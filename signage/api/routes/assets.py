@@ -9,10 +9,9 @@ clean copy, named by its sha256; the client's file name is only a label.
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import threading
-from typing import Annotated, Any, BinaryIO, Mapping
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -26,8 +25,8 @@ from signage.api.documents import rejected
 from signage.assets import clean_image, display_name
 from signage.checks import panel_size
 from signage.content import Problem
-from signage.errors import AssetMissing, ContentError, SignageError
-from signage.settings import Settings
+from signage.errors import AssetMissing, ContentError
+from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
 from signage.store import AssetInUse, Store
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,6 @@ may_read = require_role("editor", "approver", "technician")
 may_change = require_role("editor", "approver")
 Caller = Annotated[Any, Depends(may_change)]  # a Principal: .name and .role
 
-DEFAULT_MAX_UPLOAD_MB = 25
-MAX_UPLOAD_MB_CEILING = 200  # SIGNAGE_MAX_UPLOAD_MB may not exceed this
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the one file
 SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads go to an unnamed file in the data dir
 FILE_FIELD = "file"
@@ -78,22 +75,9 @@ class AssetList(BaseModel):
     assets: list[AssetEntry]
 
 
-def max_upload_bytes(settings: Settings | None, env: Mapping[str, str] | None = None) -> int:
-    """The upload cap: settings.max_upload_mb if Settings has it, else SIGNAGE_MAX_UPLOAD_MB,
-    else 25 MB."""
-    configured = getattr(settings, "max_upload_mb", None)
-    if configured is None:
-        configured = (os.environ if env is None else env).get("SIGNAGE_MAX_UPLOAD_MB") or None
-    if configured is None:
-        return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
-    try:
-        megabytes = float(configured)
-    except ValueError:
-        megabytes = -1.0
-    if not 0 < megabytes <= MAX_UPLOAD_MB_CEILING:
-        raise SignageError(f"SIGNAGE_MAX_UPLOAD_MB={configured!r}: write a size in megabytes "
-                           f"from 1 to {MAX_UPLOAD_MB_CEILING}, e.g. 25")
-    return int(megabytes * 1024 * 1024)
+def max_upload_bytes(settings: Settings) -> int:
+    """The upload cap (SIGNAGE_MAX_UPLOAD_MB, checked when the settings were read)."""
+    return int(settings.max_upload_mb * 1024 * 1024)
 
 
 @router.get("", dependencies=[Depends(may_read)])
