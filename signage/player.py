@@ -187,9 +187,16 @@ class Player:
             self.play(emergency_playlist(decision.emergency), ("emergency", decision.emergency.id))
             return
         live = self._live(decision, wanted.schedule.default if wanted.schedule else None)
-        # With nothing published yet (None) the standby card stays up.
         if live is not None:
             self.load(live)  # the same revision again changes nothing
+        elif self._showing_emergency():
+            # The notice ended and nothing is published: the standby card, not the notice.
+            self.play(None, "standby")
+        # Otherwise, with nothing published yet, the standby card stays up.
+
+    def _showing_emergency(self) -> bool:
+        key = (self.pending[0] if self.pending else self.showing).key
+        return isinstance(key, tuple) and key[0] == "emergency"
 
     def _live(self, decision: Decision, default: str | None) -> LiveContent | None:
         """The chosen playlist's live revision; if it is not published, the schedule's default."""
