@@ -266,11 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
     token_sub.add_parser("list", help="list tokens (never their secrets)")
     token.set_defaults(func=cmd_token)
 
-    from signage import bench, cli_devices, cli_people, cli_schedule
+    from signage import bench, cli_devices, cli_emergency, cli_people, cli_schedule
 
     cli_devices.add_parsers(sub, _size)
     cli_schedule.add_parser(sub)
     cli_people.add_parser(sub)
+    cli_emergency.add_parser(sub)
     bench_parser = sub.add_parser(
         "bench", help="time standard scenes through the player and a naive Pillow loop")
     bench.add_arguments(bench_parser)
