@@ -215,14 +215,9 @@ def _post(args, settings: Settings, clock: Clock) -> int:
 
 def player_alive(status_path: Path, now: dt.datetime) -> bool:
     """Whether the player stamped its status recently (as /api/status judges it)."""
-    from signage.runtime import PLAYER_STALE_AFTER_S, read_json
+    from signage.runtime import read_player_state
 
-    document = read_json(status_path)
-    try:
-        stamp = dt.datetime.fromisoformat(document["updated_at"])
-        return abs((now - stamp).total_seconds()) <= PLAYER_STALE_AFTER_S
-    except (TypeError, KeyError, ValueError):  # no file, not a dict, no or a naive stamp
-        return False
+    return read_player_state(status_path, now).alive
 
 
 def _print_posted(emergency, store, now: dt.datetime, zone: ZoneInfo) -> None:

@@ -6,6 +6,8 @@ the old document or the new one, never half of one.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import os
 import secrets
@@ -45,3 +47,34 @@ def clean_stale_temps(directory: Path) -> None:
     """Remove temp files a killed writer left behind."""
     for leftover in directory.glob(".*.tmp"):
         leftover.unlink(missing_ok=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class PlayerState:
+    document: dict[str, Any] | None  # status.json as the player wrote it
+    age_s: float | None  # seconds since its updated_at, by the API's clock
+    alive: bool
+
+
+def read_player_state(path: Path, now: dt.datetime) -> PlayerState:
+    """The status document and whether the player wrote it recently enough to be alive."""
+    document = read_json(path)
+    if not isinstance(document, dict):
+        return PlayerState(None, None, False)
+    stamp = _aware_datetime(document.get("updated_at"))
+    if stamp is None:
+        return PlayerState(document, None, False)
+    age = (now - stamp).total_seconds()
+    # A stamp far in the future means the clock was set back after the player last
+    # wrote (a live player would have written a fresh stamp since): not alive either.
+    return PlayerState(document, round(age, 3), abs(age) <= PLAYER_STALE_AFTER_S)
+
+
+def _aware_datetime(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None
