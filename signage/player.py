@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import ctypes
 import dataclasses
+import datetime as dt
 import functools
 import gc
 import logging
@@ -48,6 +49,7 @@ MAX_ERRORS_KEPT = 20
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
 CLOCK_JUMP_S = 2.0  # a wall clock that moves this much against the monotonic one was reset
 SAVE_TIME_MARK_EVERY_S = 60.0  # how often the newest time seen is written (spare the SD card)
+PRUNE_PLAYS_EVERY_S = 24 * 3600.0  # and how often old proof of play is deleted
 EMERGENCY_STYLE = TextStyle(color="#ffd200", plate=True)  # amber on a dark plate: urgent
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 MMAP_THRESHOLD_BYTES = 1024 * 1024
@@ -118,6 +120,7 @@ class Player:
         self.next_decision = clock.now()
         self.wall_offset = self._wall_offset(now)
         self.next_mark_save = now
+        self.next_prune = now
         self.missing_reported: set[str] = set()
         # What exists after the first frame (modules, fonts, the store) lives as long as
         # the process. Frozen out of the garbage collector's view, a full collection no
@@ -170,6 +173,13 @@ class Player:
             # frame loop, where proof of play is written.
             self.proof.hasher.run(functools.partial(_save_time_mark, self.write_store,
                                                     self.trust.newest_seen))
+        if verdict.trusted and mono >= self.next_prune:
+            self.next_prune = mono + PRUNE_PLAYS_EVERY_S
+            # Counted back from the mark, not the clock: a clock that jumped years ahead
+            # is believed (the mark follows it at 2 s a second), and must not delete a
+            # year of plays at once.
+            cutoff = self.trust.newest_seen - dt.timedelta(days=self.settings.plays_keep_days)
+            self.proof.hasher.run(functools.partial(_prune_plays, self.write_store, cutoff))
         return verdict
 
     def _follow(self, wall) -> None:
@@ -501,6 +511,17 @@ def _save_time_mark(store, moment) -> None:
         store.record_seen_time(moment)
     except Exception as exc:  # the next save comes in a minute; the screen is unaffected
         log.warning("cannot save the newest time seen: %s", exc)
+
+
+def _prune_plays(store, cutoff) -> None:
+    try:
+        deleted = store.prune_plays(cutoff)
+    except Exception as exc:  # tried again tomorrow; plays are kept meanwhile
+        log.warning("cannot delete old proof of play: %s", exc)
+        return
+    if deleted:
+        log.info("deleted %d plays that ended before %s (SIGNAGE_PLAYS_KEEP_DAYS)", deleted,
+                 cutoff.isoformat(timespec="seconds"))
 
 
 def emergency_playlist(emergency: Emergency) -> Playlist:

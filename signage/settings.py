@@ -17,6 +17,7 @@ DEFAULT_LISTEN = "127.0.0.1:8080"
 DEFAULT_MIN_LATIN_PX = 7
 DEFAULT_MIN_CJK_PX = 12
 DEFAULT_MAX_UPLOAD_MB = 25
+DEFAULT_PLAYS_KEEP_DAYS = 400
 MAX_UPLOAD_MB_CEILING = 200
 
 
@@ -40,6 +41,9 @@ class Settings:
     # Browser origins allowed to call the API (SIGNAGE_CORS_ORIGINS, comma-separated);
     # none: CORS stays off.
     cors_origins: tuple[str, ...] = ()
+    # Proof of play older than this many days is deleted, once a day (SIGNAGE_PLAYS_KEEP_DAYS):
+    # years of plays would fill an SD card. The default keeps a full year for yearly reports.
+    plays_keep_days: int = DEFAULT_PLAYS_KEEP_DAYS
 
     @property
     def db_path(self) -> Path:
@@ -83,6 +87,9 @@ class Settings:
         if env.get("SIGNAGE_MAX_UPLOAD_MB"):
             values["max_upload_mb"] = _number("SIGNAGE_MAX_UPLOAD_MB", env["SIGNAGE_MAX_UPLOAD_MB"],
                                               1, MAX_UPLOAD_MB_CEILING, "megabytes", "25")
+        if env.get("SIGNAGE_PLAYS_KEEP_DAYS"):
+            values["plays_keep_days"] = int(_number(
+                "SIGNAGE_PLAYS_KEEP_DAYS", env["SIGNAGE_PLAYS_KEEP_DAYS"], 1, 3650, "days", "400"))
         if env.get("SIGNAGE_CORS_ORIGINS"):
             values["cors_origins"] = parse_cors_origins(env["SIGNAGE_CORS_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})

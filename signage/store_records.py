@@ -114,6 +114,18 @@ class RecordsMixin:
                     rows)
         return len(rows)
 
+    def prune_plays(self, ended_before: dt.datetime, batch: int = 5000) -> int:
+        """Delete plays that ended before `ended_before`; how many. In batches, so no one
+        transaction holds the write lock long on a slow card."""
+        cutoff, deleted = utc_text(ended_before, PLAY_TIMESPEC), 0
+        while True:
+            with self._write() as db:
+                gone = db.execute("DELETE FROM plays WHERE id IN (SELECT id FROM plays WHERE "
+                                  "ended_at < ? LIMIT ?)", (cutoff, batch)).rowcount
+            deleted += gone
+            if gone < batch:
+                return deleted
+
     def plays(self, start: dt.datetime, end: dt.datetime, limit: int = 100_000) -> list[Play]:
         """Plays that overlap [start, end), oldest first."""
         rows = self._query(

@@ -14,8 +14,10 @@ import pygame
 import pytest
 
 from signage.api import create_app
+from signage.errors import SignageError
 from signage.models import Playlist
 from signage.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
+from signage.settings import Settings
 from signage.store import Play, Store
 from tests.test_api import bearer, serve
 from tests.conftest import emulated_panel, player_on
@@ -269,3 +271,43 @@ def test_a_month_that_is_not_yyyy_mm_gets_422(client, store):
                         headers=bearer(store, "technician"))
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["query", "month"]
+
+
+def played(store, *days_ago_ended):
+    """Store one play per age, each ending that many days before now."""
+    now = store.clock.now()
+    store.record_plays([Play(now - dt.timedelta(days=days, minutes=1), now - dt.timedelta(days=days),
+                             "main", "welcome", 0, "message", f"{days} days ago", 1, None)
+                        for days in days_ago_ended])
+
+
+def test_plays_older_than_the_kept_days_are_deleted_and_the_rest_kept(player, store, clock):
+    publish(store, *ITEMS)
+    played(store, 900, 401, 399, 10)
+    run(player, clock, 1)  # the player deletes old plays soon after it starts, then daily
+    assert sorted(p.label for p in everything(store)) == ["10 days ago", "399 days ago"]
+    played(store, 420)
+    run(player, clock, 1)  # not again within the day
+    assert len(everything(store)) == 3
+
+
+def test_a_clock_that_jumped_years_ahead_deletes_no_recent_plays(player, store, clock):
+    publish(store, *ITEMS)
+    played(store, 10)
+    clock.set_wall(clock.now() + dt.timedelta(days=3 * 365))  # believed: it is not set back
+    run(player, clock, 1)
+    assert [p.label for p in everything(store)] == ["10 days ago"]
+
+
+def test_the_days_kept_are_a_setting():
+    assert Settings.from_env({"SIGNAGE_PLAYS_KEEP_DAYS": "30"}).plays_keep_days == 30
+    with pytest.raises(SignageError, match="SIGNAGE_PLAYS_KEEP_DAYS='0': write a number of days"):
+        Settings.from_env({"SIGNAGE_PLAYS_KEEP_DAYS": "0"})
+
+
+def test_pruning_goes_in_batches_until_nothing_old_is_left(store):
+    played(store, 500, 501, 502, 503, 504, 3)
+    cutoff = store.clock.now() - dt.timedelta(days=400)
+    assert store.prune_plays(cutoff, batch=2) == 5
+    assert [p.label for p in everything(store)] == ["3 days ago"]
+    assert store.prune_plays(cutoff, batch=2) == 0
