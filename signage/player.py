@@ -36,6 +36,7 @@ from signage.snapshot import SnapshotWriter
 from signage.errors import StoreError
 from signage.store import Emergency, LiveContent, Store, asset_file
 from signage.trusted_time import TimeTrust, Verdict
+from signage.watchdog import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class Player:
         self.driver_ok = True
         self.control = control or PanelControl(driver, self.report, background=False)
         self.proof = ProofOfPlay(self.report, background=False)  # build_player: background
+        self.notifier = Notifier({})  # build_player: the real one, from the environment
         self.trust: TimeTrust | None = None  # made when the store opens (it keeps the mark)
         self.verdict = Verdict(True, "not checked yet")
         self.decision: Decision | None = None
@@ -444,8 +446,11 @@ class Player:
         tick = 0
         while not stop.is_set() and (max_frames is None or self.frames < max_frames):
             self.step()
+            if tick == 0:
+                self.notifier.ready()
             tick += 1
             now = self.clock.monotonic()
+            self.notifier.alive(now)  # silence means the loop hung: it is restarted
             due = start + tick * self.interval
             if now > due:
                 # Late: skip the ticks we missed rather than rushing to catch up.
@@ -454,11 +459,13 @@ class Player:
                 tick += missed
                 due = start + tick * self.interval
             self.clock.sleep(due - now)
+        self.notifier.stopping()
         self.snapshots.close()  # first: a status it still had queued is older than this one
         self.proof.close(self.write_store, self.clock.now())
         write_json(self.settings.status_path, self.status(self.clock.monotonic()))
         self.control.close()
         self.compositor.close()
+        self.notifier.close()
 
 
 def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
@@ -478,6 +485,7 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     # Commands to a sending card can take seconds when it does not answer: off the loop.
     player.control = PanelControl(driver, player.report, background=True)
     player.proof = ProofOfPlay(player.report, background=True)  # hashes and writes off the loop
+    player.notifier = Notifier()  # systemd's watchdog, or signage run's
     player.freeze_after_first_frame = True
     return player
 

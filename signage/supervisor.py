@@ -2,7 +2,9 @@
 
 This is the development and demo path; in production systemd runs the two units.
 A child that dies is started again with a backoff that grows while it keeps dying
-and resets once it has stayed up for a while.
+and resets once it has stayed up for a while. A watched child (the player) is also
+killed and restarted when it hangs: it must say WATCHDOG=1 (signage/watchdog.py) on a
+socket of ours at least every HUNG_AFTER_S, as it would to systemd.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +30,10 @@ MAX_BACKOFF_S = 30.0
 HEALTHY_AFTER_S = 60.0  # a child up this long has recovered; its backoff resets
 STOP_GRACE_S = 5.0
 POLL_S = 0.2
+# A watched child silent this long is hung (it pings every HUNG_AFTER_S / 2). The first
+# ping comes after the first frame: fonts and the store take a few seconds on a slow box.
+HUNG_AFTER_S = 20.0
+STARTUP_GRACE_S = 60.0
 
 
 @dataclasses.dataclass
@@ -37,9 +45,47 @@ class Child:
     restarts: int = 0
     backoff: float = FIRST_BACKOFF_S
     due: float = 0.0  # when it may be started (again)
+    watched: bool = False  # must ping the watchdog, or it is restarted as hung
+    heard: float | None = None  # when it last said it was alive
+    _socket: socket.socket | None = None
+    _address: str = ""
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def watchdog_env(self) -> dict[str, str]:
+        """NOTIFY_SOCKET and WATCHDOG_USEC for the child: a socket only we listen on."""
+        if not self.watched:
+            return {}
+        if self._socket is None:
+            # The abstract namespace: no file to clean up, no path-length limit.
+            self._address = f"signage-{os.getpid()}-{self.name}-{secrets.token_hex(4)}"
+            self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._socket.bind(b"\0" + self._address.encode())
+            self._socket.setblocking(False)
+        return {"NOTIFY_SOCKET": "@" + self._address,
+                "WATCHDOG_USEC": str(int(HUNG_AFTER_S * 1e6))}
+
+    def listen(self, now: float) -> None:
+        """Note when the child last pinged (READY=1 or WATCHDOG=1)."""
+        while self._socket is not None:
+            try:
+                message = self._socket.recv(4096)
+            except BlockingIOError:
+                return
+            if b"WATCHDOG=1" in message or b"READY=1" in message:
+                self.heard = now
+
+    def hung(self, now: float) -> bool:
+        if not self.watched or not self.alive():
+            return False
+        since = self.started if self.heard is None else self.heard
+        return now - since > (STARTUP_GRACE_S if self.heard is None else HUNG_AFTER_S)
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
 
 
 class Supervisor:
@@ -51,13 +97,20 @@ class Supervisor:
 
     def start(self, child: Child, now: float) -> None:
         env = dict(os.environ, SIGNAGE_DATA_DIR=str(self.settings.data_dir),
-                   SIGNAGE_RUNTIME_DIR=str(self.settings.runtime_dir))
+                   SIGNAGE_RUNTIME_DIR=str(self.settings.runtime_dir), **child.watchdog_env())
+        env.pop("WATCHDOG_PID", None)  # systemd's, for us: the child pings our socket
         child.process = subprocess.Popen(child.argv, env=env)
-        child.started = now
+        child.started, child.heard = now, None
         log.info("started %s (pid %d)", child.name, child.process.pid)
 
     def check(self, child: Child, now: float) -> bool:
         """Start or restart `child` if it is not running; True if something changed."""
+        child.listen(now)
+        if child.hung(now):
+            log.error("%s (pid %d) has not said it is alive for %.0fs: hung; killing it",
+                      child.name, child.process.pid, now - (child.heard or child.started))
+            child.process.kill()
+            child.process.wait()
         if child.alive():
             if now - child.started >= HEALTHY_AFTER_S:
                 child.backoff = FIRST_BACKOFF_S
@@ -107,6 +160,8 @@ class Supervisor:
                 log.warning("%s did not stop in %gs; killing it", child.name, STOP_GRACE_S)
                 child.process.kill()
                 child.process.wait()
+        for child in self.children:
+            child.close()
         log.info("stopped")
         (self.settings.runtime_dir / "supervisor.json").unlink(missing_ok=True)
 
@@ -114,7 +169,8 @@ class Supervisor:
 def run_children(settings: Settings, listen: str) -> int:
     command = [sys.executable, "-m", "signage"]
     children = [
-        Child("player", command + ["player", "--driver", settings.driver, "--fps", f"{settings.fps:g}"]),
+        Child("player", command + ["player", "--driver", settings.driver, "--fps", f"{settings.fps:g}"],
+              watched=True),
         Child("api", command + ["api", "--listen", listen]),
     ]
     clock = SystemClock()
