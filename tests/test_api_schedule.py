@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from signage.models import Playlist
+from signage.schedule import Schedule
 from tests.conftest import SAMPLES
 from tests.test_api import (JSON, YAML, approver, auth, client, clock, publish,  # noqa: F401 (fixtures)
                             settings, store)
@@ -77,3 +78,58 @@ def test_a_body_that_is_not_utf8_is_a_422_not_a_500(client, store):
     editor = {"Authorization": f"Bearer {store.create_token('ci-editor-utf8', 'editor')}"}
     answer = client.put("/api/schedule", content=b"\xff\xfe", headers={**editor, **JSON})
     assert answer.status_code == 422 and "UTF-8" in answer.json()["detail"][0]["reason"]
+
+
+def test_the_plan_shows_the_day_stretch_by_stretch_with_what_really_plays(
+        client, auth, approver, store):
+    publish_playlists(store, "welcome", "night", "tet", "opening-hours", "customs-campaign")
+    publish(client, auth, approver, "/api/schedule", content=SCHEDULE, headers=YAML)
+    answer = client.get("/api/schedule/plan", params={"date": "2027-02-06"}, headers=auth)
+    assert answer.status_code == 200, answer.text
+    plan = answer.json()
+    assert (plan["date"], plan["timezone"]) == ("2027-02-06", "Asia/Ho_Chi_Minh")
+    assert [(r["from"][11:16], r["to"][11:16], r["playlist"], r["rule"], r["power"])
+            for r in plan["rows"]] == [
+        ("00:00", "01:00", "night", "night", "on"),
+        ("01:00", "05:00", "night", "night", "off"),
+        ("05:00", "06:00", "night", "night", "on"),
+        ("06:00", "22:00", "tet", "tet-2027", "on"),
+        ("22:00", "00:00", "night", "night", "on")]
+    assert all(r["shows"] == r["playlist"] for r in plan["rows"])
+    assert plan["rows"][3]["brightness"] == {"start": 25.0, "min": 25.0, "max": 100.0}
+
+
+def test_a_draft_schedule_is_planned_before_approval(client, auth, store):
+    publish_playlists(store, "welcome", "tet", "night")
+    doc = {"default": "welcome", "rules": [
+        {"name": "night", "playlist": "night", "time": "22:00-06:00", "priority": 40},
+        {"name": "tet", "playlist": "tet", "time": "08:00-17:00", "priority": 30}]}
+    saved = client.put("/api/schedule", json=doc, headers=auth)
+    assert saved.status_code == 201, saved.text
+    assert client.get("/api/schedule/plan", headers=auth).status_code == 404  # none is live
+    plan = client.get("/api/schedule/plan", headers=auth, params={
+        "date": "2027-03-01", "revision": saved.json()["revision"]}).json()
+    assert [(r["from"][11:16], r["playlist"]) for r in plan["rows"]] == [
+        ("00:00", "night"), ("06:00", "welcome"), ("08:00", "tet"), ("17:00", "welcome"),
+        ("22:00", "night")]
+
+
+def test_the_plan_says_what_really_shows_when_a_playlist_is_not_published(client, auth, store):
+    # signage import on the box can publish a schedule before all of its playlists.
+    publish_playlists(store, "welcome")
+    store.publish_schedule(Schedule.model_validate({"default": "welcome", "rules": [
+        {"name": "tet", "playlist": "tet", "time": "08:00-17:00"}]}), "import")
+    rows = client.get("/api/schedule/plan", headers=auth, params={"date": "2027-03-01"}).json()["rows"]
+    assert [(r["playlist"], r["shows"]) for r in rows] == [
+        ("welcome", "welcome"), ("tet", "welcome"), ("welcome", "welcome")]
+
+
+def test_planning_a_playlist_revision_or_a_bad_date_is_refused_by_name(client, auth, store):
+    publish_playlists(store, "welcome")
+    [playlist] = client.get("/api/revisions", headers=auth).json()["revisions"]
+    wrong = client.get("/api/schedule/plan", headers=auth, params={"revision": playlist["id"]})
+    assert wrong.status_code == 422 and "is a playlist" in wrong.json()["detail"]
+    missing = client.get("/api/schedule/plan", headers=auth, params={"revision": 999})
+    assert missing.status_code == 404
+    bad = client.get("/api/schedule/plan", headers=auth, params={"date": "2027-02-30"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "date"]

@@ -4,19 +4,21 @@ Saving makes a draft revision; it takes effect when an approver approves it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from signage.api.deps import PrincipalDep, StoreDep, require_role
+from signage.api.deps import ClockDep, PrincipalDep, StoreDep, require_role
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
                                     read_document_body, rejected)
-from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
-                                          roll_back, workflow_errors)
+from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
+                                          Rollback, roll_back, workflow_errors)
 from signage.content import DocumentError, Problem, dump_json, validate_document
 from signage.importer import findings_as_problems
+from signage.plan import day_timeline
 from signage.schedule import Schedule
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,54 @@ def get_schedule(store: StoreDep) -> Any:
                             "it and have an approver approve it")
     revision, schedule = live
     return {"revision": revision, "schedule": json.loads(dump_json(schedule))}
+
+
+@router.get("/plan", dependencies=[Depends(require_role("editor", "approver", "technician"))],
+             responses={404: {"description": "No schedule is live, or no revision has this id"},
+                        422: {"description": "date is not a day, or the revision is not a schedule"}})
+def get_plan(store: StoreDep, clock: ClockDep,
+             date: Annotated[dt.date | None, Query(description=(
+                 "the local day at the gate, YYYY-MM-DD (default: today there)"))] = None,
+             revision: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
+                 "a schedule revision to plan instead of the live one, e.g. a draft "
+                 "awaiting approval"))] = None) -> dict[str, Any]:
+    """What the wall shows through one day, stretch by stretch: `playlist`, the one the
+    schedule picks, and `shows`, the one that really plays (the default when the picked
+    one is not published; null when neither is, and the standby card shows); the rule
+    that picked it; power (off: the wall is dark) and brightness. As if the clock were
+    trusted and no emergency notice were posted."""
+    number, schedule = _schedule_to_plan(store, revision)
+    day = date or clock.now().astimezone(schedule.zone).date()
+    published = set(store.playlist_names())
+
+    def shown(name: str) -> str | None:
+        return next((n for n in (name, schedule.default) if n in published), None)
+
+    rows = [{"from": row.start.isoformat(), "to": row.end.isoformat(),
+             "playlist": row.playlist, "shows": shown(row.playlist),
+             "rule": row.rule, "power": "on" if row.power_on else "off",
+             "brightness": None if row.brightness_start is None else {
+                 "start": row.brightness_start, "min": row.brightness_min,
+                 "max": row.brightness_max}}
+            for row in day_timeline(schedule, day)]
+    return {"date": day.isoformat(), "timezone": schedule.timezone, "revision": number,
+            "rows": rows}
+
+
+def _schedule_to_plan(store, revision: int | None) -> tuple[int, Schedule]:
+    if revision is None:
+        live = store.live_schedule()
+        if live is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND,
+                                detail="no schedule is live; give ?revision= to plan a draft")
+        return live
+    with workflow_errors():
+        info = store.revision(revision)
+    if info.kind != "schedule":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            detail=f"revision {revision} is a playlist; give a schedule "
+                            "revision (GET /api/revisions?kind=schedule lists them)")
+    return revision, Schedule.model_validate(info.body)
 
 
 @router.put(
