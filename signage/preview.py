@@ -1,9 +1,12 @@
-"""`signage preview`: the frame a playlist file shows at an offset, without the loop."""
+"""`signage preview` and the API's revision preview: the frame a playlist shows at an
+offset, drawn from scratch without the frame loop."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
+from typing import Mapping
 
 import pygame
 
@@ -14,6 +17,15 @@ from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook
 from signage.render.stage import Stage
 from signage.snapshot import encode_png
+from signage.store import asset_file
+
+# One preview renders at a time per process: a frame at 1920x1080 plus its pictures is
+# tens of MB, and the API shares a small box with the player.
+_rendering = threading.BoundedSemaphore(1)
+# Finding the faces takes a while and fonts are large: one FontBook per font
+# configuration for the process, used only under _rendering (FontBook is not thread-safe).
+_fonts_lock = threading.Lock()
+_font_books: dict[tuple[tuple[str, str], ...], FontBook] = {}
 
 
 def frame_at(compositor: Compositor, playlist: Playlist, elapsed: float,
@@ -39,3 +51,25 @@ def render_preview_file(source: Path, at: float, size: tuple[int, int], out: Pat
     frame = frame_at(compositor, playlist, at, now or SystemClock().now())
     out.write_bytes(encode_png(frame))
     return out
+
+
+def preview_fonts(overrides: Mapping[str, str]) -> FontBook:
+    """The process's FontBook for these overrides (Settings.fonts), loaded on first use."""
+    key = tuple(sorted(overrides.items()))
+    with _fonts_lock:
+        if key not in _font_books:
+            _font_books[key] = FontBook(dict(overrides))
+        return _font_books[key]
+
+
+def revision_frame_png(playlist: Playlist, at: float, now: dt.datetime, *,
+                       size: tuple[int, int], fonts: Mapping[str, str],
+                       assets_dir: Path) -> bytes:
+    """The PNG of the frame `playlist` shows `at` seconds in on a panel of `size`, with
+    assets from the store's `assets_dir`; one render at a time (callers wait their turn)."""
+    def asset_path(ref: str) -> Path:
+        return asset_file(assets_dir, ref)
+
+    with _rendering:
+        compositor = Compositor(size, preview_fonts(fonts), asset_path)
+        return encode_png(frame_at(compositor, playlist, at, now))

@@ -10,11 +10,12 @@ import contextlib
 import logging
 from typing import Annotated, Any, Iterator, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from signage.api.deps import PrincipalDep, SettingsDep, StoreDep, require_role
+from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.errors import AssetMissing
+from signage.models import Playlist
 from signage.store import FourEyesRefused, RevisionConflict, RevisionInfo, RevisionNotFound
 from signage.store_revisions import MAX_REASON_CHARS
 
@@ -111,6 +112,48 @@ def get_revision(revision_id: RevisionId, store: StoreDep) -> RevisionWithBody:
     with workflow_errors():
         info = store.revision(revision_id)
     return RevisionWithBody(**Revision.of(info).model_dump(), body=info.body)
+
+
+MAX_PREVIEW_AT_S = 86400  # a day: no playlist loop is longer worth looking into
+
+
+@router.get(
+    "/{revision_id}/preview.png",
+    dependencies=[Depends(require_role("editor", "approver", "technician"))],
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}}, "description": "The frame, at the panel's size"},
+        404: CHANGE_RESPONSES[404],
+        422: {"description": "`at` is out of range, or the revision is a schedule (no picture)"},
+    },
+)
+def preview_revision(
+    revision_id: RevisionId, store: StoreDep, settings: SettingsDep, clock: ClockDep,
+    at: Annotated[float, Query(ge=0, le=MAX_PREVIEW_AT_S,
+                               description="Seconds into the playlist's timeline")] = 0,
+) -> Response:
+    """The frame a playlist revision (in any state) would show on the wall `at` seconds
+    after it starts: 0 is its first item, past that item's duration the next, and the
+    timeline loops. Clocks show the server's time now; the live wall is not touched."""
+    # A plain def: rendering is CPU work, so FastAPI runs it in its threadpool.
+    with workflow_errors():
+        info = store.revision(revision_id)
+    if info.kind != "playlist":
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"revision {revision_id} is a {info.kind}, which has no picture of its own; "
+            f"see what it plays when in its plan (GET /api/schedule/plan?revision={revision_id}, "
+            "or `signage schedule --date YYYY-MM-DD` on the box), then preview the playlist "
+            "revisions it names",
+        )
+    # Here, not at the top: pygame (through signage.checks too) only on this path.
+    from signage.checks import panel_size
+    from signage.preview import revision_frame_png
+
+    png = revision_frame_png(Playlist.model_validate(info.body), at, clock.now(),
+                             size=panel_size(settings.driver), fonts=settings.fonts,
+                             assets_dir=settings.assets_dir)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/{revision_id}/submit", dependencies=[Depends(require_role("editor", "approver"))],
