@@ -96,8 +96,11 @@ class Supervisor:
         self.stop = threading.Event()
 
     def start(self, child: Child, now: float) -> None:
+        # The API needs the driver too: the panel's size decides legibility checks and
+        # how uploads are scaled.
         env = dict(os.environ, SIGNAGE_DATA_DIR=str(self.settings.data_dir),
-                   SIGNAGE_RUNTIME_DIR=str(self.settings.runtime_dir), **child.watchdog_env())
+                   SIGNAGE_RUNTIME_DIR=str(self.settings.runtime_dir),
+                   SIGNAGE_DRIVER=self.settings.driver, **child.watchdog_env())
         env.pop("WATCHDOG_PID", None)  # systemd's, for us: the child pings our socket
         child.process = subprocess.Popen(child.argv, env=env)
         child.started, child.heard = now, None
