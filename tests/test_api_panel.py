@@ -3,6 +3,7 @@ with an expiry, validated, audited, and followed by a real player on a fake cloc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import httpx
@@ -85,11 +86,28 @@ def test_bad_values_get_422_naming_the_field_and_store_nothing(client, tech, api
     assert api.overrides() == {} and api.audit_log() == []
 
 
-def test_every_novastar_pattern_name_is_accepted(client, tech, api):
-    for pattern in ("horizontal", "vertical", "diagonal", "grey", "ageing", "white"):
-        assert client.put("/api/panel/test-pattern", json={"pattern": pattern},
-                          headers=tech).status_code == 200
+def test_a_wall_with_a_sending_card_takes_the_cards_own_patterns(settings, clock, api, tech):
+    settings = dataclasses.replace(settings, driver="hdmi://0?size=768x384+novastar:///dev/ttyUSB0")
+    with serve(create_app(settings, clock, api)) as url:
+        with httpx.Client(base_url=url, trust_env=False, timeout=10) as client:
+            for pattern in ("horizontal", "vertical", "diagonal", "grey", "ageing", "white"):
+                assert client.put("/api/panel/test-pattern", json={"pattern": pattern},
+                                  headers=tech).status_code == 200
+            black = client.put("/api/panel/test-pattern", json={"pattern": "black"}, headers=tech)
     assert api.overrides()["test_pattern"].value == "white"
+    assert black.status_code == 422
+    assert "'black' is not a pattern this wall's device shows" in black.text
+    assert "horizontal" in black.text
+
+
+def test_a_pattern_the_wall_cannot_show_is_refused_with_the_ones_it_can(client, tech, api):
+    # The fixture's wall is an emulated panel: software patterns only, no card's.
+    answer = client.put("/api/panel/test-pattern", json={"pattern": "ageing"}, headers=tech)
+    assert answer.status_code == 422
+    [problem] = answer.json()["detail"]
+    assert problem["loc"][-1] == "pattern"
+    assert problem["msg"].endswith("choose one of red, green, blue, white, black")
+    assert api.overrides() == {} and api.audit_log() == []
 
 
 def test_only_technicians_may_use_the_controls(client, api):

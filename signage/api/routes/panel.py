@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from signage.api.deps import ClockDep, PrincipalDep, StoreDep, require_role
+from drivers.patterns import patterns_for
+from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.models import parse_duration
 from signage.store import Override, Principal, Store
 
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/panel", tags=["panel"])
 
-# What the emulated and HDMI panels draw, and the NovaStar receiving cards' own patterns.
-Pattern = Literal["red", "green", "blue", "white", "black",
+# Every name some driver shows; which ones this wall shows is checked against its driver
+# (drivers/patterns.py), as the names depend on the device.
+Pattern = Literal["red", "green", "blue", "white", "black", "corners",
                   "horizontal", "vertical", "diagonal", "grey", "ageing"]
 PATTERNS = get_args(Pattern)
 Control = Literal["brightness", "power", "test-pattern"]
@@ -80,10 +82,15 @@ def put_power(body: PowerBody, who: PrincipalDep, store: StoreDep,
 
 @router.put("/test-pattern", dependencies=_TECHNICIAN, responses=_BODY)
 def put_test_pattern(body: TestPatternBody, who: PrincipalDep, store: StoreDep,
-                     clock: ClockDep) -> dict[str, Any]:
-    """Show a test pattern until the expiry (to find dead modules); null: normal video."""
+                     clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
+    """Show a test pattern until the expiry (to find dead modules); null: normal video.
+    The pattern must be one this wall's device shows (422 lists them)."""
     if body.pattern is None:
         return _clear(store, clock, who, "test-pattern")
+    shown = patterns_for(settings.driver)
+    if body.pattern not in shown:
+        raise _invalid("pattern", f"{body.pattern!r} is not a pattern this wall's device "
+                       f"shows; choose one of {', '.join(shown) or '(none)'}")
     return _set(store, clock, who, "test_pattern", body.pattern, body, {"pattern": body.pattern})
 
 
