@@ -47,20 +47,6 @@ def make_clock() -> Clock:
 # --- the door: the API's checks, and refusals in the technician's words -------------
 
 
-def check_notice(document, now: dt.datetime):
-    """(notice, start, expiry) exactly as POST /api/emergency decides; else DocumentError."""
-    from signage.content import DocumentError, Problem, validate_document
-    from signage.models import EmergencyNotice
-
-    notice = validate_document(document, EmergencyNotice)
-    try:
-        start, end = notice.window(now)
-    except ValueError as exc:
-        line = document.line_of(("expires_at",))
-        raise DocumentError([Problem("expires_at", str(exc), line)]) from None
-    return notice, start, end
-
-
 def flags_document(args):
     """The API's document, built from --vi/--en/--zh and the time flags (absent ones left out)."""
     from signage.content import Document
@@ -102,13 +88,13 @@ def flag_line(problem, until_given: bool = True) -> str:
 
 def read_notice(args, now: dt.datetime):
     """((notice, start, expiry), []) to store, or (None, `FIELD: reason` lines saying why not)."""
-    from signage.content import DocumentError
+    from signage.content import DocumentError, validate_emergency
 
     if args.file is not None:
         return _read_file(args, now)
     ends = ends_problem(args)
     try:
-        checked = check_notice(flags_document(args), now)
+        checked = validate_emergency(flags_document(args), now)  # as POST /api/emergency
     except DocumentError as exc:
         # The model's only whole-document rule is the one-end rule checked above.
         lines = [flag_line(p, args.until is not None) for p in exc.problems
@@ -118,7 +104,7 @@ def read_notice(args, now: dt.datetime):
 
 
 def _read_file(args, now: dt.datetime):
-    from signage.content import DocumentError
+    from signage.content import DocumentError, validate_emergency
     from signage.importer import read_document
 
     mixed = [f"--{name}" for name in (*LANGUAGES, "starts", "until", "duration", "priority")
@@ -127,7 +113,7 @@ def _read_file(args, now: dt.datetime):
         return None, [f"--file: give the notice as a file or as flags, not both; move "
                       f"{', '.join(mixed)} into {args.file} (only --by goes with --file)"]
     try:
-        return check_notice(read_document(args.file), now), []
+        return validate_emergency(read_document(args.file), now), []
     except DocumentError as exc:
         return None, [p.render(str(args.file)) for p in exc.problems]
 

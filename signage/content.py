@@ -198,6 +198,19 @@ def validate_document(doc: Document, model: type[M]) -> M:
         raise DocumentError(problems) from None
 
 
+def validate_emergency(doc: Document, now) -> tuple:
+    """(EmergencyNotice, start, expiry) for a notice posted at `now`, as both the API and
+    the console take one; DocumentError lists the problems, a bad window at expires_at."""
+    from signage.models import EmergencyNotice
+
+    notice = validate_document(doc, EmergencyNotice)
+    try:
+        start, end = notice.window(now)
+    except ValueError as exc:
+        raise DocumentError([Problem("expires_at", str(exc), doc.line_of(("expires_at",)))]) from None
+    return notice, start, end
+
+
 def load_model(text: str | bytes, model: type[M]) -> M:
     """Parse and validate in one step; DocumentError lists every problem with its line."""
     return validate_document(parse_document(text), model)

@@ -15,9 +15,8 @@ from fastapi.responses import JSONResponse
 
 from signage.api.deps import ClockDep, StoreDep, TokenDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
-from signage.content import DocumentError, Problem, validate_document
+from signage.content import DocumentError, Problem, validate_emergency
 from signage.errors import StoreError
-from signage.models import EmergencyNotice
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +48,9 @@ def post_emergency(
 ) -> Any:
     """Store a notice; it is on the panel within a second of this answer."""
     try:
-        doc = parse_upload(upload)
-        notice = validate_document(doc, EmergencyNotice)
-        starts_at, expires_at = notice.window(clock.now())
+        notice, starts_at, expires_at = validate_emergency(parse_upload(upload), clock.now())
     except DocumentError as exc:
         return _refused(exc.problems)
-    except ValueError as exc:
-        return _refused([Problem("expires_at", str(exc), None)])
     emergency = store.add_emergency(notice.text, expires_at, token.name, notice.priority, starts_at,
                                     role=token.role)
     log.warning("emergency notice %d by %s until %s: %s", emergency.id, token.name,
