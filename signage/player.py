@@ -173,7 +173,7 @@ class Player:
             self.next_mark_save = mono + SAVE_TIME_MARK_EVERY_S
             # A write waits for SQLite's lock and the disk (fsync on an SD card): off the
             # frame loop, where proof of play is written.
-            self.proof.hasher.run(functools.partial(_save_time_mark, self.write_store,
+            self.proof.write_later(functools.partial(_save_time_mark, self.write_store,
                                                     self.trust.newest_seen))
         if verdict.trusted and mono >= self.next_prune:
             self.next_prune = mono + PRUNE_PLAYS_EVERY_S
@@ -181,7 +181,7 @@ class Player:
             # is believed (the mark follows it at 2 s a second), and must not delete a
             # year of plays at once.
             cutoff = self.trust.newest_seen - dt.timedelta(days=self.settings.plays_keep_days)
-            self.proof.hasher.run(functools.partial(_prune_plays, self.write_store, cutoff))
+            self.proof.write_later(functools.partial(_prune_plays, self.write_store, cutoff))
         return verdict
 
     def _follow(self, wall) -> None:

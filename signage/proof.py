@@ -214,6 +214,11 @@ class ProofOfPlay:
         """Whether the wall clock is believed, and whether it just jumped (PlayRecorder)."""
         self.recorder.clock_checked(trusted, jumped)
 
+    def write_later(self, job: Callable[[], object]) -> concurrent.futures.Future:
+        """Run `job` on the thread that writes plays (off the frame loop in the
+        background): the player's other store writes go there too, one at a time."""
+        return self.hasher.run(job)
+
     def frame(self, store, wall: dt.datetime, now: float, stage, playlist: str | None,
               revision: int | None, fading: bool, visible: bool, frame: pygame.Surface) -> None:
         """Note one presented frame; write a batch when one is due."""
