@@ -174,7 +174,7 @@ class Player:
             # A write waits for SQLite's lock and the disk (fsync on an SD card): off the
             # frame loop, where proof of play is written.
             self.proof.write_later(functools.partial(_save_time_mark, self.write_store,
-                                                    self.trust.newest_seen))
+                                                     self.trust.newest_seen))
         if verdict.trusted and mono >= self.next_prune:
             self.next_prune = mono + PRUNE_PLAYS_EVERY_S
             # Counted back from the mark, not the clock: a clock that jumped years ahead
