@@ -528,7 +528,7 @@ def _prune_plays(store, cutoff) -> None:
         log.warning("cannot delete old proof of play: %s", exc)
         return
     if deleted:
-        log.info("deleted %d plays that ended before %s (SIGNAGE_PLAYS_KEEP_DAYS)", deleted,
+        log.info("deleted %d plays that started before %s (SIGNAGE_PLAYS_KEEP_DAYS)", deleted,
                  cutoff.isoformat(timespec="seconds"))
 
 
