@@ -152,9 +152,15 @@ def _factory(scheme: str, url: str) -> Callable[[DriverURL], Driver]:
 _PAIR_SPLIT = re.compile(r"\+(?=[a-z][a-z0-9.-]*://)")
 
 
+def split_pair(url: str) -> list[str]:
+    """The driver URLs in `url`: one, or `[VIDEO, CONTROL]` for a pair (more is an error
+    open_driver reports)."""
+    return _PAIR_SPLIT.split(url)
+
+
 def open_driver(url: str) -> Driver:
     """Build (but do not open) the driver a URL names; `VIDEO+CONTROL` builds a pair."""
-    parts = _PAIR_SPLIT.split(url)
+    parts = split_pair(url)
     if len(parts) == 2:
         from drivers.paired import PairedDriver
 

@@ -8,7 +8,7 @@ checks those tables name exactly these.
 
 from __future__ import annotations
 
-import re
+from drivers.base import split_pair
 
 # Drawn in software by the emulated panel and the HDMI window.
 SOFTWARE = ("red", "green", "blue", "white", "black")
@@ -21,11 +21,9 @@ BY_SCHEME = {"emulated": SOFTWARE, "hdmi": SOFTWARE, "tpm2": SERIAL, "adalight":
              "novastar": NOVASTAR}
 EVERY = tuple(dict.fromkeys(SERIAL + NOVASTAR))  # every name any driver knows
 
-_PAIR_SPLIT = re.compile(r"\+(?=[a-z][a-z0-9.-]*://)")  # as drivers.base pairs VIDEO+CONTROL
-
 
 def patterns_for(url: str) -> tuple[str, ...]:
     """The patterns the wall a driver URL names can show. For VIDEO+CONTROL the sending
     card shows them, so the control's; an unknown scheme shows none."""
-    last = _PAIR_SPLIT.split(url)[-1]
+    last = split_pair(url)[-1]
     return BY_SCHEME.get(last.partition("://")[0].lower(), ())

@@ -107,9 +107,9 @@ def fonts_for(settings: Settings) -> FontBook:
 
 def panel_size(driver_url: str) -> tuple[int, int]:
     """The panel size a driver URL names (emulated://WxH, ?size=WxH, ?region=x,y,w,h)."""
-    from drivers.base import DriverURL, parse_size
+    from drivers.base import DriverURL, parse_size, split_pair
 
-    video = re.split(r"\+(?=[a-z][a-z0-9.-]*://)", driver_url)[0]
+    video = split_pair(driver_url)[0]
     url = DriverURL.parse(video)
     if "size" in url.query:
         return parse_size(url.query["size"], "size")

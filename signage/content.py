@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from signage.models import format_path, problem_paths
+from signage.models import EmergencyNotice, format_path, problem_paths
 
 MAX_DOCUMENT_BYTES = 1_000_000
 
@@ -201,8 +201,6 @@ def validate_document(doc: Document, model: type[M]) -> M:
 def validate_emergency(doc: Document, now) -> tuple:
     """(EmergencyNotice, start, expiry) for a notice posted at `now`, as both the API and
     the console take one; DocumentError lists the problems, a bad window at expires_at."""
-    from signage.models import EmergencyNotice
-
     notice = validate_document(doc, EmergencyNotice)
     try:
         start, end = notice.window(now)
