@@ -64,9 +64,6 @@ class SurfacePool:
         with self._lock:
             self._spare = self._spare[-(self.keep - 1):] + [surface] if self.keep > 0 else []
 
-    def __len__(self) -> int:
-        return len(self._spare)
-
 
 # Shared by every compositor in the process: a player has one, tests have many, and the
 # bound is a count, so at most `keep` pictures' memory sits here.
