@@ -34,7 +34,7 @@ from typing import Callable, Iterable
 
 from signage.clock import SystemClock
 from signage.errors import SignageError
-from signage.models import (
+from signage.content.models import (
     ClockItem, ImageItem, Message, MessageItem, Playlist, TickerItem, Transition, Zone,
 )
 

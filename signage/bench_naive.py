@@ -13,9 +13,9 @@ import zoneinfo
 import pygame
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from signage.models import ClockItem, ImageItem, Message, MessageItem, Playlist, TickerItem
+from signage.content.models import ClockItem, ImageItem, Message, MessageItem, Playlist, TickerItem
 from signage.render.fonts import FontBook
-from signage.sequence import position
+from signage.content.sequence import position
 
 DARKEN = 140 / 255  # how the compositor shades a message background
 BACKGROUND = (8, 32, 72)

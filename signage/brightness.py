@@ -27,7 +27,7 @@ from astral import Observer
 from astral.sun import elevation as sun_elevation
 from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
-from signage.models import _Strict
+from signage.content.models import _Strict
 
 CIVIL_TWILIGHT_DEG = -6.0
 SUNRISE_DEG = -0.833  # upper limb on the horizon with standard refraction (astral's sunrise)

@@ -41,8 +41,8 @@ from typing import Callable, Iterable
 
 from PIL import Image, ImageOps
 
-from signage.content import Document, Problem
-from signage.models import (
+from signage.content.documents import Document, Problem
+from signage.content.models import (
     AnyItem,
     ClockItem,
     ImageItem,

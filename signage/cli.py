@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from signage.content import DocumentError
+from signage.content.documents import DocumentError
 from signage.errors import SignageError
 from signage.settings import DEFAULT_DRIVER, DEFAULT_LISTEN, Settings
 
@@ -63,10 +63,10 @@ def cmd_validate(args) -> int:
 def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | None):
     """(errors then warnings, a one-line summary) for a playlist or schedule file."""
     from signage.checks import Limits, check_playlist, fonts_for, panel_size
-    from signage.content import validate_document
+    from signage.content.documents import validate_document
     from signage.importer import (asset_problems, findings_as_problems, is_schedule,
                                   playlist_names_beside, read_document)
-    from signage.models import Playlist
+    from signage.content.models import Playlist
 
     document = read_document(source)
     if is_schedule(document):
@@ -197,7 +197,7 @@ def cmd_preview(args) -> int:
 
 
 def _duration(text: str) -> float:
-    from signage.models import parse_duration
+    from signage.content.models import parse_duration
 
     try:
         return parse_duration(text) if text not in ("0", "0s") else 0.0

@@ -49,7 +49,7 @@ def make_clock() -> Clock:
 
 def flags_document(args):
     """The API's document, built from --vi/--en/--zh and the time flags (absent ones left out)."""
-    from signage.content import Document
+    from signage.content.documents import Document
 
     data: dict = {"text": {lang: getattr(args, lang) for lang in LANGUAGES
                            if getattr(args, lang) is not None}}
@@ -88,7 +88,7 @@ def flag_line(problem, until_given: bool = True) -> str:
 
 def read_notice(args, now: dt.datetime):
     """((notice, start, expiry), []) to store, or (None, `FIELD: reason` lines saying why not)."""
-    from signage.content import DocumentError, validate_emergency
+    from signage.content.documents import DocumentError, validate_emergency
 
     if args.file is not None:
         return _read_file(args, now)
@@ -104,7 +104,7 @@ def read_notice(args, now: dt.datetime):
 
 
 def _read_file(args, now: dt.datetime):
-    from signage.content import DocumentError, validate_emergency
+    from signage.content.documents import DocumentError, validate_emergency
     from signage.importer import read_document
 
     mixed = [f"--{name}" for name in (*LANGUAGES, "starts", "until", "duration", "priority")

@@ -27,7 +27,7 @@ def cmd_schedule(args) -> int:
 def _schedule(file: Path | None):
     """The schedule from a file, or the one the player follows (from the store)."""
     if file is not None:
-        from signage.content import load_model
+        from signage.content.documents import load_model
         from signage.schedule import Schedule
 
         return load_model(file.read_bytes(), Schedule), str(file)

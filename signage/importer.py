@@ -12,9 +12,9 @@ import logging
 from pathlib import Path
 from typing import Iterable
 
-from signage.content import Document, DocumentError, Problem, parse_document, validate_document
+from signage.content.documents import Document, DocumentError, Problem, parse_document, validate_document
 from signage.errors import ContentError
-from signage.models import Playlist, format_path, is_stored_ref
+from signage.content.models import Playlist, format_path, is_stored_ref
 from signage.store import Store
 
 log = logging.getLogger(__name__)

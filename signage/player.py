@@ -25,7 +25,7 @@ from drivers.base import Driver, DriverError, takes_dirty_hint
 from signage import __version__
 from signage.clock import Clock
 from signage.desired import Decision, decide, read_wanted
-from signage.models import MessageItem, Playlist, TextStyle
+from signage.content.models import MessageItem, Playlist, TextStyle
 from signage.panel_control import PanelControl
 from signage.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor

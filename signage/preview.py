@@ -12,7 +12,7 @@ import pygame
 
 from signage.clock import SystemClock
 from signage.importer import check_asset_files, read_playlist
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook
 from signage.render.stage import Stage

@@ -44,7 +44,7 @@ from pydantic import (
 )
 
 from signage.brightness import BrightnessPlan
-from signage.models import Duration, Slug, TimeZoneName, _Strict
+from signage.content.models import Duration, Slug, TimeZoneName, _Strict
 
 UTC = dt.timezone.utc
 DAY = dt.timedelta(days=1)

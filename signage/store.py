@@ -22,9 +22,9 @@ from pathlib import Path
 # The image checks live in signage.assets (shared with uploads); re-exported here.
 from signage.assets import ACCEPTED_IMAGE_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, inspect_image  # noqa: F401
 from signage.clock import Clock, SystemClock, utc_text
-from signage.content import dump_json
+from signage.content.documents import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
-from signage.models import Message, Playlist, is_stored_ref
+from signage.content.models import Message, Playlist, is_stored_ref
 # Re-exported: callers know these as part of the store.
 from signage.store_access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
 from signage.store_records import AuditEntry, Play, RecordsMixin  # noqa: F401

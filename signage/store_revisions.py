@@ -14,7 +14,7 @@ import json
 import sqlite3
 
 from signage.errors import AssetMissing, StoreError
-from signage.models import Playlist, is_stored_ref
+from signage.content.models import Playlist, is_stored_ref
 
 REVISION_KINDS = ("playlist", "schedule")
 REVISION_STATES = ("draft", "submitted", "approved", "rejected")

@@ -25,7 +25,7 @@ import signage
 from signage.api import check_routes_need_token, create_app
 from signage.api.deps import PrincipalDep, require_role
 from signage.clock import FakeClock
-from signage.content import MAX_DOCUMENT_BYTES
+from signage.content.documents import MAX_DOCUMENT_BYTES
 from signage.runtime import PLAYER_STALE_AFTER_S, write_atomically, write_json
 from signage.settings import Settings
 from signage.store import Principal, Store

@@ -22,7 +22,7 @@ from PIL import Image
 from signage.api import create_app
 from signage.api.routes import assets as assets_routes
 from signage.errors import SignageError
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.settings import Settings
 from tests.test_api import clock, serve, settings, store  # noqa: F401  (fixtures)
 from tests.test_assets import camera_exif, encoded, jpeg_markers, png_header_only

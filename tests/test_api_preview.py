@@ -9,7 +9,7 @@ import pygame
 import pytest
 from PIL import Image
 
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.preview import frame_at, preview_fonts
 from signage.render.compositor import Compositor
 from signage.settings import Settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.schedule import Schedule
 from tests.conftest import SAMPLES
 from tests.test_api import (JSON, YAML, approver, auth, client, clock, publish,  # noqa: F401 (fixtures)

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from signage.api import create_app  # noqa: E402
 from signage.clock import FakeClock  # noqa: E402
-from signage.models import Playlist  # noqa: E402
+from signage.content.models import Playlist  # noqa: E402
 from signage.settings import Settings  # noqa: E402
 from signage.store import ROLES, Store  # noqa: E402
 from tests.test_api import START, serve, write_frame, write_status  # noqa: E402

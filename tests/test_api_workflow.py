@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from signage.api import create_app
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.settings import Settings
 from tests.test_api import (JSON, YAML, approver, auth, bearer, client, clock,  # noqa: F401 (fixtures)
                             message_playlist, publish, serve, settings, store)

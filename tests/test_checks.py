@@ -14,9 +14,9 @@ from signage.checks import (
     panel_size,
     reading_seconds,
 )
-from signage.content import parse_document, validate_document
+from signage.content.documents import parse_document, validate_document
 from signage.errors import SignageError
-from signage.models import Message, Playlist
+from signage.content.models import Message, Playlist
 from signage.render import clockface
 from signage.render.text import reference_heights
 from signage.settings import Settings

@@ -86,7 +86,7 @@ WELCOME = {"name": "welcome", "items": [{"kind": "message", "text": {
 @pytest.mark.parametrize("published", [True, False], ids=["playlist", "nothing-published"])
 def test_a_posted_notice_takes_the_panel_and_cancel_gives_it_back(settings, store, clock,
                                                                    fonts, capsys, published):
-    from signage.models import Playlist
+    from signage.content.models import Playlist
 
     if published:
         store.publish_playlist(Playlist.model_validate(WELCOME), "test")

@@ -6,7 +6,7 @@ import datetime as dt
 import pygame
 import pytest
 
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.render.clockface import ClockVisual, clock_layout, label_lines, label_sizes, zone_label
 from signage.render.runs import measure
 from signage.render.text import LEGAL_MAX_RATIO, reference_heights

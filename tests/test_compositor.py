@@ -7,7 +7,7 @@ import pygame
 import pytest
 from PIL import Image
 
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.render.compositor import Compositor, ItemError
 from signage.render.pictures import SPARE_SURFACES
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from signage.content import load_model
+from signage.content.documents import load_model
 from signage.desired import Wanted, decide
-from signage.models import Message
+from signage.content.models import Message
 from signage.schedule import Schedule
 from signage.store import Emergency, Override
 from signage.trusted_time import Verdict

@@ -26,7 +26,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 from PIL import Image, ImageChops, ImageDraw  # noqa: E402
 
-from signage.models import Playlist  # noqa: E402
+from signage.content.models import Playlist  # noqa: E402
 from signage.render.compositor import Compositor  # noqa: E402
 from signage.render.stage import Stage  # noqa: E402
 

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from signage.models import Message, Playlist, format_duration, parse_duration, problems_from
+from signage.content.models import Message, Playlist, format_duration, parse_duration, problems_from
 
 
 def playlist_data(**item_changes):

@@ -12,7 +12,7 @@ from PIL import Image
 from drivers.base import DriverUnavailable, PanelTelemetry
 from drivers.emulated import EmulatedPanel
 from signage.importer import import_paths
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.render.compositor import CROSSFADE_S
 from signage.snapshot import SnapshotWriter
 from signage.store import Store

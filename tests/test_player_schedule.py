@@ -10,8 +10,8 @@ import pygame
 import pytest
 
 from signage.clock import FakeClock
-from signage.content import load_model
-from signage.models import Message, Playlist
+from signage.content.documents import load_model
+from signage.content.models import Message, Playlist
 from signage.schedule import Schedule
 from signage.store import Store
 from tests.conftest import emulated_panel, player_on

@@ -15,7 +15,7 @@ import pytest
 
 from signage.api import create_app
 from signage.errors import SignageError
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
 from signage.settings import Settings
 from signage.store import Play, Store

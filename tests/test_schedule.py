@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from signage.clock import FakeClock
-from signage.content import DocumentError, dump_json, load_model
+from signage.content.documents import DocumentError, dump_json, load_model
 from signage.schedule import (
     Schedule,
     Segment,

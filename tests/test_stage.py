@@ -8,7 +8,7 @@ import pygame
 import pytest
 from PIL import Image
 
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.render.compositor import Compositor
 from signage.render.stage import Stage, visible_parts
 

@@ -11,8 +11,8 @@ from PIL import Image
 
 from signage.errors import AssetMissing, ContentError, StoreError
 from signage.importer import import_paths
-from signage.content import DocumentError
-from signage.models import Playlist
+from signage.content.documents import DocumentError
+from signage.content.models import Playlist
 from signage.store import (AssetInUse, FourEyesRefused, Principal, RevisionConflict,
                            RevisionNotFound, Store)
 from tests.conftest import SAMPLES
@@ -268,7 +268,7 @@ def test_a_version_1_database_is_migrated_without_losing_content(settings, clock
 
 
 def test_emergency_messages_are_kept_until_cancelled_or_expired(store, clock):
-    from signage.models import Message
+    from signage.content.models import Message
 
     now = clock.now()
     text = Message(vi="Cửa khẩu tạm đóng", en="Gate closed", zh="口岸暂时关闭")
@@ -572,7 +572,7 @@ def test_import_is_in_the_audit_log_as_the_cli(store):
 
 
 def test_emergencies_are_in_the_audit_log_without_their_text(store, clock):
-    from signage.models import Message
+    from signage.content.models import Message
 
     notice = store.add_emergency(Message(vi="Đóng cửa", en="Closed: password 1234", zh="关闭"),
                                  clock.now() + dt.timedelta(hours=1), "minh", role="approver")

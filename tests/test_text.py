@@ -6,7 +6,7 @@ import pygame
 import pygame.freetype
 import pytest
 
-from signage.models import Message, TextStyle
+from signage.content.models import Message, TextStyle
 from signage.render.text import (
     LEGAL_MAX_RATIO,
     MIN_SIZE,

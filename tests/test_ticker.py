@@ -3,7 +3,7 @@
 import pygame
 import pytest
 
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.render.runs import trilingual_runs
 from signage.render.text import LEGAL_MAX_RATIO
 from signage.render.ticker import TickerVisual

@@ -205,7 +205,7 @@ def test_a_schedule_naming_a_playlist_not_beside_it_is_refused(tmp_path, capsys)
                                           ('{"name": "a\u0085"}'.encode(), True)])
 def test_characters_yaml_refuses_are_a_problem_not_a_crash(body, as_json):
     """Found by schemathesis: a NUL body made the API answer 500."""
-    from signage.content import DocumentError, parse_document
+    from signage.content.documents import DocumentError, parse_document
 
     try:
         parse_document(body, as_json=as_json)

@@ -7,7 +7,7 @@ import dataclasses
 from fastapi import HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
-from signage.content import MAX_DOCUMENT_BYTES, Document, Problem, parse_document
+from signage.content.documents import MAX_DOCUMENT_BYTES, Document, Problem, parse_document
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 JSON_TYPES = ("application/json",)

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import pygame
 
-from signage.models import ClockItem
+from signage.content.models import ClockItem
 from signage.render.fonts import FontBook
 from signage.render.items import surface_bytes
 from signage.render.pictures import background, new_frame

@@ -21,7 +21,7 @@ from typing import Hashable
 
 import pygame
 
-from signage.models import AnyItem, StandbyItem
+from signage.content.models import AnyItem, StandbyItem
 from signage.render.blend import KERNEL, KERNEL_NOTE
 from signage.render.fonts import FontBook
 from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, StaticVisual, Visual,

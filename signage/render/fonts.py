@@ -25,7 +25,7 @@ import pygame
 import pygame.freetype
 
 from signage.errors import SignageError
-from signage.models import LANGUAGES
+from signage.content.models import LANGUAGES
 
 INSTALL_HINT = "install fonts-noto-core fonts-noto-cjk (`make run` does)"
 LATIN_FAMILY = "Noto Sans"

@@ -15,7 +15,7 @@ from typing import Callable, Hashable, Protocol
 import pygame
 
 from signage.errors import SignageError
-from signage.models import (AnyItem, ClockItem, ImageItem, Message, MessageItem, StandbyItem,
+from signage.content.models import (AnyItem, ClockItem, ImageItem, Message, MessageItem, StandbyItem,
                             TextStyle, TickerItem)
 from signage.render.fonts import FontBook
 from signage.render.images import ImageLoadError
@@ -156,7 +156,7 @@ def text_block(message: Message, size, fonts: FontBook, style: TextStyle | None)
     if _STYLE_KEYWORD:
         return render_message(message, size, fonts, style=style)
     if style is not None:
-        from signage.models import color_rgb
+        from signage.content.models import color_rgb
 
         return render_message(message, size, fonts, color=color_rgb(style.color))
     return render_message(message, size, fonts)

@@ -14,7 +14,7 @@ from typing import Callable
 
 import pygame
 
-from signage.models import TextStyle, color_rgb
+from signage.content.models import TextStyle, color_rgb
 from signage.render.fonts import FontBook
 from signage.render.text import foreign_sizes
 

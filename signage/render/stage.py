@@ -18,12 +18,12 @@ from typing import Callable, Hashable
 
 import pygame
 
-from signage.models import AnyItem, Playlist, StandbyItem, Transition, Zone
+from signage.content.models import AnyItem, Playlist, StandbyItem, Transition, Zone
 from signage.render.compositor import STANDBY_ITEM, Compositor
 from signage.render.items import ItemError, item_key, item_label
 from signage.render.pictures import background
 from signage.render.transitions import draw_transition
-from signage.sequence import position
+from signage.content.sequence import position
 
 log = logging.getLogger(__name__)
 

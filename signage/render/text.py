@@ -20,7 +20,7 @@ from itertools import groupby
 
 import pygame
 
-from signage.models import Message, TextStyle, color_rgb
+from signage.content.models import Message, TextStyle, color_rgb
 from signage.render.fonts import FontBook, Glyph
 
 LEGAL_MAX_RATIO = 0.75

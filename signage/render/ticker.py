@@ -12,7 +12,7 @@ import math
 
 import pygame
 
-from signage.models import TickerItem
+from signage.content.models import TickerItem
 from signage.render.fonts import FontBook
 from signage.render.items import surface_bytes
 from signage.render.pictures import background, new_frame

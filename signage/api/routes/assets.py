@@ -24,7 +24,7 @@ from signage.api.deps import SettingsDep, StoreDep, require_role
 from signage.api.documents import rejected
 from signage.assets import clean_image, display_name
 from signage.checks import panel_size
-from signage.content import Problem
+from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
 from signage.store import AssetInUse, Store

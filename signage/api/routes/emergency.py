@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from signage.api.deps import ClockDep, StoreDep, TokenDep, require_role
 from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
-from signage.content import DocumentError, Problem, validate_emergency
+from signage.content.documents import DocumentError, Problem, validate_emergency
 from signage.errors import StoreError
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
                                           roll_back)
 from signage.checks import Limits, check_playlist, fonts_for, panel_size
-from signage.content import Document, DocumentError, Problem, validate_document
+from signage.content.documents import Document, DocumentError, Problem, validate_document
 from signage.errors import AssetMissing
 from signage.importer import asset_problems
-from signage.models import Playlist, format_path
+from signage.content.models import Playlist, format_path
 from signage.settings import Settings
 from signage.store import Store
 

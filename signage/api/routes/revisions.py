@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.errors import AssetMissing
-from signage.models import Playlist
+from signage.content.models import Playlist
 from signage.store import FourEyesRefused, RevisionConflict, RevisionInfo, RevisionNotFound
 from signage.store_revisions import MAX_REASON_CHARS
 

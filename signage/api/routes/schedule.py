@@ -16,7 +16,7 @@ from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, rejected)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
                                           Rollback, roll_back, workflow_errors)
-from signage.content import DocumentError, Problem, dump_json, validate_document
+from signage.content.documents import DocumentError, Problem, dump_json, validate_document
 from signage.importer import findings_as_problems
 from signage.plan import day_timeline
 from signage.schedule import Schedule

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from signage.models import EmergencyNotice, format_path, problem_paths
+from signage.content.models import EmergencyNotice, format_path, problem_paths
 
 MAX_DOCUMENT_BYTES = 1_000_000
 
