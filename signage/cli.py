@@ -70,7 +70,7 @@ def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | No
 
     document = read_document(source)
     if is_schedule(document):
-        from signage.schedule import Schedule
+        from signage.schedule.rules import Schedule
 
         schedule = validate_document(document, Schedule)
         known = playlist_names_beside(source)

@@ -12,7 +12,7 @@ from signage.settings import Settings
 
 
 def cmd_schedule(args) -> int:
-    from signage.plan import draw_week, format_day
+    from signage.schedule.plan import draw_week, format_day
 
     schedule, where = _schedule(args.file)
     date = args.date or dt.datetime.now(schedule.zone).date()
@@ -28,7 +28,7 @@ def _schedule(file: Path | None):
     """The schedule from a file, or the one the player follows (from the store)."""
     if file is not None:
         from signage.content.documents import load_model
-        from signage.schedule import Schedule
+        from signage.schedule.rules import Schedule
 
         return load_model(file.read_bytes(), Schedule), str(file)
     from signage.store import Store

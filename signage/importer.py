@@ -132,7 +132,7 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
 
 def findings_as_problems(schedule, doc: Document, known_playlists: set[str] | None) -> list[Problem]:
     """A schedule's cross-field findings as problems (for validate, import and the API)."""
-    from signage.schedule import schedule_findings
+    from signage.schedule.rules import schedule_findings
 
     return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
                     warning=f.severity == "warning")
@@ -155,7 +155,7 @@ def playlist_names_beside(source: Path) -> set[str]:
 def import_schedule(store: Store, source: Path, document: Document,
                     author: str = IMPORT_ACTOR) -> Imported:
     """Publish a schedule file; every playlist it names must be in the store already."""
-    from signage.schedule import Schedule
+    from signage.schedule.rules import Schedule
 
     schedule = validate_document(document, Schedule)
     errors = [p for p in findings_as_problems(schedule, document, set(store.playlist_names()))

@@ -24,7 +24,7 @@ import pygame
 from drivers.base import Driver, DriverError, takes_dirty_hint
 from signage import __version__
 from signage.clock import Clock
-from signage.desired import Decision, decide, read_wanted
+from signage.schedule.desired import Decision, decide, read_wanted
 from signage.content.models import MessageItem, Playlist, TextStyle
 from signage.panel_control import PanelControl
 from signage.proof import ProofOfPlay
@@ -35,7 +35,7 @@ from signage.settings import Settings
 from signage.snapshot import SnapshotWriter
 from signage.errors import StoreError
 from signage.store import Emergency, LiveContent, Store, asset_file
-from signage.trusted_time import TimeTrust, Verdict
+from signage.schedule.trusted_time import TimeTrust, Verdict
 from signage.watchdog import Notifier
 
 log = logging.getLogger(__name__)

@@ -505,7 +505,7 @@ class Store(AccessMixin, RecordsMixin, RevisionsMixin):
 
     def live_schedule(self):
         """(revision, Schedule) the player follows, or None when no schedule is published."""
-        from signage.schedule import Schedule
+        from signage.schedule.rules import Schedule
 
         rows = self._query(
             "SELECT r.id, r.body FROM desired d "

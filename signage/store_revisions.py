@@ -216,7 +216,7 @@ def _row_for(db: sqlite3.Connection, revision: int, action: str) -> sqlite3.Row:
 
 
 def _check_kind(kind: str, document) -> None:
-    from signage.schedule import Schedule
+    from signage.schedule.rules import Schedule
 
     expected = {"playlist": Playlist, "schedule": Schedule}.get(kind)
     if expected is None:

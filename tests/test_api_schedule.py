@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from signage.content.models import Playlist
-from signage.schedule import Schedule
+from signage.schedule.rules import Schedule
 from tests.conftest import SAMPLES
 from tests.test_api import (JSON, YAML, approver, auth, client, clock, publish,  # noqa: F401 (fixtures)
                             settings, store)

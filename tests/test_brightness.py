@@ -11,7 +11,7 @@ from astral import Observer
 from astral.sun import sun
 from pydantic import ValidationError
 
-from signage.brightness import (
+from signage.schedule.brightness import (
     MAX_RECHECK_S,
     RAMP_RECHECK_S,
     BrightnessPlan,

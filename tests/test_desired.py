@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from signage.content.documents import load_model
-from signage.desired import Wanted, decide
+from signage.schedule.desired import Wanted, decide
 from signage.content.models import Message
-from signage.schedule import Schedule
+from signage.schedule.rules import Schedule
 from signage.store import Emergency, Override
-from signage.trusted_time import Verdict
+from signage.schedule.trusted_time import Verdict
 from tests.conftest import SAMPLES
 
 GATE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from PIL import Image
 
-from signage import plan
-from signage.plan import (
+from signage.schedule import plan
+from signage.schedule.plan import (
     HEADER,
     LEFT,
     OFF_FILL,
@@ -21,7 +21,7 @@ from signage.plan import (
     playlist_colors,
     strip_point,
 )
-from signage.schedule import Schedule
+from signage.schedule.rules import Schedule
 
 GATE = {
     "default": "welcome",

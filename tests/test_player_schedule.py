@@ -12,7 +12,7 @@ import pytest
 from signage.clock import FakeClock
 from signage.content.documents import load_model
 from signage.content.models import Message, Playlist
-from signage.schedule import Schedule
+from signage.schedule.rules import Schedule
 from signage.store import Store
 from tests.conftest import emulated_panel, player_on
 

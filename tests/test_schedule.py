@@ -17,7 +17,7 @@ import pytest
 
 from signage.clock import FakeClock
 from signage.content.documents import DocumentError, dump_json, load_model
-from signage.schedule import (
+from signage.schedule.rules import (
     Schedule,
     Segment,
     format_timeline,

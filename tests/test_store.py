@@ -406,7 +406,7 @@ def test_a_draft_is_not_live_until_an_approver_approves_it(store):
 
 
 def test_approving_a_playlist_makes_it_the_active_one_and_a_schedule_the_followed_one(store):
-    from signage.schedule import Schedule
+    from signage.schedule.rules import Schedule
 
     store.publish_playlist(message_playlist(), "import")
     night = submitted_draft(store, vi="Đêm", name="night")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from signage.clock import FakeClock
-from signage.trusted_time import RELEASE_DATE, TOLERANCE, TimeTrust
+from signage.schedule.trusted_time import RELEASE_DATE, TOLERANCE, TimeTrust
 
 UTC = dt.timezone.utc
 START = dt.datetime(2027, 2, 6, 8, 0, tzinfo=UTC)

@@ -18,8 +18,8 @@ from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Re
                                           Rollback, roll_back, workflow_errors)
 from signage.content.documents import DocumentError, Problem, dump_json, validate_document
 from signage.importer import findings_as_problems
-from signage.plan import day_timeline
-from signage.schedule import Schedule
+from signage.schedule.plan import day_timeline
+from signage.schedule.rules import Schedule
 
 log = logging.getLogger(__name__)
 

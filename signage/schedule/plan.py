@@ -21,9 +21,9 @@ from astral import Observer
 from astral.sun import sun
 from PIL import Image, ImageDraw, ImageFont
 
-from signage import schedule as resolver
-from signage.brightness import BrightnessPlan, level_at
-from signage.schedule import Schedule
+from signage.schedule import rules as resolver
+from signage.schedule.brightness import BrightnessPlan, level_at
+from signage.schedule.rules import Schedule
 
 VI_WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
 EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

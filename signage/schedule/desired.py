@@ -13,11 +13,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from signage.brightness import Override as BrightnessOverride
-from signage.brightness import effective_level, recheck_after
-from signage.schedule import Schedule, power_state, resolve
+from signage.schedule.brightness import Override as BrightnessOverride
+from signage.schedule.brightness import effective_level, recheck_after
+from signage.schedule.rules import Schedule, power_state, resolve
 from signage.store import Emergency, Override, Store
-from signage.trusted_time import Verdict
+from signage.schedule.trusted_time import Verdict
 
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
 MAX_WAIT = dt.timedelta(hours=1)  # decide again at least this often, whatever happens

@@ -43,7 +43,7 @@ from pydantic import (
     model_validator,
 )
 
-from signage.brightness import BrightnessPlan
+from signage.schedule.brightness import BrightnessPlan
 from signage.content.models import Duration, Slug, TimeZoneName, _Strict
 
 UTC = dt.timezone.utc
