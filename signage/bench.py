@@ -152,7 +152,7 @@ def scene_playlist(scene: str, size: tuple[int, int],
 def prepare(scene: str, size: tuple[int, int], data_dir: Path) -> None:
     """Publish the scene's playlist and images into a fresh store in `data_dir`."""
     from signage.clock import FakeClock
-    from signage.store import Store
+    from signage.store.database import Store
 
     store = Store(data_dir, FakeClock(START))
     try:
@@ -355,7 +355,7 @@ def _player_notes(player, clock) -> list[str]:
 
 def _live_playlist(settings) -> Playlist:
     from signage.clock import FakeClock
-    from signage.store import Store
+    from signage.store.database import Store
 
     store = Store(settings.data_dir, FakeClock(START))
     try:
@@ -372,7 +372,7 @@ def _run_naive(spec: Spec, settings) -> list[float]:
     from signage.bench_naive import NaiveRenderer, font_faces
     from signage.clock import FakeClock
     from signage.render.fonts import FontBook
-    from signage.store import asset_file
+    from signage.store.database import asset_file
 
     faces = font_faces(FontBook(settings.fonts))
     renderer = NaiveRenderer(spec.size, _live_playlist(settings),

@@ -87,7 +87,7 @@ def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | No
 
 def cmd_import(args) -> int:
     from signage.importer import import_paths
-    from signage.store import Store
+    from signage.store.database import Store
 
     settings = Settings.from_env()
     store = Store(settings.data_dir)
@@ -103,7 +103,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_token(args) -> int:
-    from signage.store import Store
+    from signage.store.database import Store
 
     store = Store(Settings.from_env().data_dir)
     if args.token_command == "create":
@@ -171,7 +171,7 @@ def cmd_run(args) -> int:
     open_driver(settings.driver)  # a wrong URL fails here, not in a restart loop
     if args.seed:
         from signage.importer import import_paths
-        from signage.store import Store
+        from signage.store.database import Store
 
         store = Store(settings.data_dir)
         if not store.playlist_names():

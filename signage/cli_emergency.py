@@ -146,7 +146,7 @@ def _login_name() -> str:
 def open_store(settings: Settings, clock: Clock):
     """The player's store. A missing signage.db is refused, not made: a notice posted
     into a fresh store in the wrong folder would never reach the wall."""
-    from signage.store import Store
+    from signage.store.database import Store
 
     if not settings.db_path.is_file():
         raise StoreError(
@@ -201,7 +201,7 @@ def _post(args, settings: Settings, clock: Clock) -> int:
 
 def player_alive(status_path: Path, now: dt.datetime) -> bool:
     """Whether the player stamped its status recently (as /api/status judges it)."""
-    from signage.runtime import read_player_state
+    from signage.store.runtime import read_player_state
 
     return read_player_state(status_path, now).alive
 

@@ -13,7 +13,7 @@ from typing import Callable, TextIO
 
 from signage.errors import SignageError
 from signage.settings import Settings
-from signage.store_access import MIN_PASSWORD_CHARS, ROLES
+from signage.store.access import MIN_PASSWORD_CHARS, ROLES
 
 
 def read_password(stdin: TextIO | None = None,
@@ -34,7 +34,7 @@ def read_password(stdin: TextIO | None = None,
 
 
 def cmd_user(args) -> int:
-    from signage.store import Store
+    from signage.store.database import Store
 
     store = Store(Settings.from_env().data_dir)
     try:

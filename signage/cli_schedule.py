@@ -31,7 +31,7 @@ def _schedule(file: Path | None):
         from signage.schedule.rules import Schedule
 
         return load_model(file.read_bytes(), Schedule), str(file)
-    from signage.store import Store
+    from signage.store.database import Store
 
     store = Store(Settings.from_env().data_dir)
     try:

@@ -15,7 +15,7 @@ from typing import Iterable
 from signage.content.documents import Document, DocumentError, Problem, parse_document, validate_document
 from signage.errors import ContentError
 from signage.content.models import Playlist, format_path, is_stored_ref
-from signage.store import Store
+from signage.store.database import Store
 
 log = logging.getLogger(__name__)
 

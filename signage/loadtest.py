@@ -173,7 +173,7 @@ def summarize(times: list[float], dropped: int) -> dict:
 
 
 def _technician_token(settings: Settings) -> str:
-    from signage.store import Store
+    from signage.store.database import Store
 
     store = Store(settings.data_dir)
     try:

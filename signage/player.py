@@ -30,11 +30,11 @@ from signage.panel_control import PanelControl
 from signage.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor
 from signage.render.stage import Stage
-from signage.runtime import clean_stale_temps, write_json
+from signage.store.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
 from signage.snapshot import SnapshotWriter
 from signage.errors import StoreError
-from signage.store import Emergency, LiveContent, Store, asset_file
+from signage.store.database import Emergency, LiveContent, Store, asset_file
 from signage.schedule.trusted_time import TimeTrust, Verdict
 from signage.watchdog import Notifier
 

@@ -27,7 +27,7 @@ from typing import Callable
 
 import pygame
 
-from signage.store_records import Play
+from signage.store.records import Play
 
 log = logging.getLogger(__name__)
 

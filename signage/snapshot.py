@@ -20,7 +20,7 @@ from pathlib import Path
 import pygame
 from PIL import Image
 
-from signage.runtime import write_atomically, write_json
+from signage.store.runtime import write_atomically, write_json
 
 log = logging.getLogger(__name__)
 

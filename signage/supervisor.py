@@ -20,7 +20,7 @@ import sys
 import threading
 
 from signage.clock import Clock, SystemClock
-from signage.runtime import write_json
+from signage.store.runtime import write_json
 from signage.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from signage.clock import FakeClock  # noqa: E402
 from signage.settings import Settings  # noqa: E402
-from signage.store import Store  # noqa: E402
+from signage.store.database import Store  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "playlists"

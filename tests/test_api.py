@@ -26,9 +26,9 @@ from signage.api import check_routes_need_token, create_app
 from signage.api.deps import PrincipalDep, require_role
 from signage.clock import FakeClock
 from signage.content.documents import MAX_DOCUMENT_BYTES
-from signage.runtime import PLAYER_STALE_AFTER_S, write_atomically, write_json
+from signage.store.runtime import PLAYER_STALE_AFTER_S, write_atomically, write_json
 from signage.settings import Settings
-from signage.store import Principal, Store
+from signage.store.database import Principal, Store
 
 START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
 

@@ -17,7 +17,7 @@ from signage.api.routes.auth import FailedLogins
 from signage.api.security import SECURITY_HEADERS, body_limit
 from signage.errors import SignageError
 from signage.settings import Settings
-from signage.store_access import SESSION_LIFETIME
+from signage.store.access import SESSION_LIFETIME
 from tests.test_api import (START, bearer, client, clock, serve, settings, store,  # noqa: F401
                             write_frame)
 

@@ -13,7 +13,7 @@ from PIL import Image
 from signage.api import create_app
 from signage.clock import FakeClock
 from signage.settings import Settings
-from signage.store import Store
+from signage.store.database import Store
 from tests.test_api import START, YAML, serve
 
 SMILE = """\

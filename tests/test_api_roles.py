@@ -13,7 +13,7 @@ import pytest
 from signage.api import create_app
 from signage.clock import FakeClock
 from signage.settings import Settings
-from signage.store import ROLES, Store
+from signage.store.database import ROLES, Store
 from tests.test_api import START, serve
 
 PUBLIC = {("GET", "/api/health"), ("POST", "/api/login")}

@@ -26,7 +26,7 @@ from signage.api import create_app  # noqa: E402
 from signage.clock import FakeClock  # noqa: E402
 from signage.content.models import Playlist  # noqa: E402
 from signage.settings import Settings  # noqa: E402
-from signage.store import ROLES, Store  # noqa: E402
+from signage.store.database import ROLES, Store  # noqa: E402
 from tests.test_api import START, serve, write_frame, write_status  # noqa: E402
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,

@@ -15,7 +15,7 @@ from signage import bench
 from signage.bench_naive import NaiveRenderer, font_faces
 from signage.clock import FakeClock
 from signage.render.fonts import FontBook
-from signage.store import Store, asset_file
+from signage.store.database import Store, asset_file
 
 ROW_KEYS = {"scene", "resolution", "fps", "median_ms", "p99_ms", "max_ms", "rss_mb",
             "naive_median_ms", "speedup"}

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from signage.cli import main
-from signage.store import Store
+from signage.store.database import Store
 
 
 def test_run_refuses_a_wrong_driver_url_before_starting_anything(tmp_path, capsys, monkeypatch):

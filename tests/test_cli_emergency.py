@@ -13,7 +13,7 @@ from signage import cli_emergency
 from signage.cli import main
 from signage.clock import FakeClock
 from signage.importer import IMPORT_ROLE
-from signage.store import Store
+from signage.store.database import Store
 from tests.conftest import emulated_panel, player_on
 
 NOW = dt.datetime(2027, 3, 10, 7, 0, tzinfo=dt.timezone.utc)  # 14:00 at the gate

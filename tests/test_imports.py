@@ -46,5 +46,5 @@ def test_pygame_stays_in_the_rendering_and_driver_layers():
 def test_the_walker_sees_real_imports(tmp_path):
     """Guard the guard: a file that imports signage from drivers must be caught."""
     sample = tmp_path / "bad.py"
-    sample.write_text("import os\nfrom signage.store import Store\nimport serial.tools\n")
+    sample.write_text("import os\nfrom signage.store.database import Store\nimport serial.tools\n")
     assert {"os", "signage", "serial"} <= imported_modules(sample)

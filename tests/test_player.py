@@ -15,7 +15,7 @@ from signage.importer import import_paths
 from signage.content.models import Playlist
 from signage.render.compositor import CROSSFADE_S
 from signage.snapshot import SnapshotWriter
-from signage.store import Store
+from signage.store.database import Store
 from tests.conftest import SAMPLES, emulated_panel, player_on
 
 SIZE = (384, 192)

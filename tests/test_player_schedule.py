@@ -13,7 +13,7 @@ from signage.clock import FakeClock
 from signage.content.documents import load_model
 from signage.content.models import Message, Playlist
 from signage.schedule.rules import Schedule
-from signage.store import Store
+from signage.store.database import Store
 from tests.conftest import emulated_panel, player_on
 
 SIZE = (384, 192)

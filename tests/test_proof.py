@@ -18,7 +18,7 @@ from signage.errors import SignageError
 from signage.content.models import Playlist
 from signage.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
 from signage.settings import Settings
-from signage.store import Play, Store
+from signage.store.database import Play, Store
 from tests.test_api import bearer, serve
 from tests.conftest import emulated_panel, player_on
 

@@ -13,7 +13,7 @@ from signage.errors import AssetMissing, ContentError, StoreError
 from signage.importer import import_paths
 from signage.content.documents import DocumentError
 from signage.content.models import Playlist
-from signage.store import (AssetInUse, FourEyesRefused, Principal, RevisionConflict,
+from signage.store.database import (AssetInUse, FourEyesRefused, Principal, RevisionConflict,
                            RevisionNotFound, Store)
 from tests.conftest import SAMPLES
 
@@ -241,7 +241,7 @@ def test_import_refuses_a_file_that_is_not_an_image(store, tmp_path):
 
 def test_a_version_1_database_is_migrated_without_losing_content(settings, clock):
     """A box updated in the field keeps its playlists, and foreign keys still hold."""
-    from signage import store as store_module
+    from signage.store import database as store_module
 
     settings.data_dir.mkdir(parents=True)
     db = sqlite3.connect(settings.db_path)
@@ -363,7 +363,7 @@ def test_the_audit_log_is_append_only_and_masks_secrets(store):
 
 
 def test_plays_are_stored_in_batches_and_summed_per_month(store, clock):
-    from signage.store import Play
+    from signage.store.database import Play
 
     start = dt.datetime(2027, 2, 6, 8, 0, tzinfo=dt.timezone.utc)
     plays = [Play(start + dt.timedelta(seconds=10 * i), start + dt.timedelta(seconds=10 * i + 10),

@@ -23,7 +23,7 @@ from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
 from signage.settings import Settings, check_origin
-from signage.store import Store
+from signage.store.database import Store
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
     from fastapi.routing import iter_route_contexts as _iter_routes

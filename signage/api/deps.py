@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from signage.clock import Clock
 from signage.settings import Settings
-from signage.store import ROLES, Principal, Store
+from signage.store.database import ROLES, Principal, Store
 
 HOW_TO_AUTHENTICATE = (
     "send Authorization: Bearer <token>; log in with POST /api/login, or make an API token "

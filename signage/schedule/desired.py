@@ -16,7 +16,7 @@ import datetime as dt
 from signage.schedule.brightness import Override as BrightnessOverride
 from signage.schedule.brightness import effective_level, recheck_after
 from signage.schedule.rules import Schedule, power_state, resolve
-from signage.store import Emergency, Override, Store
+from signage.store.database import Emergency, Override, Store
 from signage.schedule.trusted_time import Verdict
 
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)

@@ -27,7 +27,7 @@ from signage.checks import panel_size
 from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
-from signage.store import AssetInUse, Store
+from signage.store.database import AssetInUse, Store
 
 log = logging.getLogger(__name__)
 

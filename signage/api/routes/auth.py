@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from signage.api.deps import BearerDep, ClockDep, PrincipalDep, StoreDep, require_role
-from signage.store import ROLES
+from signage.store.database import ROLES
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from signage.api.deps import ClockDep, SettingsDep, StoreDep
-from signage.runtime import read_player_state
+from signage.store.runtime import read_player_state
 from signage.errors import SignageError
 
 router = APIRouter(prefix="/api", tags=["health"])

@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from signage.api.deps import require_role
-from signage.runtime import read_player_state
+from signage.store.runtime import read_player_state
 from signage.api.routes.status import box_health
 
 router = APIRouter(tags=["metrics"])

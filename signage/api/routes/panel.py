@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, St
 from drivers.patterns import patterns_for
 from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.content.models import parse_duration
-from signage.store import Override, Principal, Store
+from signage.store.database import Override, Principal, Store
 
 log = logging.getLogger(__name__)
 

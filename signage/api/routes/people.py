@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from signage.api.deps import PrincipalDep, StoreDep, require_role
 from signage.errors import StoreError
-from signage.store_access import MIN_PASSWORD_CHARS, TokenInfo, UserInfo
+from signage.store.access import MIN_PASSWORD_CHARS, TokenInfo, UserInfo
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from signage.errors import AssetMissing
 from signage.importer import asset_problems
 from signage.content.models import Playlist, format_path
 from signage.settings import Settings
-from signage.store import Store
+from signage.store.database import Store
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.errors import AssetMissing
 from signage.content.models import Playlist
-from signage.store import FourEyesRefused, RevisionConflict, RevisionInfo, RevisionNotFound
-from signage.store_revisions import MAX_REASON_CHARS
+from signage.store.database import FourEyesRefused, RevisionConflict, RevisionInfo, RevisionNotFound
+from signage.store.revisions import MAX_REASON_CHARS
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from signage.api.deps import ClockDep, SettingsDep, require_role
 from signage.api.observed import read_snapshot
-from signage.runtime import read_player_state
+from signage.store.runtime import read_player_state
 
 router = APIRouter(prefix="/api", tags=["status"])
 

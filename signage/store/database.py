@@ -26,9 +26,9 @@ from signage.content.documents import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
 from signage.content.models import Message, Playlist, is_stored_ref
 # Re-exported: callers know these as part of the store.
-from signage.store_access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
-from signage.store_records import AuditEntry, Play, RecordsMixin  # noqa: F401
-from signage.store_revisions import (FourEyesRefused, RevisionConflict, RevisionInfo,  # noqa: F401
+from signage.store.access import ROLES, TOKEN_PREFIX, AccessMixin, Principal, TokenInfo, UserInfo  # noqa: F401
+from signage.store.records import AuditEntry, Play, RecordsMixin  # noqa: F401
+from signage.store.revisions import (FourEyesRefused, RevisionConflict, RevisionInfo,  # noqa: F401
                                      RevisionNotFound, RevisionsMixin)
 
 _MIGRATIONS = [

@@ -22,7 +22,7 @@ from signage.clock import utc_text
 
 MAX_DETAIL_CHARS = 2000
 PLAY_TIMESPEC = "milliseconds"  # items can be shorter than a second
-# Never stored in the audit log: a whole API or session token (signage.store_access's
+# Never stored in the audit log: a whole API or session token (signage.store.access's
 # prefixes, then token_urlsafe characters), and the word password.
 SECRETS = re.compile(r"sg[ns]_[A-Za-z0-9_-]*|password", re.IGNORECASE)
 
