@@ -10,7 +10,7 @@ import zlib
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from signage.assets import (MAX_ASSET_PIXELS, CleanImage, ImageFacts, clean_image, display_name,
+from signage.media.images import (MAX_ASSET_PIXELS, CleanImage, ImageFacts, clean_image, display_name,
                             inspect_image)
 from signage.errors import ContentError
 

@@ -19,8 +19,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-# The image checks live in signage.assets (shared with uploads); re-exported here.
-from signage.assets import ACCEPTED_IMAGE_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, inspect_image  # noqa: F401
+# The image checks live in signage.media.images (shared with uploads); re-exported here.
+from signage.media.images import ACCEPTED_IMAGE_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, inspect_image  # noqa: F401
 from signage.clock import Clock, SystemClock, utc_text
 from signage.content.documents import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
@@ -329,7 +329,7 @@ class Store(AccessMixin, RecordsMixin, RevisionsMixin):
         """Store an image once by its sha256 and return `sha256:<hex>`.
 
         The type is decided by the bytes (PNG, JPEG, WebP), never by the name; the name
-        is kept only as a label. Uploads store signage.assets.clean_image's bytes here.
+        is kept only as a label. Uploads store signage.media.images.clean_image's bytes here.
         """
         if len(data) > MAX_ASSET_BYTES:
             raise ContentError([("asset", f"is {len(data)} bytes; the limit is {MAX_ASSET_BYTES}: "

@@ -2,7 +2,7 @@
 
 An upload is parsed as it streams (python-multipart's push parser, not request.form()),
 counted against the cap as it arrives and spooled to an unnamed temporary file, so an
-oversized or aborted body leaves nothing behind. What is stored is signage.assets'
+oversized or aborted body leaves nothing behind. What is stored is signage.media.images'
 clean copy, named by its sha256; the client's file name is only a label.
 """
 
@@ -22,7 +22,7 @@ from starlette.requests import ClientDisconnect
 
 from signage.api.deps import SettingsDep, StoreDep, require_role
 from signage.api.documents import rejected
-from signage.assets import clean_image, display_name
+from signage.media.images import clean_image, display_name
 from signage.checks import panel_size
 from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
