@@ -62,7 +62,7 @@ def cmd_validate(args) -> int:
 
 def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | None):
     """(errors then warnings, a one-line summary) for a playlist or schedule file."""
-    from signage.checks import Limits, check_playlist, fonts_for, panel_size
+    from signage.render.checks import Limits, check_playlist, fonts_for, panel_size
     from signage.content.documents import validate_document
     from signage.importer import (asset_problems, findings_as_problems, is_schedule,
                                   playlist_names_beside, read_document)

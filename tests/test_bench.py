@@ -137,7 +137,7 @@ def test_naive_reference_draws_the_scene_every_frame(settings):
 @pytest.mark.parametrize("scene", ["a", "b"])
 def test_message_scenes_pass_the_checks_at_the_door(scene, settings):
     """The bench measures content staff could publish, not text the validator refuses."""
-    from signage.checks import Limits, check_playlist, fonts_for
+    from signage.render.checks import Limits, check_playlist, fonts_for
 
     refs = iter(f"sha256:{n:064x}" for n in range(100))
     playlist = bench.scene_playlist(scene, (384, 192), lambda _data: next(refs))

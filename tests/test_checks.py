@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from signage.checks import (
+from signage.render.checks import (
     Limits,
     check_playlist,
     contrast_ratio,

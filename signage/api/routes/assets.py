@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect
 from signage.api.deps import SettingsDep, StoreDep, require_role
 from signage.api.documents import rejected
 from signage.media.images import clean_image, display_name
-from signage.checks import panel_size
+from signage.render.checks import panel_size
 from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings

@@ -146,8 +146,8 @@ def preview_revision(
             "or `signage schedule --date YYYY-MM-DD` on the box), then preview the playlist "
             "revisions it names",
         )
-    # Here, not at the top: pygame (through signage.checks too) only on this path.
-    from signage.checks import panel_size
+    # Here, not at the top: pygame (through signage.render.checks too) only on this path.
+    from signage.render.checks import panel_size
     from signage.preview import revision_frame_png
 
     png = revision_frame_png(Playlist.model_validate(info.body), at, clock.now(),
