@@ -241,7 +241,7 @@ def measure(spec: Spec) -> dict:
     """One result row (and notes) for `spec`: our player first, then the naive reference."""
     from drivers.emulated import EmulatedPanel
     from signage.clock import FakeClock
-    from signage.player import build_player
+    from signage.player.loop import build_player
     from signage.settings import Settings
 
     settings = Settings(data_dir=Path(spec.data_dir), runtime_dir=Path(spec.runtime_dir),

@@ -130,7 +130,7 @@ def cmd_player(args) -> int:
     from drivers.base import open_driver
     from drivers.resilient import KeepTrying
     from signage.clock import SystemClock
-    from signage.player import build_player
+    from signage.player.loop import build_player
 
     settings = Settings.from_env(driver=args.driver, fps=args.fps)
     clock = SystemClock()

@@ -215,7 +215,7 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
     """Measure the player without and with API load; the figures as a document."""
     from drivers.emulated import EmulatedPanel
     from signage import bench
-    from signage.player import build_player
+    from signage.player.loop import build_player
 
     clock = SystemClock()
     with tempfile.TemporaryDirectory(prefix="signage-loadtest-") as root:

@@ -16,7 +16,7 @@ from signage.content.models import Playlist
 from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook
 from signage.render.stage import Stage
-from signage.snapshot import encode_png
+from signage.player.snapshot import encode_png
 from signage.store.database import asset_file
 
 # One preview renders at a time per process: a frame at 1920x1080 plus its pictures is

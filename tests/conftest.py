@@ -55,9 +55,9 @@ def emulated_panel(size: tuple[int, int]):
 
 def player_on(settings, store, clock, panel, fonts):
     """A player on `panel` driven by `clock`, writing snapshots synchronously."""
-    from signage.player import Player
+    from signage.player.loop import Player
     from signage.render.compositor import Compositor
-    from signage.snapshot import SnapshotWriter
+    from signage.player.snapshot import SnapshotWriter
 
     compositor = Compositor(panel.size, fonts, store.asset_path)
     return Player(settings, store, panel, clock, compositor,

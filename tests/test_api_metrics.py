@@ -7,9 +7,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from drivers.emulated import EmulatedPanel
 from signage.api.routes.status import parse_meminfo
-from signage.player import Player
+from signage.player.loop import Player
 from signage.render.compositor import Compositor
-from signage.snapshot import SnapshotWriter
+from signage.player.snapshot import SnapshotWriter
 from tests.test_api import client, clock, settings, store, tech, write_status  # noqa: F401
 
 CARDS = [

@@ -7,7 +7,7 @@ import time
 
 from drivers.base import DriverUnavailable
 from drivers.emulated import EmulatedPanel
-from signage.panel_control import PanelControl
+from signage.player.panel_control import PanelControl
 
 
 class FakeSlowCard(EmulatedPanel):

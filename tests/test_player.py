@@ -14,7 +14,7 @@ from drivers.emulated import EmulatedPanel
 from signage.importer import import_paths
 from signage.content.models import Playlist
 from signage.render.compositor import CROSSFADE_S
-from signage.snapshot import SnapshotWriter
+from signage.player.snapshot import SnapshotWriter
 from signage.store.database import Store
 from tests.conftest import SAMPLES, emulated_panel, player_on
 
@@ -240,7 +240,7 @@ def test_the_snapshot_shows_the_settled_frame_right_after_a_fade(settings, store
 def test_a_damaged_database_shows_standby_and_recovers(settings, clock, fonts):
     """signage.db that is not a database: standby on the panel, the fault in status,
     and content as soon as the store can be opened again."""
-    from signage.player import STORE_RETRY_S, build_player
+    from signage.player.loop import STORE_RETRY_S, build_player
 
     settings.data_dir.mkdir(parents=True)
     settings.db_path.write_bytes(b"this is not an SQLite database" * 100)
@@ -346,8 +346,8 @@ def test_a_write_waiting_for_the_database_never_holds_up_the_frames(settings, st
     import sqlite3
     import time
 
-    from signage.player import Player
-    from signage.proof import ProofOfPlay
+    from signage.player.loop import Player
+    from signage.player.proof import ProofOfPlay
     from signage.render.compositor import Compositor
 
     publish(store, message("Một"))

@@ -9,9 +9,9 @@ from PIL import Image
 from drivers.emulated import EmulatedPanel
 from signage.cli import main
 from signage.importer import import_paths
-from signage.player import Player
+from signage.player.loop import Player
 from signage.render.compositor import Compositor
-from signage.snapshot import SnapshotWriter
+from signage.player.snapshot import SnapshotWriter
 from tests.conftest import SAMPLES
 
 SIZE = (768, 384)

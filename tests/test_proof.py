@@ -16,7 +16,7 @@ import pytest
 from signage.api import create_app
 from signage.errors import SignageError
 from signage.content.models import Playlist
-from signage.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
+from signage.player.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
 from signage.settings import Settings
 from signage.store.database import Play, Store
 from tests.test_api import bearer, serve

@@ -7,7 +7,7 @@ import time
 import pygame
 from PIL import Image
 
-from signage.snapshot import SnapshotWriter, snapshot_size
+from signage.player.snapshot import SnapshotWriter, snapshot_size
 
 
 def striped(size):

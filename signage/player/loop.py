@@ -26,17 +26,17 @@ from signage import __version__
 from signage.clock import Clock
 from signage.schedule.desired import Decision, decide, read_wanted
 from signage.content.models import MessageItem, Playlist, TextStyle
-from signage.panel_control import PanelControl
-from signage.proof import ProofOfPlay
+from signage.player.panel_control import PanelControl
+from signage.player.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor
 from signage.render.stage import Stage
 from signage.store.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
-from signage.snapshot import SnapshotWriter
+from signage.player.snapshot import SnapshotWriter
 from signage.errors import StoreError
 from signage.store.database import Emergency, LiveContent, Store, asset_file
 from signage.schedule.trusted_time import TimeTrust, Verdict
-from signage.watchdog import Notifier
+from signage.player.watchdog import Notifier
 
 log = logging.getLogger(__name__)
 
