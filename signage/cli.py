@@ -64,7 +64,7 @@ def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | No
     """(errors then warnings, a one-line summary) for a playlist or schedule file."""
     from signage.render.checks import Limits, check_playlist, fonts_for, panel_size
     from signage.content.documents import validate_document
-    from signage.importer import (asset_problems, findings_as_problems, is_schedule,
+    from signage.services.importer import (asset_problems, findings_as_problems, is_schedule,
                                   playlist_names_beside, read_document)
     from signage.content.models import Playlist
 
@@ -86,7 +86,7 @@ def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | No
 
 
 def cmd_import(args) -> int:
-    from signage.importer import import_paths
+    from signage.services.importer import import_paths
     from signage.store.database import Store
 
     settings = Settings.from_env()
@@ -170,7 +170,7 @@ def cmd_run(args) -> int:
     settings = Settings.from_env(driver=args.driver)
     open_driver(settings.driver)  # a wrong URL fails here, not in a restart loop
     if args.seed:
-        from signage.importer import import_paths
+        from signage.services.importer import import_paths
         from signage.store.database import Store
 
         store = Store(settings.data_dir)
@@ -183,7 +183,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_preview(args) -> int:
-    from signage.preview import render_preview_file
+    from signage.services.preview import render_preview_file
 
     from signage.render.fonts import FontBook
 

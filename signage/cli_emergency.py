@@ -105,7 +105,7 @@ def read_notice(args, now: dt.datetime):
 
 def _read_file(args, now: dt.datetime):
     from signage.content.documents import DocumentError, validate_emergency
-    from signage.importer import read_document
+    from signage.services.importer import read_document
 
     mixed = [f"--{name}" for name in (*LANGUAGES, "starts", "until", "duration", "priority")
              if getattr(args, name) is not None]

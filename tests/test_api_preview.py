@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from signage.content.models import Playlist
-from signage.preview import frame_at, preview_fonts
+from signage.services.preview import frame_at, preview_fonts
 from signage.render.compositor import Compositor
 from signage.settings import Settings
 from tests.conftest import emulated_panel, player_on

@@ -12,7 +12,7 @@ import pytest
 from signage import cli_emergency
 from signage.cli import main
 from signage.clock import FakeClock
-from signage.importer import IMPORT_ROLE
+from signage.services.importer import IMPORT_ROLE
 from signage.store.database import Store
 from tests.conftest import emulated_panel, player_on
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from drivers.base import DriverUnavailable, PanelTelemetry
 from drivers.emulated import EmulatedPanel
-from signage.importer import import_paths
+from signage.services.importer import import_paths
 from signage.content.models import Playlist
 from signage.render.compositor import CROSSFADE_S
 from signage.player.snapshot import SnapshotWriter

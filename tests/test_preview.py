@@ -8,7 +8,7 @@ from PIL import Image
 
 from drivers.emulated import EmulatedPanel
 from signage.cli import main
-from signage.importer import import_paths
+from signage.services.importer import import_paths
 from signage.player.loop import Player
 from signage.render.compositor import Compositor
 from signage.player.snapshot import SnapshotWriter

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from signage.preview import render_preview_file
+from signage.services.preview import render_preview_file
 from tests.conftest import REPO, SAMPLES
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from signage.errors import AssetMissing, ContentError, StoreError
-from signage.importer import import_paths
+from signage.services.importer import import_paths
 from signage.content.documents import DocumentError
 from signage.content.models import Playlist
 from signage.store.database import (AssetInUse, FourEyesRefused, Principal, RevisionConflict,

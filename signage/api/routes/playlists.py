@@ -16,7 +16,7 @@ from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, 
 from signage.render.checks import Limits, check_playlist, fonts_for, panel_size
 from signage.content.documents import Document, DocumentError, Problem, validate_document
 from signage.errors import AssetMissing
-from signage.importer import asset_problems
+from signage.services.importer import asset_problems
 from signage.content.models import Playlist, format_path
 from signage.settings import Settings
 from signage.store.database import Store

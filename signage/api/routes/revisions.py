@@ -148,7 +148,7 @@ def preview_revision(
         )
     # Here, not at the top: pygame (through signage.render.checks too) only on this path.
     from signage.render.checks import panel_size
-    from signage.preview import revision_frame_png
+    from signage.services.preview import revision_frame_png
 
     png = revision_frame_png(Playlist.model_validate(info.body), at, clock.now(),
                              size=panel_size(settings.driver), fonts=settings.fonts,

@@ -17,7 +17,7 @@ from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
                                           Rollback, roll_back, workflow_errors)
 from signage.content.documents import DocumentError, Problem, dump_json, validate_document
-from signage.importer import findings_as_problems
+from signage.services.importer import findings_as_problems
 from signage.schedule.plan import day_timeline
 from signage.schedule.rules import Schedule
 

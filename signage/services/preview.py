@@ -11,7 +11,7 @@ from typing import Mapping
 import pygame
 
 from signage.clock import SystemClock
-from signage.importer import check_asset_files, read_playlist
+from signage.services.importer import check_asset_files, read_playlist
 from signage.content.models import Playlist
 from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook

@@ -1,0 +1,9 @@
+"""One door per action: every change a person can make is one function here.
+
+Each function checks (content, permissions), writes through the store and audits, and
+raises problems that carry a stable code and parameters, so the REST routes, the console and
+the CLI stay thin adapters that only parse, call and present.
+
+May import: `signage.player` (for previews drawn by the player's renderer), `signage.media`,
+`signage.render`, `signage.store`, `signage.schedule`, `signage.content`, `drivers`'
+registry and the top-level modules. Never: fastapi, starlette, or api, console, cli."""
