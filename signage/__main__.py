@@ -1,3 +1,3 @@
-from signage.cli import main
+from signage.cli.main import main
 
 raise SystemExit(main())

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from signage.cli import main
+from signage.cli.main import main
 from signage.store.database import Store
 
 

@@ -9,8 +9,8 @@ import json
 import pygame
 import pytest
 
-from signage import cli_emergency
-from signage.cli import main
+from signage.cli import emergency as cli_emergency
+from signage.cli.main import main
 from signage.clock import FakeClock
 from signage.services.importer import IMPORT_ROLE
 from signage.store.database import Store

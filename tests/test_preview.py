@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from drivers.emulated import EmulatedPanel
-from signage.cli import main
+from signage.cli.main import main
 from signage.services.importer import import_paths
 from signage.player.loop import Player
 from signage.render.compositor import Compositor

@@ -4,7 +4,7 @@ import sys
 
 from signage.clock import FakeClock
 from signage.settings import Settings
-from signage.supervisor import Child, Supervisor
+from signage.cli.supervisor import Child, Supervisor
 
 TELLS_ITS_SETTINGS = """
 import os, sys

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from signage.cli import main
+from signage.cli.main import main
 from tests.conftest import REPO, SAMPLES
 
 MISSING_ZH = """\

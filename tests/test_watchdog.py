@@ -17,7 +17,7 @@ import pytest
 
 from signage.clock import FakeClock
 from signage.settings import Settings
-from signage.supervisor import HUNG_AFTER_S, STARTUP_GRACE_S, Child, Supervisor
+from signage.cli.supervisor import HUNG_AFTER_S, STARTUP_GRACE_S, Child, Supervisor
 from signage.player.watchdog import Notifier
 from tests.conftest import emulated_panel, player_on
 

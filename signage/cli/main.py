@@ -163,7 +163,7 @@ def cmd_api(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from signage.supervisor import run_children
+    from signage.cli.supervisor import run_children
 
     from drivers.base import open_driver
 
@@ -266,7 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     token_sub.add_parser("list", help="list tokens (never their secrets)")
     token.set_defaults(func=cmd_token)
 
-    from signage import bench, cli_devices, cli_emergency, cli_people, cli_schedule
+    from signage import bench
+
+    from signage.cli import devices as cli_devices
+
+    from signage.cli import emergency as cli_emergency
+
+    from signage.cli import people as cli_people
+
+    from signage.cli import schedule as cli_schedule
 
     cli_devices.add_parsers(sub, _size)
     cli_schedule.add_parser(sub)

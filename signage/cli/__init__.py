@@ -1,0 +1,7 @@
+"""The `signage` command: one module per group of subcommands.
+
+`main` parses the command line and holds the content commands (validate, preview, import,
+run, player, api); `devices`, `emergency`, `people` and `schedule` hold their groups;
+`supervisor` runs the player and the API as children for `signage run`.
+
+The top of the import order: may import any signage package and `drivers`."""
