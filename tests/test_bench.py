@@ -11,8 +11,8 @@ import json
 import pytest
 
 from drivers.emulated import EmulatedPanel
-from signage import bench
-from signage.bench_naive import NaiveRenderer, font_faces
+from signage.devtools import bench
+from signage.devtools.naive import NaiveRenderer, font_faces
 from signage.clock import FakeClock
 from signage.render.fonts import FontBook
 from signage.store.database import Store, asset_file

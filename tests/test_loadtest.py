@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from signage.loadtest import format_report, summarize
+from signage.devtools.loadtest import format_report, summarize
 from tests.conftest import REPO
 
 

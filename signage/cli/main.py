@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_sub.add_parser("list", help="list tokens (never their secrets)")
     token.set_defaults(func=cmd_token)
 
-    from signage import bench
+    from signage.devtools import bench
 
     from signage.cli import devices as cli_devices
 
@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="time standard scenes through the player and a naive Pillow loop")
     bench.add_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.cmd_bench)
-    from signage import loadtest
+    from signage.devtools import loadtest
     loadtest.add_parser(sub)
     return parser
 

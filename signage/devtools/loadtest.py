@@ -185,7 +185,7 @@ def _technician_token(settings: Settings) -> str:
 def _load(port: int, token: str, seconds: float, clients: int, interval: float,
           frames: FrameTimes, nice: int) -> tuple[dict, dict]:
     """Run the client child; the player's frame times while it loads, and its counts."""
-    child = subprocess.Popen([sys.executable, "-m", "signage.loadtest", "--client-child"],
+    child = subprocess.Popen([sys.executable, "-m", "signage.devtools.loadtest", "--client-child"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                              preexec_fn=_niced(nice))
     try:
@@ -214,7 +214,7 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
                  api_nice: int = API_NICE, clients_nice: int = 0) -> dict:
     """Measure the player without and with API load; the figures as a document."""
     from drivers.emulated import EmulatedPanel
-    from signage import bench
+    from signage.devtools import bench
     from signage.player.loop import build_player
 
     clock = SystemClock()
@@ -301,7 +301,7 @@ def add_parser(sub) -> None:
 
 
 def _size(text: str) -> tuple[int, int]:
-    from signage import bench
+    from signage.devtools import bench
 
     try:
         return bench.parse_resolution(text)
@@ -311,7 +311,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The `signage loadtest` options."""
-    from signage import bench
+    from signage.devtools import bench
 
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
                         help=f"length of each phase, without and with load (default {DEFAULT_SECONDS:g})")

@@ -369,7 +369,7 @@ def _live_playlist(settings) -> Playlist:
 
 def _run_naive(spec: Spec, settings) -> list[float]:
     from drivers.emulated import EmulatedPanel
-    from signage.bench_naive import NaiveRenderer, font_faces
+    from signage.devtools.naive import NaiveRenderer, font_faces
     from signage.clock import FakeClock
     from signage.render.fonts import FontBook
     from signage.store.database import asset_file
@@ -402,7 +402,7 @@ def _measure_in_child(spec: Spec) -> dict:
                PYGAME_HIDE_SUPPORT_PROMPT="1",
                PYTHONPATH=os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from signage.bench import _child; sys.exit(_child())"],
+        [sys.executable, "-c", "import sys; from signage.devtools.bench import _child; sys.exit(_child())"],
         input=json.dumps(dataclasses.asdict(spec)), capture_output=True, text=True, env=env,
     )
     if done.returncode != 0 or not done.stdout.strip():

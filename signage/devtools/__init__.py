@@ -1,0 +1,5 @@
+"""Tools for developers, not for the wall: `signage bench` (`bench`), the naive reference
+renderer it compares against (`naive`), and `signage loadtest` (`loadtest`).
+
+They measure the player and the store from outside, so they sit just below `cli` in the
+import order: they may import any package but `cli`, `api` and `console`."""
