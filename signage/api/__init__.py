@@ -3,6 +3,10 @@
 It never touches the panel: it writes desired state through the Store and reads what
 the player writes into the runtime directory. Deny by default: every route but
 PUBLIC_PATHS declares the roles that may call it (see deps.py for the matrix).
+
+Routes are thin adapters over `signage.services`: they parse, call one service function and
+present its answer. May import: `signage.services` and everything below it, and
+`drivers.registry`'s facts. Never: `signage.player`, a driver's device code, `console`, `cli`.
 """
 
 from __future__ import annotations

@@ -1,1 +1,8 @@
-"""Rendering: fonts and text layout, item renderers, transitions, compositor."""
+"""Drawing the wall: fonts and text layout, one renderer per item kind, transitions, the
+stage (what plays in each zone) and the compositor, plus the checks at the door that
+measure content with the same fonts and layout the wall uses (`checks`).
+
+May import: pygame, Pillow, `signage.store` (asset files), `signage.schedule`,
+`signage.content`, the top-level modules and `drivers.registry`'s facts (panel sizes).
+Never: sqlite3 directly, fastapi, starlette, serial, or the packages above it.
+"""

@@ -5,6 +5,6 @@ emergencies and overrides; `revisions`, `access` and `records` hold the approval
 people and tokens, and the audit log and proof of play; `runtime` writes and reads the
 player's observed state (status.json, snapshots) atomically.
 
-May import: sqlite3, Pillow, `signage.schedule`, `signage.content`, `signage.media` is not
-allowed (it is above), and the top-level `signage.clock`, `signage.errors`, `signage.settings`.
-Never: pygame, fastapi, starlette, serial, av."""
+May import: sqlite3, `signage.schedule`, `signage.content` and the top-level `signage.clock`,
+`signage.errors`, `signage.settings`. Never: pygame, fastapi, starlette, serial, av, nor the
+packages above it (media, render, player, services, api, console, cli)."""
