@@ -14,7 +14,21 @@ class ContentError(SignageError):
 
 
 class StoreError(SignageError):
-    """The data directory or database cannot do what was asked."""
+    """The data directory or database cannot do what was asked.
+
+    `retryable` is True when trying again soon may succeed (another process holds the
+    database's write lock); refusals and damage are not retryable."""
+
+    retryable: bool = False
+
+
+class StoreUnavailable(StoreError):
+    """SQLite failed: the database is locked by another writer (`retryable`), damaged, or
+    its disk failed. The sqlite3 error is kept as `__cause__`."""
+
+    def __init__(self, message: str, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class AssetMissing(StoreError):

@@ -14,7 +14,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from signage.clock import FakeClock  # noqa: E402
 from signage.settings import Settings  # noqa: E402
-from signage.store.database import Store  # noqa: E402
+from signage.store import Store  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "playlists"
@@ -35,6 +35,13 @@ def store(settings: Settings, clock: FakeClock):
     store = Store(settings.data_dir, clock)
     yield store
     store.close()
+
+
+def add_image(store: Store, data: bytes, original_name: str | None = None) -> str:
+    """Store image bytes as the importer does: checked by media, then added by the store."""
+    from signage.media.images import inspect_asset
+
+    return store.assets.add(data, inspect_asset(data), original_name)
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +66,6 @@ def player_on(settings, store, clock, panel, fonts):
     from signage.render.compositor import Compositor
     from signage.player.snapshot import SnapshotWriter
 
-    compositor = Compositor(panel.size, fonts, store.asset_path)
+    compositor = Compositor(panel.size, fonts, store.assets.path)
     return Player(settings, store, panel, clock, compositor,
                   snapshots=SnapshotWriter(settings.snapshot_path, background=False))

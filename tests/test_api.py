@@ -28,7 +28,9 @@ from signage.clock import FakeClock
 from signage.content.documents import MAX_DOCUMENT_BYTES
 from signage.store.runtime import PLAYER_STALE_AFTER_S, write_atomically, write_json
 from signage.settings import Settings
-from signage.store.database import Principal, Store
+from signage.store import Store
+from signage.store.access import Principal
+from tests.conftest import add_image
 
 START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -114,7 +116,7 @@ def client(settings, clock, store) -> Iterator[httpx.Client]:
 
 def bearer(store: Store, role: str, name: str | None = None) -> dict[str, str]:
     """Authorization headers for a new API token with `role`."""
-    return {"Authorization": f"Bearer {store.create_token(name or f'ci-{role}', role)}"}
+    return {"Authorization": f"Bearer {store.access.create_token(name or f'ci-{role}', role)}"}
 
 
 @pytest.fixture
@@ -229,7 +231,7 @@ def test_health_reports_the_live_revision_and_nothing_private(client, settings, 
 
     body = client.get("/api/health").json()
 
-    assert body["live_revision"] == revision.json()["revision"] == store.live_revision()
+    assert body["live_revision"] == revision.json()["revision"] == store.content.live_revision()
     assert "do not leak" not in json.dumps(body) and "welcome" not in json.dumps(body)
 
 
@@ -271,7 +273,7 @@ def test_a_revoked_token_is_refused(client, settings, clock, store, method, path
     headers = {**YAML, **bearer(store, role, "soon-revoked")}
     works = client.request(method, path, headers=headers, content=WELCOME_YAML)
     assert works.status_code == (201 if method == "PUT" else 200)
-    store.revoke_token("soon-revoked")
+    store.access.revoke_token("soon-revoked")
 
     response = client.request(method, path, headers=headers, content=WELCOME_YAML)
 
@@ -396,15 +398,15 @@ def test_put_yaml_saves_a_draft_that_is_not_live(client, store, auth):
     revision = response.json()["revision"]
     assert response.json() == {"name": "welcome", "revision": revision, "state": "draft",
                                "warnings": []}
-    assert store.live_content() is None and store.playlist_names() == []
-    assert store.revision(revision).state == "draft"
+    assert store.content.live_content() is None and store.content.playlist_names() == []
+    assert store.revisions.get(revision).state == "draft"
 
 
 def test_an_approved_draft_is_live_and_active(client, store, auth, approver):
     revision = publish(client, auth, approver, content=WELCOME_YAML, headers=YAML).json()["revision"]
 
-    live = store.live_content()
-    assert live.revision == revision == store.live_revision()
+    live = store.content.live_content()
+    assert live.revision == revision == store.content.live_revision()
     assert live.playlist.name == "welcome"
     assert live.playlist.items[0].text.zh == "欢迎来到清水国际口岸"
 
@@ -423,8 +425,8 @@ def test_put_json_replaces_the_live_text_with_a_new_revision(client, store, auth
     second = publish(client, auth, approver, json=message_playlist(zh="口岸今日开放"))
 
     assert second.json()["revision"] > first.json()["revision"]
-    assert store.live_revision() == second.json()["revision"]
-    assert store.live_content().playlist.items[0].text.zh == "口岸今日开放"
+    assert store.content.live_revision() == second.json()["revision"]
+    assert store.content.live_content().playlist.items[0].text.zh == "口岸今日开放"
 
 
 def test_put_json_is_read_as_json_not_as_yaml(client, store, auth, approver):
@@ -434,7 +436,7 @@ def test_put_json_is_read_as_json_not_as_yaml(client, store, auth, approver):
 
     publish(client, auth, approver, content=body, headers=JSON)
 
-    assert store.live_content().playlist.items[0].text.zh == "𠮷野家 欢迎"
+    assert store.content.live_content().playlist.items[0].text.zh == "𠮷野家 欢迎"
 
 
 def test_put_fills_the_name_from_the_path(client, store, auth, approver):
@@ -442,7 +444,7 @@ def test_put_fills_the_name_from_the_path(client, store, auth, approver):
                        json=message_playlist(name=None))
 
     assert response.json()["name"] == "lobby"
-    assert store.live_content().playlist.name == "lobby"
+    assert store.content.live_content().playlist.name == "lobby"
     listing = client.get("/api/playlists", headers=auth).json()
     assert listing == {"playlists": ["lobby"],
                        "active": {"name": "lobby", "revision": response.json()["revision"]}}
@@ -464,8 +466,8 @@ def test_put_lists_every_problem_with_its_line(client, store, auth):
          "line": 9},
     ]
     assert "not saved (2 problems)" in response.json()["message"]
-    assert store.revisions() == []
-    assert store.live_revision() is None
+    assert store.revisions.all() == []
+    assert store.content.live_revision() is None
 
 
 def test_put_refuses_an_unknown_field(client, auth):
@@ -514,7 +516,7 @@ def test_put_refuses_a_name_that_differs_from_the_path(client, store, auth):
     [problem] = response.json()["detail"]
     assert problem["path"] == "name" and problem["line"] == 1
     assert "'welcome'" in problem["reason"] and "'lobby'" in problem["reason"]
-    assert store.live_revision() is None
+    assert store.content.live_revision() is None
 
 
 def test_put_refuses_an_invalid_name_in_the_path(client, auth):
@@ -546,7 +548,7 @@ def test_put_refuses_a_body_over_the_limit_by_its_length(client, store, auth):
 
     assert response.status_code == 413
     assert str(MAX_DOCUMENT_BYTES) in response.json()["detail"]
-    assert store.live_revision() is None
+    assert store.content.live_revision() is None
 
 
 def test_put_refuses_a_streamed_body_over_the_limit(client, store, auth):
@@ -558,7 +560,7 @@ def test_put_refuses_a_streamed_body_over_the_limit(client, store, auth):
     response = client.put("/api/playlists/welcome", content=chunks(), headers={**YAML, **auth})
 
     assert response.status_code == 413
-    assert store.live_revision() is None
+    assert store.content.live_revision() is None
 
 
 def test_a_body_at_the_limit_is_read(client, auth):
@@ -585,16 +587,16 @@ def test_put_refuses_assets_that_are_not_stored(client, store, auth):
     problems = response.json()["detail"]
     assert [p["path"] for p in problems] == ["items[0].asset", "items[1].background"]
     assert missing in problems[0]["reason"]
-    assert store.live_revision() is None
+    assert store.content.live_revision() is None
 
 
 def test_put_accepts_a_stored_asset(client, store, auth, approver):
-    ref = store.add_asset(png_bytes(), original_name="gate.png")
+    ref = add_image(store, png_bytes(), original_name="gate.png")
     body = {"items": [{"kind": "image", "asset": ref, "fit": "cover"}]}
 
     publish(client, auth, approver, "/api/playlists/gate", json=body)
 
-    assert store.live_content().playlist.asset_refs() == {ref}
+    assert store.content.live_content().playlist.asset_refs() == {ref}
 
 
 # --- lifecycle ------------------------------------------------------------------------
@@ -610,9 +612,9 @@ def test_the_app_opens_and_closes_its_own_store(settings, clock):
         response = publish(client, editor, approver, content=WELCOME_YAML, headers=YAML)
 
     with pytest.raises(Exception, match="closed"):
-        app.state.store.live_revision()
+        app.state.store.content.live_revision()
     reopened = Store(settings.data_dir, clock)
-    assert reopened.live_revision() == response.json()["revision"]
+    assert reopened.content.live_revision() == response.json()["revision"]
     reopened.close()
 
 

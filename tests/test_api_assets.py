@@ -24,6 +24,7 @@ from signage.api.routes import assets as assets_routes
 from signage.errors import SignageError
 from signage.content.models import Playlist
 from signage.settings import Settings
+from tests.conftest import add_image
 from tests.test_api import clock, serve, settings, store  # noqa: F401  (fixtures)
 from tests.test_assets import camera_exif, encoded, jpeg_markers, png_header_only
 
@@ -42,7 +43,7 @@ def client(settings, clock, store) -> Iterator[httpx.Client]:
 
 
 def bearer(store, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {store.create_token(f'ci-{role}', role)}"}
+    return {"Authorization": f"Bearer {store.access.create_token(f'ci-{role}', role)}"}
 
 
 @pytest.fixture
@@ -98,12 +99,12 @@ def test_an_editor_uploads_an_image_and_gets_its_id_and_size(client, store, edit
 
     assert response.status_code == 201
     body = response.json()
-    stored = store.asset_path(body["id"]).read_bytes()
+    stored = store.assets.path(body["id"]).read_bytes()
     assert body == {"id": "sha256:" + hashlib.sha256(stored).hexdigest(), "width": 160,
                     "height": 80, "media_type": "image/png", "bytes": len(stored)}
     listed = client.get("/api/assets", headers=editor).json()["assets"]
     assert [(a["id"], a["original_name"]) for a in listed] == [(body["id"], "gate.png")]
-    entry = store.audit_log()[-1]
+    entry = store.records.audit_log()[-1]
     assert (entry.actor, entry.role, entry.action, entry.target) == (
         "ci-editor", "editor", "asset.upload", body["id"])
 
@@ -113,7 +114,7 @@ def test_the_same_picture_twice_is_one_asset(client, store, editor):
     second = upload(client, editor, picture(), filename="b.png").json()
 
     assert first == second
-    assert len(files_under(store.assets_dir)) == 1
+    assert len(files_under(store.assets.dir)) == 1
 
 
 def test_a_large_photo_is_stored_scaled_to_what_the_panel_needs(client, store, editor, settings):
@@ -124,7 +125,7 @@ def test_a_large_photo_is_stored_scaled_to_what_the_panel_needs(client, store, e
     assert response.status_code == 201
     body = response.json()
     assert (body["width"], body["height"], body["media_type"]) == (768, 576, "image/jpeg")
-    assert Image.open(store.asset_path(body["id"])).size == (768, 576)
+    assert Image.open(store.assets.path(body["id"])).size == (768, 576)
 
 
 def test_an_upload_larger_than_the_in_memory_spool_is_stored(client, store, editor):
@@ -136,11 +137,11 @@ def test_an_upload_larger_than_the_in_memory_spool_is_stored(client, store, edit
 
     assert response.status_code == 201
     assert (response.json()["width"], response.json()["height"]) == (768, 768)
-    assert Image.open(store.asset_path(response.json()["id"])).size == (768, 768)
+    assert Image.open(store.assets.path(response.json()["id"])).size == (768, 768)
 
 
 def test_the_panel_size_comes_from_the_configured_driver(tmp_path, clock, store):
-    small = Settings(data_dir=store.data_dir, runtime_dir=tmp_path / "run",
+    small = Settings(data_dir=store.database.data_dir, runtime_dir=tmp_path / "run",
                      driver="tpm2:///dev/ttyACM0?size=64x32")
     with serve(build_app(small, clock, store)) as url:
         with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
@@ -157,7 +158,7 @@ def test_camera_metadata_and_gps_are_not_stored(client, store, editor):
     response = upload(client, editor, photo, "IMG_0001.jpg", "image/jpeg")
 
     assert response.status_code == 201
-    stored = store.asset_path(response.json()["id"]).read_bytes()
+    stored = store.assets.path(response.json()["id"]).read_bytes()
     assert b"Canon" not in stored and b"Exif" not in stored
     assert 0xE1 not in jpeg_markers(stored)  # no APP1 segment (EXIF, XMP)
     assert not Image.open(io.BytesIO(stored)).getexif()
@@ -173,7 +174,7 @@ def test_other_files_named_png_are_refused(client, store, editor, data, reason):
     assert response.status_code == 422
     problem = response.json()["detail"][0]
     assert problem["path"] == "file" and reason in problem["reason"]
-    assert store.assets() == [] and files_under(store.assets_dir) == set()
+    assert store.assets.all() == [] and files_under(store.assets.dir) == set()
 
 
 def test_a_path_as_file_name_stores_nothing_outside_the_assets_area(client, store, editor,
@@ -185,17 +186,17 @@ def test_a_path_as_file_name_stores_nothing_outside_the_assets_area(client, stor
     assert response.status_code == 201
     new = files_under(tmp_path) - before
     digest = response.json()["id"].removeprefix("sha256:")
-    assert new == {store.assets_dir / digest[:2] / digest}
+    assert new == {store.assets.dir / digest[:2] / digest}
     assert not list(tmp_path.parent.rglob("passwd"))
-    assert store.assets()[0].original_name == "passwd"  # a label, nothing more
+    assert store.assets.all()[0].original_name == "passwd"  # a label, nothing more
 
 
 def test_a_file_name_that_looks_like_a_secret_is_only_a_label(client, store, editor):
     response = upload(client, editor, picture(), filename="password sgn_x.png")
 
     assert response.status_code == 201
-    assert store.assets()[0].original_name == "password sgn_x.png"
-    assert "password" not in str(store.audit_log()[-1].as_dict())
+    assert store.assets.all()[0].original_name == "password sgn_x.png"
+    assert "password" not in str(store.records.audit_log()[-1].as_dict())
 
 
 def test_a_decompression_bomb_header_is_refused_fast_and_in_little_memory(client, store, editor):
@@ -214,7 +215,7 @@ def test_a_decompression_bomb_header_is_refused_fast_and_in_little_memory(client
     assert elapsed < 2.0, f"took {elapsed:.2f} s"
     # Decoding would need 30 GB; refusing from the header needs next to nothing.
     assert grown_mib < 16, f"{field} grew by {grown_mib:.0f} MiB"
-    assert len(store.assets()) == 1
+    assert len(store.assets.all()) == 1
 
 
 def test_a_header_claiming_too_many_pixels_is_refused_before_decoding(client, store, editor):
@@ -258,7 +259,7 @@ def test_a_30_mb_chunked_upload_is_refused_and_leaves_nothing_on_disk(client, st
     assert files_under(tmp_path) == before
     # The spool is an unnamed file in data/incoming: none of it may still be held open.
     assert open_files_under(settings.data_dir / "incoming") == []
-    assert store.assets() == []
+    assert store.assets.all() == []
 
 
 def test_a_declared_length_over_the_cap_is_refused_before_any_body_is_sent(client, store,
@@ -273,11 +274,11 @@ def test_a_declared_length_over_the_cap_is_refused_before_any_body_is_sent(clien
         answer = conn.recv(4096)
 
     assert answer.startswith(b"HTTP/1.1 413 ")
-    assert store.assets() == []
+    assert store.assets.all() == []
 
 
 def test_the_cap_follows_the_setting(tmp_path, clock, store):
-    settings = Settings(data_dir=store.data_dir, runtime_dir=tmp_path / "run")
+    settings = Settings(data_dir=store.database.data_dir, runtime_dir=tmp_path / "run")
     settings = dataclasses.replace(settings, max_upload_mb=1)
     noisy = Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3))  # ~1.4 MB as PNG
     with serve(build_app(settings, clock, store)) as url:
@@ -312,7 +313,7 @@ def test_other_form_fields_are_refused(client, store, editor):
 
     assert response.status_code == 422
     assert "'path'" in response.json()["detail"][0]["reason"]
-    assert store.assets() == []
+    assert store.assets.all() == []
 
 
 def test_two_files_are_refused(client, store, editor):
@@ -322,7 +323,7 @@ def test_two_files_are_refused(client, store, editor):
 
     assert response.status_code == 422
     assert "more than one" in response.json()["detail"][0]["reason"]
-    assert store.assets() == []
+    assert store.assets.all() == []
 
 
 def test_a_form_without_the_file_is_refused(client, editor):
@@ -346,7 +347,7 @@ def test_broken_multipart_framing_is_a_bad_request(client, store, editor, bounda
 
     assert response.status_code == 400
     assert "malformed" in response.json()["detail"]
-    assert store.assets() == []
+    assert store.assets.all() == []
 
 
 def test_a_body_cut_short_is_refused(client, store, editor):
@@ -359,14 +360,14 @@ def test_a_body_cut_short_is_refused(client, store, editor):
 
     assert response.status_code == 422
     assert "ended early" in response.json()["detail"][0]["reason"]
-    assert store.assets() == []
+    assert store.assets.all() == []
 
 
 # --- who may do what -----------------------------------------------------------------------
 
 
 def test_roles(client, store):
-    ref = store.add_asset(picture(), "old.png")
+    ref = add_image(store, picture(), "old.png")
     for role, may_list, may_change in [("editor", 200, 201), ("approver", 200, 201),
                                        ("technician", 200, 403), ("admin", 403, 403)]:
         headers = bearer(store, role)
@@ -374,7 +375,7 @@ def test_roles(client, store):
         assert upload(client, headers, picture(colour=(1, 2, 3))).status_code == may_change, role
         deleted = client.delete(f"/api/assets/{ref}", headers=headers).status_code
         assert deleted == (403 if may_change == 403 else 204), role
-        ref = store.add_asset(picture(), "old.png")
+        ref = add_image(store, picture(), "old.png")
     assert client.get("/api/assets").status_code == 401
     assert upload(client, {}, picture()).status_code == 401
     assert client.delete(f"/api/assets/{ref}").status_code == 401
@@ -395,40 +396,40 @@ def message_playlist(name: str) -> Playlist:
 
 def test_an_asset_the_live_playlist_uses_cannot_be_deleted(client, store, editor):
     ref = upload(client, editor, picture()).json()["id"]
-    store.publish_playlist(image_playlist("gate", ref), "tester")
-    store.publish_playlist(image_playlist("night", ref), "tester", activate=False)
+    store.content.publish_playlist(image_playlist("gate", ref), "tester")
+    store.content.publish_playlist(image_playlist("night", ref), "tester", activate=False)
 
     response = client.delete(f"/api/assets/{ref}", headers=editor)
 
     assert response.status_code == 409
     assert response.json()["playlists"] == ["gate", "night"]
     assert "gate" in response.json()["detail"]
-    assert store.asset_path(ref).is_file() and store.has_asset(ref)
+    assert store.assets.path(ref).is_file() and store.assets.has(ref)
 
 
 def test_an_unused_asset_is_deleted_with_its_file(client, store, editor):
     ref = upload(client, editor, picture()).json()["id"]
-    path = store.asset_path(ref)
+    path = store.assets.path(ref)
 
     response = client.delete(f"/api/assets/{ref}", headers=editor)
 
     assert response.status_code == 204
-    assert not path.exists() and not store.has_asset(ref)
-    assert [(e.action, e.target) for e in store.audit_log()][-1] == ("asset.delete", ref)
+    assert not path.exists() and not store.assets.has(ref)
+    assert [(e.action, e.target) for e in store.records.audit_log()][-1] == ("asset.delete", ref)
     assert client.get("/api/assets", headers=editor).json()["assets"] == []
     assert client.delete(f"/api/assets/{ref}", headers=editor).status_code == 404
 
 
 def test_an_asset_only_superseded_revisions_used_can_be_deleted(client, store, editor):
     ref = upload(client, editor, picture()).json()["id"]
-    store.publish_playlist(image_playlist("gate", ref), "tester")
-    store.publish_playlist(message_playlist("gate"), "tester")  # the picture is gone from it
+    store.content.publish_playlist(image_playlist("gate", ref), "tester")
+    store.content.publish_playlist(message_playlist("gate"), "tester")  # the picture is gone from it
 
     response = client.delete(f"/api/assets/{ref}", headers=editor)
 
     assert response.status_code == 204
-    assert not store.asset_path(ref).exists()
-    assert store.live_content().playlist.items[0].kind == "message"
+    assert not store.assets.path(ref).exists()
+    assert store.content.live_content().playlist.items[0].kind == "message"
 
 
 @pytest.mark.parametrize("asset_id", ["sha256:" + "0" * 64, "0" * 64, "not-an-id"])

@@ -32,7 +32,7 @@ def admin(store) -> dict[str, str]:
 @pytest.fixture
 def lan(store):
     """A technician who logs in with a password."""
-    return store.create_user("lan", "technician", PASSWORD)
+    return store.access.create_user("lan", "technician", PASSWORD)
 
 
 def login(client: httpx.Client, name: str = "lan", password: str = PASSWORD) -> httpx.Response:
@@ -189,7 +189,7 @@ def test_bad_new_users_are_refused(client, admin, lan, store, body, status):
     response = client.post("/api/users", headers=admin, json=body)
 
     assert response.status_code == status, response.text
-    assert [u.name for u in store.users()] == ["lan"]
+    assert [u.name for u in store.access.users()] == ["lan"]
 
 
 def test_a_new_token_is_shown_once_and_never_again(client, admin, store):
@@ -221,10 +221,10 @@ def test_revoking_a_token_stops_it_at_once(client, admin, store):
     assert client.get("/api/playlists", headers={"Authorization": f"Bearer {secret}"}
                       ).status_code == 401
     assert client.delete("/api/tokens/old-script", headers=admin).status_code == 404
-    actions = [(e.action, e.target, e.detail) for e in store.audit_log()]
+    actions = [(e.action, e.target, e.detail) for e in store.records.audit_log()]
     assert actions[-2:] == [("token.create", "old-script", {"role": "editor"}),
                             ("token.revoke", "old-script", {})]
-    assert secret not in repr(store.audit_log())
+    assert secret not in repr(store.records.audit_log())
 
 
 # --- headers, CORS, body size ----------------------------------------------------------
@@ -248,7 +248,7 @@ def test_a_bug_is_a_plain_500_with_the_security_headers(settings, clock, store, 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(store, "audit_log", broken)
+    monkeypatch.setattr(store.records, "audit_log", broken)
     with serve(create_app(settings, clock, store)) as url:
         with httpx.Client(base_url=url, trust_env=False) as client:
             answer = client.get("/api/audit", headers=bearer(store, "admin"))
@@ -327,7 +327,7 @@ def test_a_body_over_a_megabyte_is_refused_on_a_json_route(client, admin, store)
         assert answer.status_code == 413
         assert answer.json()["detail"].startswith("the request body is larger than 1000000 bytes")
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    assert store.users() == []
+    assert store.access.users() == []
 
 
 def test_a_route_can_declare_its_own_body_limit(settings, clock, store):

@@ -13,7 +13,8 @@ from PIL import Image
 from signage.api import create_app
 from signage.clock import FakeClock
 from signage.settings import Settings
-from signage.store.database import Store
+from signage.store import Store
+from tests.conftest import add_image
 from tests.test_api import START, YAML, serve
 
 SMILE = """\
@@ -49,7 +50,7 @@ def client_for(settings: Settings, store: Store):
 
 @pytest.fixture
 def auth(store) -> dict[str, str]:
-    return {"Authorization": f"Bearer {store.create_token('ci-editor', 'editor')}"}
+    return {"Authorization": f"Bearer {store.access.create_token('ci-editor', 'editor')}"}
 
 
 def put(settings, store, auth, body: str) -> httpx.Response:
@@ -68,7 +69,7 @@ def test_an_emoji_is_refused_with_its_path_line_and_code(settings, store, auth):
                   "configure a font that has it",
     }]
     assert "was not saved" in body["message"]
-    assert store.revisions() == []
+    assert store.revisions.all() == []
 
 
 def test_legibility_follows_the_configured_panel(settings, store, auth):
@@ -89,7 +90,7 @@ def test_warnings_come_back_with_the_saved_draft(settings, store, auth):
     response = put(settings, store, auth, body)
     assert response.status_code == 201
     answer = response.json()
-    assert answer["state"] == "draft" and store.revision(answer["revision"]).state == "draft"
+    assert answer["state"] == "draft" and store.revisions.get(answer["revision"]).state == "draft"
     (warning,) = answer["warnings"]
     assert warning["path"] == "items[0].duration" and warning["line"] == 4
     assert warning["reason"].startswith("1s is shorter than the 2.1s the Vietnamese text needs")
@@ -98,7 +99,7 @@ def test_warnings_come_back_with_the_saved_draft(settings, store, auth):
 def test_contrast_is_checked_against_a_stored_background(settings, store, auth):
     out = io.BytesIO()
     Image.new("RGB", (64, 32), (255, 255, 255)).save(out, format="PNG")
-    ref = store.add_asset(out.getvalue(), "white.png")
+    ref = add_image(store, out.getvalue(), "white.png")
     document = {"name": "welcome", "items": [{
         "kind": "message", "text": {"vi": "Chào mừng", "en": "Welcome", "zh": "欢迎"},
         "background": ref, "style": {"color": "#ffff00"}}]}

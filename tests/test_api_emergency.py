@@ -26,7 +26,7 @@ def test_a_notice_is_stored_active_and_listed(client, auth, store, clock):
     assert body["active"] is True and body["priority"] == 100
     assert dt.datetime.fromisoformat(body["expires_at"]) == clock.now() + dt.timedelta(hours=2)
     assert body["created_by"] == "ci-approver"
-    [stored] = store.emergencies(current_at=clock.now())
+    [stored] = store.desired.emergencies(current_at=clock.now())
     assert stored.message.zh == "口岸因山体滑坡暂时关闭"
     listing = client.get("/api/emergency", headers=auth).json()
     assert listing["showing"] == body["id"] and listing["emergencies"][0]["active"] is True
@@ -46,7 +46,7 @@ def test_cancelling_gives_the_screen_back(client, auth, store, clock):
     answer = client.delete(f"/api/emergency/{created['id']}", headers=auth)
     assert answer.status_code == 200 and answer.json()["active"] is False
     assert answer.json()["cancelled_by"] == "ci-approver"
-    assert store.emergencies(current_at=clock.now()) == []
+    assert store.desired.emergencies(current_at=clock.now()) == []
     missing = client.delete("/api/emergency/999", headers=auth)
     assert missing.status_code == 404 and "999" in missing.json()["detail"]
 
@@ -68,7 +68,7 @@ def test_bad_notices_are_refused_with_the_field_and_nothing_is_stored(client, au
         assert answer.status_code == 422, (body, answer.text)
         problems = answer.json()["detail"]
         assert any(p["path"] == path and reason in p["reason"] for p in problems), (body, problems)
-    assert store.emergencies() == []
+    assert store.desired.emergencies() == []
 
 
 def test_emergency_routes_need_a_token(client):
@@ -84,4 +84,4 @@ def test_an_editor_sees_notices_but_cannot_post_or_cancel_them(client, store, cl
     refused = client.post("/api/emergency", json=NOTICE, headers=editor)
     assert refused.status_code == 403 and "approver" in refused.json()["detail"]
     assert client.delete(f"/api/emergency/{created['id']}", headers=editor).status_code == 403
-    assert len(store.emergencies()) == 1 and store.emergencies()[0].active(clock.now())
+    assert len(store.desired.emergencies()) == 1 and store.desired.emergencies()[0].active(clock.now())

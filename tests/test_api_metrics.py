@@ -102,7 +102,7 @@ def test_meminfo_is_read_in_bytes():
 def test_the_player_reports_its_own_resident_memory(settings, store, clock, fonts):
     panel = EmulatedPanel((64, 32))
     panel.open()
-    player = Player(settings, store, panel, clock, Compositor((64, 32), fonts, store.asset_path),
+    player = Player(settings, store, panel, clock, Compositor((64, 32), fonts, store.assets.path),
                     snapshots=SnapshotWriter(settings.snapshot_path, background=False))
     player.step()
     assert 10 < player.status(clock.monotonic())["rss_mb"] < 4096

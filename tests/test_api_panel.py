@@ -35,11 +35,11 @@ def test_brightness_is_stored_with_its_expiry_shown_and_audited(client, tech, ap
     assert answer.status_code == 200, answer.text
     until = clock.now() + dt.timedelta(minutes=30)
     assert answer.json()["value"] == 35 and answer.json()["active"] is True
-    stored = api.overrides()["brightness"]
+    stored = api.desired.overrides()["brightness"]
     assert (stored.value, stored.expires_at, stored.set_by) == (35, until, "duc")
     shown = client.get("/api/panel", headers=tech).json()["overrides"]
     assert shown["brightness"]["expires_at"] == until.isoformat()
-    [entry] = [e for e in api.audit_log() if e.action == "panel.brightness"]
+    [entry] = [e for e in api.records.audit_log() if e.action == "panel.brightness"]
     assert (entry.actor, entry.role, entry.target) == ("duc", "technician", "brightness")
     assert entry.detail == {"percent": 35, "expires_at": until.isoformat()}
 
@@ -48,9 +48,9 @@ def test_an_override_lapses_by_itself(client, tech, api, clock):
     client.put("/api/panel/power", json={"on": False, "expires_at":
                                          (clock.now() + dt.timedelta(minutes=5)).isoformat()},
                headers=tech)
-    assert "power" in api.overrides(active_at=clock.now())
+    assert "power" in api.desired.overrides(active_at=clock.now())
     clock.advance(5 * 60)
-    assert api.overrides(active_at=clock.now()) == {}
+    assert api.desired.overrides(active_at=clock.now()) == {}
     assert client.get("/api/panel", headers=tech).json()["overrides"]["power"]["active"] is False
 
 
@@ -58,8 +58,8 @@ def test_clearing_removes_the_override_and_is_audited(client, tech, api):
     client.put("/api/panel/test-pattern", json={"pattern": "red"}, headers=tech)
     answer = client.delete("/api/panel/test-pattern", headers=tech)
     assert answer.status_code == 200 and answer.json()["cleared"] is True
-    assert api.overrides() == {}
-    assert [e.action for e in api.audit_log()][-2:] == ["panel.test-pattern",
+    assert api.desired.overrides() == {}
+    assert [e.action for e in api.records.audit_log()][-2:] == ["panel.test-pattern",
                                                         "panel.test-pattern.clear"]
     again = client.put("/api/panel/test-pattern", json={"pattern": None}, headers=tech)
     assert again.json()["cleared"] is False  # null means normal video: nothing to clear
@@ -83,7 +83,7 @@ def test_bad_values_get_422_naming_the_field_and_store_nothing(client, tech, api
     answer = client.put(f"/api/panel/{path}", json=body, headers=tech)
     assert answer.status_code == 422, answer.text
     assert field in [e["loc"][-1] for e in answer.json()["detail"]]
-    assert api.overrides() == {} and api.audit_log() == []
+    assert api.desired.overrides() == {} and api.records.audit_log() == []
 
 
 def test_a_wall_with_a_sending_card_takes_the_cards_own_patterns(settings, clock, api, tech):
@@ -94,7 +94,7 @@ def test_a_wall_with_a_sending_card_takes_the_cards_own_patterns(settings, clock
                 assert client.put("/api/panel/test-pattern", json={"pattern": pattern},
                                   headers=tech).status_code == 200
             black = client.put("/api/panel/test-pattern", json={"pattern": "black"}, headers=tech)
-    assert api.overrides()["test_pattern"].value == "white"
+    assert api.desired.overrides()["test_pattern"].value == "white"
     assert black.status_code == 422
     assert "'black' is not a pattern this wall's device shows" in black.text
     assert "horizontal" in black.text
@@ -107,13 +107,13 @@ def test_a_pattern_the_wall_cannot_show_is_refused_with_the_ones_it_can(client, 
     [problem] = answer.json()["detail"]
     assert problem["loc"][-1] == "pattern"
     assert problem["msg"].endswith("choose one of red, green, blue, white, black")
-    assert api.overrides() == {} and api.audit_log() == []
+    assert api.desired.overrides() == {} and api.records.audit_log() == []
 
 
 def test_only_technicians_may_use_the_controls(client, api):
     refused = client.put("/api/panel/brightness", json={"percent": 10},
                          headers=bearer(api, "approver"))
-    assert refused.status_code == 403 and api.overrides() == {}
+    assert refused.status_code == 403 and api.desired.overrides() == {}
 
 
 # --- the player follows -----------------------------------------------------------------

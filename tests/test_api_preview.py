@@ -13,7 +13,7 @@ from signage.content.models import Playlist
 from signage.services.preview import frame_at, preview_fonts
 from signage.render.compositor import Compositor
 from signage.settings import Settings
-from tests.conftest import emulated_panel, player_on
+from tests.conftest import add_image, emulated_panel, player_on
 from tests.test_api import (approver, auth, bearer, client, clock,  # noqa: F401 (fixtures)
                             message_playlist, png_bytes, store, tech)
 
@@ -56,14 +56,14 @@ def pixels(answer) -> bytes:
 
 def rendered(document: dict, at: float, store, fonts, clock) -> bytes:
     """The compositor's own frame for `document` at `at`: what the preview must equal."""
-    compositor = Compositor(PANEL, fonts, store.asset_path)
+    compositor = Compositor(PANEL, fonts, store.assets.path)
     frame = frame_at(compositor, Playlist.model_validate(document), at, clock.now())
     return pygame.image.tobytes(frame, "RGB")
 
 
 def test_a_draft_is_seen_before_approval_and_the_live_wall_is_untouched(
         client, store, clock, settings, fonts, auth, approver, tech):
-    live = store.publish_playlist(Playlist.model_validate(message_playlist(zh="欢迎")), "import",
+    live = store.content.publish_playlist(Playlist.model_validate(message_playlist(zh="欢迎")), "import",
                                   role="cli")
     panel = emulated_panel(PANEL)
     player = player_on(settings, store, clock, panel, fonts)
@@ -81,7 +81,7 @@ def test_a_draft_is_seen_before_approval_and_the_live_wall_is_untouched(
     player.step()
     assert pygame.image.tobytes(panel.last_frame(), "RGB") == on_wall
     assert client.get("/api/screen.png", headers=tech).content == screen.content
-    assert store.live_revision() == live
+    assert store.content.live_revision() == live
     assert client.get(f"/api/revisions/{draft}", headers=approver).json()["state"] == "draft"
 
 
@@ -103,11 +103,11 @@ def test_at_past_the_first_items_duration_shows_the_second_item(client, store, c
 
 def test_an_item_whose_picture_is_gone_is_skipped_as_the_player_skips_it(
         client, store, clock, fonts, auth):
-    picture = store.add_asset(png_bytes((0, 200, 0)))
+    picture = add_image(store, png_bytes((0, 200, 0)))
     document = two_messages()
     document["items"][0] = {"kind": "image", "asset": picture, "duration": "5s"}
     revision = save(client, auth, document)
-    store.asset_path(picture).unlink()  # a disk fault after the draft was saved
+    store.assets.path(picture).unlink()  # a disk fault after the draft was saved
 
     shown = pixels(preview(client, auth, revision, at=1))
 
@@ -125,7 +125,7 @@ def test_an_unknown_revision_is_404_as_the_other_revision_routes_answer(client, 
 
 def test_a_schedule_revision_has_no_picture_and_the_answer_points_to_its_plan(
         client, store, auth):
-    store.publish_playlist(Playlist.model_validate(message_playlist()), "import", role="cli")
+    store.content.publish_playlist(Playlist.model_validate(message_playlist()), "import", role="cli")
     saved = client.put("/api/schedule", json={"default": "welcome", "rules": []}, headers=auth)
     assert saved.status_code == 201, saved.text
 

@@ -13,7 +13,8 @@ import pytest
 from signage.api import create_app
 from signage.clock import FakeClock
 from signage.settings import Settings
-from signage.store.database import ROLES, Store
+from signage.store import Store
+from signage.store.access import ROLES
 from tests.test_api import START, serve
 
 PUBLIC = {("GET", "/api/health"), ("POST", "/api/login")}
@@ -88,7 +89,7 @@ def api(tmp_path_factory) -> Iterator[tuple[httpx.Client, dict[str, dict]]]:
     settings = _settings(tmp_path_factory.mktemp("roles"))
     clock = FakeClock(start=START)
     store = Store(settings.data_dir, clock)
-    headers = {role: {"Authorization": f"Bearer {store.create_token(f'as-{role}', role)}"}
+    headers = {role: {"Authorization": f"Bearer {store.access.create_token(f'as-{role}', role)}"}
                for role in ROLES}
     try:
         with serve(create_app(settings, clock, store)) as url:

@@ -13,7 +13,7 @@ SCHEDULE = (SAMPLES / "schedule.yaml").read_text(encoding="utf-8")
 
 def publish_playlists(store, *names):
     for name in names:
-        store.publish_playlist(Playlist.model_validate({"name": name, "items": [
+        store.content.publish_playlist(Playlist.model_validate({"name": name, "items": [
             {"kind": "message", "text": {"vi": "Chào", "en": "Hello", "zh": "你好"}}]}),
             "tester", activate=False)
 
@@ -22,7 +22,7 @@ def test_the_sample_schedule_is_published_and_read_back(client, auth, approver, 
     publish_playlists(store, "welcome", "night", "tet", "opening-hours", "customs-campaign")
     answer = publish(client, auth, approver, "/api/schedule", content=SCHEDULE, headers=YAML)
     assert answer.json()["warnings"] == [] and answer.json()["name"] == "gate"
-    revision, schedule = store.live_schedule()
+    revision, schedule = store.content.live_schedule()
     assert revision == answer.json()["revision"] and schedule.default == "welcome"
     back = client.get("/api/schedule", headers=auth).json()
     assert back["revision"] == revision and back["schedule"]["rules"][0]["time"] == "22:00-06:00"
@@ -35,7 +35,7 @@ def test_a_schedule_naming_unknown_playlists_is_refused_and_nothing_changes(clie
     problems = answer.json()["detail"]
     assert any(p["path"] == "rules[0].playlist" and "night" in p["reason"] and p["line"]
                for p in problems), problems
-    assert store.live_schedule() is None
+    assert store.content.live_schedule() is None
     assert client.get("/api/schedule", headers=auth).status_code == 404
 
 
@@ -55,7 +55,7 @@ def test_overlapping_equal_priorities_are_saved_with_a_warning(client, auth, sto
         {"name": "b", "playlist": "welcome", "time": "22:00-23:30"}]}
     answer = client.put("/api/schedule", json=doc, headers=auth)
     assert answer.status_code == 201, answer.text
-    assert answer.json()["state"] == "draft" and store.live_schedule() is None
+    assert answer.json()["state"] == "draft" and store.content.live_schedule() is None
     [warning] = answer.json()["warnings"]
     assert warning["path"].startswith("rules[") and "overlap" in warning["reason"]
 
@@ -75,7 +75,7 @@ def test_a_wall_scheduled_off_is_healthy(client, settings, clock):
 
 def test_a_body_that_is_not_utf8_is_a_422_not_a_500(client, store):
     """Found by schemathesis."""
-    editor = {"Authorization": f"Bearer {store.create_token('ci-editor-utf8', 'editor')}"}
+    editor = {"Authorization": f"Bearer {store.access.create_token('ci-editor-utf8', 'editor')}"}
     answer = client.put("/api/schedule", content=b"\xff\xfe", headers={**editor, **JSON})
     assert answer.status_code == 422 and "UTF-8" in answer.json()["detail"][0]["reason"]
 
@@ -117,7 +117,7 @@ def test_a_draft_schedule_is_planned_before_approval(client, auth, store):
 def test_the_plan_says_what_really_shows_when_a_playlist_is_not_published(client, auth, store):
     # signage import on the box can publish a schedule before all of its playlists.
     publish_playlists(store, "welcome")
-    store.publish_schedule(Schedule.model_validate({"default": "welcome", "rules": [
+    store.content.publish_schedule(Schedule.model_validate({"default": "welcome", "rules": [
         {"name": "tet", "playlist": "tet", "time": "08:00-17:00"}]}), "import")
     rows = client.get("/api/schedule/plan", headers=auth, params={"date": "2027-03-01"}).json()["rows"]
     assert [(r["playlist"], r["shows"]) for r in rows] == [

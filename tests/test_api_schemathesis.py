@@ -26,7 +26,8 @@ from signage.api import create_app  # noqa: E402
 from signage.clock import FakeClock  # noqa: E402
 from signage.content.models import Playlist  # noqa: E402
 from signage.settings import Settings  # noqa: E402
-from signage.store.database import ROLES, Store  # noqa: E402
+from signage.store import Store  # noqa: E402
+from signage.store.access import ROLES  # noqa: E402
 from tests.test_api import START, serve, write_frame, write_status  # noqa: E402
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
@@ -55,10 +56,10 @@ def api(tmp_path_factory) -> Iterator[tuple[str, requests.Session, dict[str, dic
     store = Store(settings.data_dir, clock)
     write_status(settings, clock)
     write_frame(settings, clock)
-    store.publish_playlist(Playlist.model_validate({"name": "welcome", "items": [
+    store.content.publish_playlist(Playlist.model_validate({"name": "welcome", "items": [
         {"kind": "message", "text": {"vi": "Chào", "en": "Hello", "zh": "你好"}}]}),
         "tester", activate=True)
-    headers = {role: {"Authorization": f"Bearer {store.create_token(f'st-{role}', role)}"}
+    headers = {role: {"Authorization": f"Bearer {store.access.create_token(f'st-{role}', role)}"}
                for role in ROLES}
     session = requests.Session()
     session.trust_env = False  # loopback only; no proxy from the environment

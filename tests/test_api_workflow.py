@@ -12,6 +12,7 @@ import pytest
 from signage.api import create_app
 from signage.content.models import Playlist
 from signage.settings import Settings
+from tests.conftest import add_image
 from tests.test_api import (JSON, YAML, approver, auth, bearer, client, clock,  # noqa: F401 (fixtures)
                             message_playlist, publish, serve, settings, store)
 
@@ -27,7 +28,7 @@ def admin(store) -> dict[str, str]:
 @pytest.fixture
 def live(store) -> int:
     """The welcome playlist as `signage import` leaves it: live without approval."""
-    return store.publish_playlist(Playlist.model_validate(message_playlist(zh="欢迎")), "import",
+    return store.content.publish_playlist(Playlist.model_validate(message_playlist(zh="欢迎")), "import",
                                   role="cli")
 
 
@@ -47,7 +48,7 @@ def active(client, who) -> dict:
 
 
 def on_screen_text(store) -> str:
-    return store.live_content().playlist.items[0].text.zh
+    return store.content.live_content().playlist.items[0].text.zh
 
 
 def test_an_editors_draft_is_not_live_and_the_same_editor_cannot_approve_it(client, store, auth,
@@ -59,7 +60,7 @@ def test_an_editors_draft_is_not_live_and_the_same_editor_cannot_approve_it(clie
     assert step(client, auth, draft, "submit").status_code == 200
     refused = step(client, auth, draft, "approve")
     assert refused.status_code == 403 and "approver" in refused.json()["detail"]
-    assert store.live_revision() == live and on_screen_text(store) == "欢迎"
+    assert store.content.live_revision() == live and on_screen_text(store) == "欢迎"
 
 
 def test_an_approver_cannot_approve_their_own_draft(client, store, approver, live):
@@ -70,7 +71,7 @@ def test_an_approver_cannot_approve_their_own_draft(client, store, approver, liv
 
     assert refused.status_code == 403
     assert "four-eyes" in refused.json()["detail"] and "SIGNAGE_FOUR_EYES" in refused.json()["detail"]
-    assert store.live_revision() == live
+    assert store.content.live_revision() == live
     assert client.get(f"/api/revisions/{draft}", headers=approver).json()["state"] == "submitted"
 
 
@@ -81,7 +82,7 @@ def test_a_site_may_turn_four_eyes_off(settings, clock, store, live):
         draft = save(client, solo)
         step(client, solo, draft, "submit")
         assert step(client, solo, draft, "approve").status_code == 200
-    assert store.live_revision() == draft
+    assert store.content.live_revision() == draft
 
 
 def test_four_eyes_is_read_from_the_environment(tmp_path):
@@ -142,7 +143,7 @@ def test_a_rejection_needs_a_reason_and_its_author_can_read_it(client, store, au
     seen = client.get(f"/api/revisions/{draft}", headers=auth).json()
     assert seen["reason"] == "Thiếu dấu ở dòng tiếng Việt" and seen["decided_by"] == "ci-approver"
     assert seen["body"]["items"][0]["text"]["zh"] == "新通知"
-    assert store.live_revision() == live
+    assert store.content.live_revision() == live
 
 
 def test_the_revision_list_has_states_and_filters(client, auth, approver, live):
@@ -169,7 +170,7 @@ def test_rollback_restores_the_previous_revisions_content(client, store, auth, a
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["id"] == live and answer.json()["live"] is True
-    assert store.live_revision() == live and on_screen_text(store) == "欢迎"
+    assert store.content.live_revision() == live and on_screen_text(store) == "欢迎"
     states = {r["id"]: r["state"] for r in
               client.get("/api/revisions", headers=auth).json()["revisions"]}
     assert states == {live: "approved", newer: "approved"}  # nothing is lost
@@ -198,16 +199,16 @@ def test_a_schedule_goes_through_the_same_workflow_and_rolls_back(client, store,
     draft = client.put("/api/schedule", json={"name": "gate", "default": "welcome",
                                               "rules": [{"name": "late", "playlist": "welcome",
                                                          "time": "22:00-23:00"}]}, headers=auth)
-    assert draft.status_code == 201 and store.live_schedule()[0] == first
+    assert draft.status_code == 201 and store.content.live_schedule()[0] == first
     second = draft.json()["revision"]
     step(client, auth, second, "submit")
     step(client, approver, second, "approve")
-    assert store.live_schedule()[0] == second
+    assert store.content.live_schedule()[0] == second
 
     answer = client.post("/api/schedule/rollback", json={"revision": first}, headers=approver)
 
     assert answer.status_code == 200, answer.text
-    assert store.live_schedule()[0] == first and store.live_schedule()[1].rules == []
+    assert store.content.live_schedule()[0] == first and store.content.live_schedule()[1].rules == []
     assert client.get("/api/schedule", headers=auth).json()["revision"] == first
     wrong = client.post("/api/schedule/rollback", json={"revision": live}, headers=approver)
     assert wrong.status_code == 409 and "belongs to playlist 'welcome'" in wrong.json()["detail"]
@@ -267,7 +268,7 @@ def test_a_picture_a_waiting_draft_uses_cannot_be_deleted_until_it_is_rejected(c
                                                                                auth, approver):
     from tests.test_api import png_bytes
 
-    ref = store.add_asset(png_bytes())
+    ref = add_image(store, png_bytes())
     answer = client.put("/api/playlists/gate", json={"items": [{"kind": "image", "asset": ref}]},
                         headers=auth)
     draft = answer.json()["revision"]

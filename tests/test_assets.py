@@ -10,8 +10,8 @@ import zlib
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from signage.media.images import (MAX_ASSET_PIXELS, CleanImage, ImageFacts, clean_image, display_name,
-                            inspect_image)
+from signage.media.images import (MAX_ASSET_BYTES, MAX_ASSET_PIXELS, CleanImage, ImageFacts,
+                                  clean_image, display_name, inspect_asset, inspect_image)
 from signage.errors import ContentError
 
 PANEL = (768, 384)
@@ -133,6 +133,25 @@ def test_anything_else_is_refused_with_what_it_is(data, reason):
     assert reason in refused.value.problems[0][1]
     with pytest.raises(ContentError):
         inspect_image(data)
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "is SVG or other markup"),
+    (b"GIF89a" + b"\0" * 20, "GIF image; use PNG, JPEG or WebP"),
+    (encoded(Image.new("RGB", (32, 16)), "BMP"), "BMP image; use PNG, JPEG or WebP"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "damaged or cut short"),
+    (b"\0" * (MAX_ASSET_BYTES + 1), f"the limit is {MAX_ASSET_BYTES}: scale it down"),
+], ids=["svg", "gif", "bmp", "cut-png", "too-large"])
+def test_a_file_stored_as_it_is_is_checked_by_content_and_size(data, reason):
+    """What `signage import` checks before the store keeps a file's bytes unchanged."""
+    with pytest.raises(ContentError) as refused:
+        inspect_asset(data)
+    assert refused.value.problems[0][0] == "asset" and reason in refused.value.problems[0][1]
+
+
+def test_an_accepted_file_gives_the_facts_the_store_keeps():
+    data = encoded(Image.new("RGB", (40, 20), (200, 30, 30)), "WEBP")
+    assert inspect_asset(data) == ImageFacts("image/webp", 40, 20)
 
 
 # --- pixels checked before decoding ----------------------------------------------------

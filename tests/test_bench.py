@@ -15,7 +15,8 @@ from signage.devtools import bench
 from signage.devtools.naive import NaiveRenderer, font_faces
 from signage.clock import FakeClock
 from signage.render.fonts import FontBook
-from signage.store.database import Store, asset_file
+from signage.store import Store
+from signage.store.assets import asset_file
 
 ROW_KEYS = {"scene", "resolution", "fps", "median_ms", "p99_ms", "max_ms", "rss_mb",
             "naive_median_ms", "speedup"}
@@ -116,7 +117,7 @@ def test_naive_reference_draws_the_scene_every_frame(settings):
     size = (384, 192)
     bench.prepare("c", size, settings.data_dir)
     store = Store(settings.data_dir, FakeClock())
-    playlist = store.live_content().playlist
+    playlist = store.content.live_content().playlist
     store.close()
     renderer = NaiveRenderer(size, playlist, lambda ref: asset_file(settings.assets_dir, ref),
                              font_faces(FontBook()))

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from signage.cli.main import main
-from signage.store.database import Store
+from signage.store import Store
 
 
 def test_run_refuses_a_wrong_driver_url_before_starting_anything(tmp_path, capsys, monkeypatch):
@@ -21,14 +21,14 @@ def test_token_create_prints_it_once_and_list_never_shows_it(tmp_path, capsys, m
     assert "no tokens" in capsys.readouterr().err
     assert main(["token", "create", "--role", "admin", "--name", "ops"]) == 0
     token = capsys.readouterr().out.strip()
-    assert Store(tmp_path).verify_token(token).name == "ops"
+    assert Store(tmp_path).access.verify_token(token).name == "ops"
     assert main(["token", "list"]) == 0
     listing = capsys.readouterr().out
     assert "ops\tadmin\tlive" in listing and token not in listing
     assert main(["token", "create", "--role", "admin", "--name", "ops"]) == 1
     assert "exists" in capsys.readouterr().err
     assert main(["token", "revoke", "--name", "ops"]) == 0
-    assert Store(tmp_path).verify_token(token) is None
+    assert Store(tmp_path).access.verify_token(token) is None
 
 
 def test_schedule_prints_the_day_and_draws_the_week(tmp_path, capsys):
@@ -59,7 +59,7 @@ def test_token_create_accepts_every_role(tmp_path, capsys, monkeypatch):
     for role in ("editor", "approver", "technician", "admin"):
         assert main(["token", "create", "--role", role, "--name", f"ci-{role}"]) == 0
         token = capsys.readouterr().out.strip()
-        assert Store(tmp_path).verify_credential(token).role == role
+        assert Store(tmp_path).access.verify_credential(token).role == role
 
 
 class Piped(io.StringIO):
@@ -81,7 +81,7 @@ def test_user_create_reads_the_password_from_piped_stdin(tmp_path, capsys, monke
     assert main(["user", "create", "--role", "admin", "--name", "lan"]) == 0
 
     assert "'lan' (admin) made" in capsys.readouterr().err
-    assert Store(tmp_path).login("lan", "cửa khẩu thanh thủy") is not None
+    assert Store(tmp_path).access.login("lan", "cửa khẩu thanh thủy") is not None
     assert main(["user", "list"]) == 0
     listing = capsys.readouterr().out
     assert listing.startswith("lan\tadmin\tactive\tcreated ") and "scrypt" not in listing
@@ -97,10 +97,10 @@ def test_user_create_asks_twice_on_a_terminal_and_refuses_a_mismatch(tmp_path, c
 
     assert main(["user", "create", "--role", "editor", "--name", "minh"]) == 1
     assert "the two passwords differ" in capsys.readouterr().err
-    assert Store(tmp_path).users() == []
+    assert Store(tmp_path).access.users() == []
     assert main(["user", "create", "--role", "editor", "--name", "minh"]) == 0
     assert prompts == ["password: ", "again: "] * 2
-    assert Store(tmp_path).login("minh", "same passphrase") is not None
+    assert Store(tmp_path).access.login("minh", "same passphrase") is not None
 
 
 def test_user_create_refuses_a_short_password_and_takes_none_as_an_argument(tmp_path, capsys,
@@ -111,19 +111,19 @@ def test_user_create_refuses_a_short_password_and_takes_none_as_an_argument(tmp_
     assert "at least 12 characters" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["user", "create", "--role", "editor", "--name", "minh", "--password", "x" * 20])
-    assert Store(tmp_path).users() == []
+    assert Store(tmp_path).access.users() == []
 
 
 def test_user_disable_stops_logins_and_ends_sessions(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
     store = Store(tmp_path)
-    store.create_user("hoa", "approver", "mật khẩu dài đủ rồi")
-    token, _ = store.login("hoa", "mật khẩu dài đủ rồi")
+    store.access.create_user("hoa", "approver", "mật khẩu dài đủ rồi")
+    token, _ = store.access.login("hoa", "mật khẩu dài đủ rồi")
 
     assert main(["user", "disable", "--name", "hoa"]) == 0
 
     assert "'hoa' disabled" in capsys.readouterr().out
-    assert store.verify_credential(token) is None
-    assert store.login("hoa", "mật khẩu dài đủ rồi") is None
+    assert store.access.verify_credential(token) is None
+    assert store.access.login("hoa", "mật khẩu dài đủ rồi") is None
     assert main(["user", "disable", "--name", "hoa"]) == 1
     assert "no active user" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from signage.cli import emergency as cli_emergency
 from signage.cli.main import main
 from signage.clock import FakeClock
 from signage.services.importer import IMPORT_ROLE
-from signage.store.database import Store
+from signage.store import Store
 from tests.conftest import emulated_panel, player_on
 
 NOW = dt.datetime(2027, 3, 10, 7, 0, tzinfo=dt.timezone.utc)  # 14:00 at the gate
@@ -42,14 +42,14 @@ def post(*flags: str) -> int:
 
 
 def console_entries(store) -> list[tuple]:
-    return [(e.actor, e.role, e.action, e.target) for e in store.audit_log()
+    return [(e.actor, e.role, e.action, e.target) for e in store.records.audit_log()
             if e.action.startswith("emergency.")]
 
 
 def test_post_from_flags_stores_the_notice_and_says_when_it_ends(store, clock, capsys):
     assert post(*TEXT, "--duration", "2h", "--by", "tuan") == 0
     out, err = capsys.readouterr()
-    [notice] = store.emergencies(current_at=clock.now())
+    [notice] = store.desired.emergencies(current_at=clock.now())
     assert notice.message.zh == "口岸因山体滑坡暂时关闭" and notice.priority == 100
     assert (notice.starts_at, notice.expires_at) == (NOW, NOW + dt.timedelta(hours=2))
     assert notice.created_by == "console:tuan"
@@ -67,7 +67,7 @@ def test_post_from_a_yaml_file_with_a_later_start(store, clock, capsys, tmp_path
                       "starts_at: 2027-03-10T18:00:00+07:00\nduration: 30m\npriority: 500\n",
                       encoding="utf-8")
     assert post("--file", str(source), "--by", "lan") == 0
-    [notice] = store.emergencies()
+    [notice] = store.desired.emergencies()
     assert notice.priority == 500 and notice.starts_at == NOW + dt.timedelta(hours=4)
     assert not notice.active(clock.now())
     assert "on the panel from its start" in capsys.readouterr().out
@@ -89,7 +89,7 @@ def test_a_posted_notice_takes_the_panel_and_cancel_gives_it_back(settings, stor
     from signage.content.models import Playlist
 
     if published:
-        store.publish_playlist(Playlist.model_validate(WELCOME), "test")
+        store.content.publish_playlist(Playlist.model_validate(WELCOME), "test")
     panel = emulated_panel((192, 96))
     player = player_on(settings, store, clock, panel, fonts)
 
@@ -104,7 +104,7 @@ def test_a_posted_notice_takes_the_panel_and_cancel_gives_it_back(settings, stor
     assert "warning" not in capsys.readouterr().err  # this player is alive
     assert amber_pixels(run(1)) > 200  # within a second: the notice's text is on the wall
     assert player.status(clock.monotonic())["state"] == "emergency"
-    assert main(["emergency", "cancel", str(store.emergencies()[0].id)]) == 0
+    assert main(["emergency", "cancel", str(store.desired.emergencies()[0].id)]) == 0
     assert "the schedule gets the panel" in capsys.readouterr().out
     assert amber_pixels(run(1)) == 0
     assert player.status(clock.monotonic())["playlist"] != "emergency"
@@ -134,8 +134,8 @@ def test_cancel_ends_it_now_and_says_who_did(store, clock, capsys):
     assert post(*TEXT, "--duration", "2h") == 0
     clock.advance(600)
     assert main(["emergency", "cancel", "1", "--by", "minh"]) == 0
-    assert store.emergencies(current_at=clock.now()) == []
-    [notice] = store.emergencies()
+    assert store.desired.emergencies(current_at=clock.now()) == []
+    [notice] = store.desired.emergencies()
     assert (notice.cancelled_at, notice.cancelled_by) == (clock.now(), "console:minh")
     capsys.readouterr()
     assert main(["emergency", "list"]) == 0
@@ -190,7 +190,7 @@ def test_a_bad_notice_is_refused_field_by_field_and_nothing_is_stored(store, cap
         assert line.startswith(want), lines
     assert lines[-1] == "error: the emergency notice was not stored; nothing is shown"
     assert len(lines) == len(expected) + 1, lines
-    assert store.emergencies() == [] and console_entries(store) == []
+    assert store.desired.emergencies() == [] and console_entries(store) == []
 
 
 def test_a_bad_file_is_refused_with_its_line(store, capsys, tmp_path):
@@ -203,7 +203,7 @@ def test_a_bad_file_is_refused_with_its_line(store, capsys, tmp_path):
     assert f"{source}:3: colour: is not a known field; check its spelling" in err
     assert post("--file", str(tmp_path / "missing.yaml")) == 1
     assert "(document): cannot read the file" in capsys.readouterr().err
-    assert store.emergencies() == []
+    assert store.desired.emergencies() == []
 
 
 def test_the_console_and_the_api_refuse_and_accept_the_same_texts(settings, store, clock):
@@ -223,7 +223,7 @@ def test_the_console_and_the_api_refuse_and_accept_the_same_texts(settings, stor
             api = client.post("/api/emergency", json=body, headers=auth).status_code
             console = post("--vi", vi, "--en", "Closed", "--zh", "关闭", "--duration", "1h")
             assert (api, console) in ((201, 0), (422, 1)), (vi, api, console)
-    stored = [e.message.vi for e in store.emergencies()]
+    stored = [e.message.vi for e in store.desired.emergencies()]
     assert sorted(stored) == sorted(["Đóng cửa 🚧", "Đóng \ue000"] * 2)
 
 
@@ -238,7 +238,7 @@ def test_the_audit_log_names_the_console_user(store, monkeypatch):
     assert console_entries(store) == [("console:duty", "cli", "emergency.create", "emergency 1"),
                                       ("console:tuan", "cli", "emergency.cancel", "emergency 1")]
     assert cli_emergency.CONSOLE_ROLE == IMPORT_ROLE  # one role for every console action
-    assert store.emergencies()[0].created_by == "console:duty"
+    assert store.desired.emergencies()[0].created_by == "console:duty"
 
 
 def test_a_data_dir_without_a_store_is_named_and_left_alone(tmp_path, monkeypatch, capsys):

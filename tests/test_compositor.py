@@ -10,19 +10,20 @@ from PIL import Image
 from signage.content.models import Playlist
 from signage.render.compositor import Compositor, ItemError
 from signage.render.pictures import SPARE_SURFACES
+from tests.conftest import add_image
 
 SIZE = (200, 100)
 
 
 @pytest.fixture
 def compositor(store, fonts):
-    return Compositor(SIZE, fonts, store.asset_path)
+    return Compositor(SIZE, fonts, store.assets.path)
 
 
 def stored_image(store, size, colour=(0, 200, 0)) -> str:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "PNG")
-    return store.add_asset(buffer.getvalue())
+    return add_image(store, buffer.getvalue())
 
 
 def item(data):
@@ -69,7 +70,7 @@ def test_a_missing_image_is_an_item_error(compositor):
 
 def test_a_corrupt_image_is_an_item_error(compositor, store):
     ref = stored_image(store, (10, 10))
-    store.asset_path(ref).write_bytes(b"\x89PNG garbage")
+    store.assets.path(ref).write_bytes(b"\x89PNG garbage")
     with pytest.raises(ItemError, match="cannot decode"):
         compositor.item_surface(item({"kind": "image", "asset": ref}))
 
@@ -110,14 +111,14 @@ def test_the_cache_holds_at_least_two_panels(fonts, store):
 
     assert cache_budget((384, 192)) == CACHE_BYTES
     assert cache_budget((3840, 2160)) == 2 * 3840 * 2160 * 4
-    assert Compositor((3840, 2160), fonts, store.asset_path).cache_bytes == 2 * 3840 * 2160 * 4
+    assert Compositor((3840, 2160), fonts, store.assets.path).cache_bytes == 2 * 3840 * 2160 * 4
 
 
 def one_picture_cache(fonts, store):
     """A compositor with room for one picture, an empty spare pool, and four images
     (red, blue, green, grey)."""
     SPARE_SURFACES.clear()
-    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=SIZE[0] * SIZE[1] * 4)
+    compositor = Compositor(SIZE, fonts, store.assets.path, cache_bytes=SIZE[0] * SIZE[1] * 4)
     colours = [(200, 0, 0), (0, 0, 200), (0, 200, 0), (90, 90, 90)]
     return compositor, [item({"kind": "image", "asset": stored_image(store, SIZE, c)})
                         for c in colours]

@@ -11,7 +11,7 @@ from signage.content.documents import load_model
 from signage.schedule.desired import Wanted, decide
 from signage.content.models import Message
 from signage.schedule.rules import Schedule
-from signage.store.database import Emergency, Override
+from signage.schedule.state import Emergency, Override
 from signage.schedule.trusted_time import Verdict
 from tests.conftest import SAMPLES
 

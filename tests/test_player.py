@@ -15,8 +15,8 @@ from signage.services.importer import import_paths
 from signage.content.models import Playlist
 from signage.render.compositor import CROSSFADE_S
 from signage.player.snapshot import SnapshotWriter
-from signage.store.database import Store
-from tests.conftest import SAMPLES, emulated_panel, player_on
+from signage.store import Store
+from tests.conftest import SAMPLES, add_image, emulated_panel, player_on
 
 SIZE = (384, 192)
 
@@ -30,7 +30,7 @@ def message(vi, duration="5s"):
 
 
 def publish(store, *items, name="main"):
-    return store.publish_playlist(Playlist.model_validate({"name": name, "items": list(items)}), "test")
+    return store.content.publish_playlist(Playlist.model_validate({"name": name, "items": list(items)}), "test")
 
 
 @pytest.fixture
@@ -133,9 +133,9 @@ def test_snapshot_is_refreshed_every_second_even_when_nothing_changes(player, st
 
 def test_an_item_whose_image_vanished_is_skipped_and_reported(player, store, clock, panel, settings):
     import_paths(store, [SAMPLES / "welcome.yaml"])
-    live = store.live_content()
+    live = store.content.live_content()
     for ref in live.playlist.asset_refs():
-        store.asset_path(ref).unlink()
+        store.assets.path(ref).unlink()
     play(player, clock, 1)
     good = [i for i in live.playlist.items if i.kind == "message" and not i.background]
     assert pixels(panel.last_frame()) == pixels(player.compositor.item_surface(good[0]))
@@ -144,10 +144,10 @@ def test_an_item_whose_image_vanished_is_skipped_and_reported(player, store, clo
 
 
 def test_when_every_item_fails_the_standby_card_shows(player, store, clock, panel):
-    ref = store.add_asset(_png())
-    store.publish_playlist(Playlist.model_validate(
+    ref = add_image(store, _png())
+    store.content.publish_playlist(Playlist.model_validate(
         {"name": "x", "items": [{"kind": "image", "asset": ref}]}), "t")
-    store.asset_path(ref).unlink()
+    store.assets.path(ref).unlink()
     play(player, clock, 1)
     assert pixels(panel.last_frame()) == pixels(player.compositor.standby())
 
@@ -285,7 +285,7 @@ def test_play_switches_the_panel_with_a_fade_and_ignores_the_same_key(player, cl
 
 
 def test_status_lists_every_zone_of_a_layout(player, store, clock, settings):
-    store.publish_playlist(Playlist.model_validate({"name": "gate", "layout": [
+    store.content.publish_playlist(Playlist.model_validate({"name": "gate", "layout": [
         {"zone": "main", "rect": [0, 0, "100%", "75%"], "items": [message("Một", "4s")]},
         {"zone": "ticker", "rect": [0, "75%", "100%", "25%"],
          "items": [{"kind": "ticker", "text": {"vi": "Chạy", "en": "Run", "zh": "跑"}}]}]}), "t")
@@ -297,7 +297,7 @@ def test_status_lists_every_zone_of_a_layout(player, store, clock, settings):
 
 def test_a_steady_ticker_does_not_snapshot_every_frame(player, store, clock, settings):
     """Only the strip moves: the snapshot follows at most once a second, not 10 times."""
-    store.publish_playlist(Playlist.model_validate({"name": "t", "layout": [
+    store.content.publish_playlist(Playlist.model_validate({"name": "t", "layout": [
         {"zone": "main", "rect": [0, 0, "100%", "75%"], "items": [message("Tĩnh", "1h")]},
         {"zone": "ticker", "rect": [0, "75%", "100%", "25%"],
          "items": [{"kind": "ticker", "text": {"vi": "Chạy", "en": "Run", "zh": "跑"}}]}]}), "t")
@@ -326,7 +326,7 @@ def test_the_panel_is_handed_only_what_changed_and_still_shows_every_frame(setti
     player = player_on(settings, store, clock, panel, fonts)
     play(player, clock, 0.5)
     assert panel.hints[-1] == []  # the standby card stands still: nothing to copy
-    Store(settings.data_dir, clock).publish_playlist(Playlist.model_validate({"name": "t", "layout": [
+    Store(settings.data_dir, clock).content.publish_playlist(Playlist.model_validate({"name": "t", "layout": [
         {"zone": "main", "rect": [0, 0, "100%", "75%"], "items": [message("Tĩnh", "1h")]},
         {"zone": "ticker", "rect": [0, "75%", "100%", "25%"],
          "items": [{"kind": "ticker", "text": {"vi": "Chạy", "en": "Run", "zh": "跑"}}]}]}), "t")
@@ -353,7 +353,7 @@ def test_a_write_waiting_for_the_database_never_holds_up_the_frames(settings, st
     publish(store, message("Một"))
     panel = emulated_panel(SIZE)
     player = Player(settings, lambda: Store(settings.data_dir, clock), panel, clock,
-                    Compositor(SIZE, fonts, store.asset_path),
+                    Compositor(SIZE, fonts, store.assets.path),
                     snapshots=SnapshotWriter(settings.snapshot_path, background=False))
     player.proof = ProofOfPlay(player.report, background=True)
     play(player, clock, 1)
@@ -363,11 +363,11 @@ def test_a_write_waiting_for_the_database_never_holds_up_the_frames(settings, st
         clock.advance(61)  # the newest time seen is due to be saved
         player.step()
         deadline = time.monotonic() + 10  # waits for the writer to block, not for time
-        while not held_elsewhere(player.write_store._lock) and time.monotonic() < deadline:
+        while not held_elsewhere(player.write_store.database.lock) and time.monotonic() < deadline:
             time.sleep(0.001)
-        assert held_elsewhere(player.write_store._lock), "the background write never started"
+        assert held_elsewhere(player.write_store.database.lock), "the background write never started"
         # The frame thread's own connection is free while the writer waits...
-        assert not held_elsewhere(player.store._lock)
+        assert not held_elsewhere(player.store.database.lock)
         shown = panel.frames
         play(player, clock, 0.5)  # ...so frames keep coming, desired state is read
         assert panel.frames == shown + 15
@@ -375,7 +375,7 @@ def test_a_write_waiting_for_the_database_never_holds_up_the_frames(settings, st
         other.execute("ROLLBACK")
         other.close()
     player.proof.close(player.write_store, clock.now())  # waits for the write to land
-    assert store.newest_seen_time() >= clock.now() - dt.timedelta(seconds=2)
+    assert store.desired.newest_seen_time() >= clock.now() - dt.timedelta(seconds=2)
 
 
 def held_elsewhere(lock) -> bool:

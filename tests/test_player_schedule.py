@@ -13,7 +13,7 @@ from signage.clock import FakeClock
 from signage.content.documents import load_model
 from signage.content.models import Message, Playlist
 from signage.schedule.rules import Schedule
-from signage.store.database import Store
+from signage.store import Store
 from tests.conftest import emulated_panel, player_on
 
 SIZE = (384, 192)
@@ -40,9 +40,9 @@ def clock():
 def store(settings, clock):
     store = Store(settings.data_dir, clock)
     for name, vi in (("day", "Ban ngày"), ("evening", "Buổi tối"), ("campaign", "Chiến dịch")):
-        store.publish_playlist(Playlist.model_validate({"name": name, "items": [
+        store.content.publish_playlist(Playlist.model_validate({"name": name, "items": [
             {"kind": "message", "text": {"vi": vi, "en": name, "zh": "中文"}}]}), "test", activate=False)
-    store.publish_schedule(load_model(SCHEDULE, Schedule), "test")
+    store.content.publish_schedule(load_model(SCHEDULE, Schedule), "test")
     yield store
     store.close()
 
@@ -77,7 +77,7 @@ def status(player, clock):
 
 def notice(store, clock, minutes=30, priority=100):
     text = Message(vi="Cửa khẩu tạm đóng do sạt lở", en="Gate closed: landslide", zh="口岸暂时关闭")
-    return store.add_emergency(text, clock.now() + dt.timedelta(minutes=minutes), "duty", priority)
+    return store.desired.add_emergency(text, clock.now() + dt.timedelta(minutes=minutes), "duty", priority)
 
 
 def test_the_schedule_changes_the_playlist_exactly_when_a_window_opens(player, clock):
@@ -126,7 +126,7 @@ def test_brightness_follows_the_sun_and_a_technician_override_wins_until_it_expi
         player, api, clock, panel):
     run(player, clock, 1)
     assert panel.brightness == 20 and status(player, clock)["brightness"]["source"] == "sun"
-    api.set_override("brightness", 70, "technician", clock.now() + dt.timedelta(minutes=10))
+    api.desired.set_override("brightness", 70, "technician", clock.now() + dt.timedelta(minutes=10))
     run(player, clock, 1)
     assert panel.brightness == 70
     assert status(player, clock)["brightness"] == {"desired": 70, "source": "override", "applied": 70}
@@ -151,9 +151,9 @@ def test_a_clock_set_back_is_untrusted_plays_the_default_and_recovers(player, cl
 def test_a_scheduled_playlist_that_is_not_published_falls_back_to_the_default(
         settings, clock, panel, fonts):
     store = Store(settings.data_dir, clock)
-    store.publish_playlist(Playlist.model_validate({"name": "day", "items": [
+    store.content.publish_playlist(Playlist.model_validate({"name": "day", "items": [
         {"kind": "message", "text": {"vi": "Ngày", "en": "Day", "zh": "日"}}]}), "t", activate=False)
-    store.publish_schedule(load_model("default: day\nrules:\n  - {name: e, playlist: ghost, "
+    store.content.publish_schedule(load_model("default: day\nrules:\n  - {name: e, playlist: ghost, "
                                       "time: '21:00-23:00'}\n", Schedule), "t")
     player = player_on(settings, store, clock, panel, fonts)
     run(player, clock, 1)
@@ -165,8 +165,8 @@ def test_a_scheduled_playlist_that_is_not_published_falls_back_to_the_default(
 def test_the_newest_time_seen_is_saved_while_the_wall_plays(player, api, clock):
     # What a restart with a clock set back is judged against (a fresh store knows only
     # when the content was published).
-    published = api.newest_seen_time()
+    published = api.desired.newest_seen_time()
     run(player, clock, 61, fps=4)
-    saved = api.newest_seen_time()
+    saved = api.desired.newest_seen_time()
     assert saved > published + dt.timedelta(seconds=59)
     assert saved <= clock.now()

@@ -21,7 +21,7 @@ def player_frame_at(settings, store, clock, fonts, seconds, fps=30) -> bytes:
     import_paths(store, [SAMPLES / "welcome.yaml"])
     panel = EmulatedPanel(SIZE)
     panel.open()
-    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
+    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.assets.path),
                     snapshots=SnapshotWriter(settings.snapshot_path, background=False))
     for _ in range(round(seconds * fps)):
         player.step()

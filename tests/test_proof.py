@@ -18,7 +18,8 @@ from signage.errors import SignageError
 from signage.content.models import Playlist
 from signage.player.proof import BATCH_EVERY_S, FrameHasher, ProofOfPlay, frame_sha256
 from signage.settings import Settings
-from signage.store.database import Play, Store
+from signage.store import Store
+from signage.store.records import Play
 from tests.test_api import bearer, serve
 from tests.conftest import emulated_panel, player_on
 
@@ -48,19 +49,19 @@ def player(settings, store, clock, panel, fonts):
 def batches(store, monkeypatch):
     """Every batch the player hands the store (the real store still writes it)."""
     seen: list[int] = []
-    record = store.record_plays
+    record = store.records.record_plays
 
     def counted(plays):
         plays = list(plays)
         seen.append(len(plays))
         return record(plays)
 
-    monkeypatch.setattr(store, "record_plays", counted)
+    monkeypatch.setattr(store.records, "record_plays", counted)
     return seen
 
 
 def publish(store, *items, name="main") -> int:
-    return store.publish_playlist(Playlist.model_validate({"name": name, "items": list(items)}), "test")
+    return store.content.publish_playlist(Playlist.model_validate({"name": name, "items": list(items)}), "test")
 
 
 def run(player, clock, seconds):
@@ -70,7 +71,7 @@ def run(player, clock, seconds):
 
 
 def everything(store) -> list[Play]:
-    return store.plays(dt.datetime(2000, 1, 1, tzinfo=UTC), dt.datetime(3000, 1, 1, tzinfo=UTC))
+    return store.records.plays(dt.datetime(2000, 1, 1, tzinfo=UTC), dt.datetime(3000, 1, 1, tzinfo=UTC))
 
 
 def item_hash(player, data: dict) -> str:
@@ -113,7 +114,7 @@ def test_a_blanked_wall_records_no_plays_while_it_is_dark(player, store, clock, 
     publish(store, message("Một", "60s"))
     run(player, clock, 5)
     api = Store(settings.data_dir, clock)  # the API's connection: the player sees its commits
-    api.set_override("power", False, "tech", clock.now() + dt.timedelta(seconds=10))
+    api.desired.set_override("power", False, "tech", clock.now() + dt.timedelta(seconds=10))
     run(player, clock, 10.5)  # dark from 5 s to 15 s, then lit again
     run(player, clock, 5)
     api.close()
@@ -201,7 +202,7 @@ def recorded(store):
     plays[4] = dataclasses.replace(plays[4], clock_trusted=False)  # timed by a doubtful clock
     plays.append(Play(dt.datetime(2027, 3, 1, 0, 0, tzinfo=UTC), dt.datetime(2027, 3, 1, 0, 1, tzinfo=UTC),
                       "main", "welcome", 0, "message", "Chào mừng", 3, "f" * 64))
-    store.record_plays(plays)
+    store.records.record_plays(plays)
     return plays
 
 
@@ -275,8 +276,8 @@ def test_a_month_that_is_not_yyyy_mm_gets_422(client, store):
 
 def played(store, *days_ago_ended):
     """Store one play per age, each ending that many days before now."""
-    now = store.clock.now()
-    store.record_plays([Play(now - dt.timedelta(days=days, minutes=1), now - dt.timedelta(days=days),
+    now = store.database.clock.now()
+    store.records.record_plays([Play(now - dt.timedelta(days=days, minutes=1), now - dt.timedelta(days=days),
                              "main", "welcome", 0, "message", f"{days} days ago", 1, None)
                         for days in days_ago_ended])
 
@@ -307,7 +308,7 @@ def test_the_days_kept_are_a_setting():
 
 def test_pruning_goes_in_batches_until_nothing_old_is_left(store):
     played(store, 500, 501, 502, 503, 504, 3)
-    cutoff = store.clock.now() - dt.timedelta(days=400)
-    assert store.prune_plays(cutoff, batch=2) == 5
+    cutoff = store.database.clock.now() - dt.timedelta(days=400)
+    assert store.records.prune_plays(cutoff, batch=2) == 5
     assert [p.label for p in everything(store)] == ["3 days ago"]
-    assert store.prune_plays(cutoff, batch=2) == 0
+    assert store.records.prune_plays(cutoff, batch=2) == 0

@@ -11,6 +11,7 @@ from PIL import Image
 from signage.content.models import Playlist
 from signage.render.compositor import Compositor
 from signage.render.stage import Stage, visible_parts
+from tests.conftest import add_image
 
 SIZE = (384, 192)
 NOW = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.timezone.utc)
@@ -36,7 +37,7 @@ def region(surface, box):
 
 @pytest.fixture
 def compositor(store, fonts):
-    return Compositor(SIZE, fonts, store.asset_path)
+    return Compositor(SIZE, fonts, store.assets.path)
 
 
 def stage_of(compositor, playlist, reports=None):
@@ -48,7 +49,7 @@ def stage_of(compositor, playlist, reports=None):
 def stored_image(store, colour=(0, 180, 0)):
     buffer = io.BytesIO()
     Image.new("RGB", (32, 16), colour).save(buffer, "PNG")
-    return store.add_asset(buffer.getvalue())
+    return add_image(store, buffer.getvalue())
 
 
 def test_each_zone_shows_its_own_item_in_its_box(compositor):
@@ -96,14 +97,14 @@ def test_the_same_time_gives_the_same_frame_however_it_was_reached(compositor, s
     for n in range(40):
         stepped.render(n / 30, NOW)
     stepped_frame = raw(compositor.frame)
-    fresh = stage_of(Compositor(SIZE, fonts, store.asset_path), playlist)
+    fresh = stage_of(Compositor(SIZE, fonts, store.assets.path), playlist)
     fresh.render(39 / 30, NOW)
     assert raw(fresh.compositor.frame) == stepped_frame
 
 
 def test_a_failed_item_is_dropped_and_reported(compositor, store):
     ref = stored_image(store)
-    store.asset_path(ref).unlink()
+    store.assets.path(ref).unlink()
     reports = []
     playlist = layout(("main", [0, 0, "100%", "100%"],
                        [{"kind": "image", "asset": ref, "duration": "2s"}, msg("Còn lại")]))
@@ -116,7 +117,7 @@ def test_a_failed_item_is_dropped_and_reported(compositor, store):
 
 def test_a_zone_with_nothing_playable_shows_the_standby_card_or_a_quiet_fill(compositor, store):
     ref = stored_image(store)
-    store.asset_path(ref).unlink()
+    store.assets.path(ref).unlink()
     image = [{"kind": "image", "asset": ref}]
     playlist = layout(("big", [0, 0, "100%", "75%"], image), ("small", [0, "75%", 60, "25%"], image))
     stage = stage_of(compositor, playlist, [])
@@ -145,7 +146,7 @@ def test_status_lists_each_zone(compositor):
 
 
 def test_the_next_item_is_prepared_in_the_background(store, fonts):
-    background = Compositor(SIZE, fonts, store.asset_path, background=True)
+    background = Compositor(SIZE, fonts, store.assets.path, background=True)
     try:
         playlist = Playlist.model_validate({"name": "p", "items": [
             msg("Một"), {"kind": "image", "asset": stored_image(store), "caption": {
@@ -160,7 +161,7 @@ def test_the_next_item_is_prepared_in_the_background(store, fonts):
         while not background.is_ready(upcoming, SIZE) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert background.is_ready(upcoming, SIZE)
-        on_demand = Compositor(SIZE, fonts, store.asset_path)
+        on_demand = Compositor(SIZE, fonts, store.assets.path)
         assert raw(background.item_surface(upcoming)) == raw(on_demand.item_surface(upcoming))
     finally:
         background.close()
@@ -168,7 +169,7 @@ def test_the_next_item_is_prepared_in_the_background(store, fonts):
 
 def test_the_picture_cache_is_bounded_by_bytes(store, fonts):
     picture_bytes = SIZE[0] * SIZE[1] * 4
-    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=3 * picture_bytes)
+    compositor = Compositor(SIZE, fonts, store.assets.path, cache_bytes=3 * picture_bytes)
     playlist = Playlist.model_validate({"name": "p", "items": [msg(f"Số {n}") for n in range(8)]})
     for item in playlist.items:
         compositor.item_surface(item)
@@ -188,7 +189,7 @@ def test_a_zone_is_drawn_only_where_no_later_zone_lies_over_it(compositor, store
     assert dirty == [pygame.Rect(0, 0, 384, 144)]
     strip = playlist.layout[1].items[0]
     assert region(compositor.frame, (0, 144, 384, 48)) == raw(compositor.visual(strip, (384, 48)).surface)
-    fresh = stage_of(Compositor(SIZE, fonts, store.asset_path), playlist)
+    fresh = stage_of(Compositor(SIZE, fonts, store.assets.path), playlist)
     fresh.render(2.5, NOW)
     assert raw(fresh.compositor.frame) == raw(compositor.frame)
 
@@ -219,7 +220,7 @@ def test_visible_parts_are_the_box_less_what_covers_it(covers, parts):
 
 def test_pictures_on_screen_stay_cached_even_beyond_the_bound(store, fonts):
     """Two zones whose pictures outgrow the cache must not re-render every frame."""
-    compositor = Compositor(SIZE, fonts, store.asset_path, cache_bytes=1)
+    compositor = Compositor(SIZE, fonts, store.assets.path, cache_bytes=1)
     playlist = layout(("top", [0, 0, "100%", "50%"], [msg("Trên", "1h")]),
                       ("bottom", [0, "50%", "100%", "50%"], [msg("Dưới", "1h")]))
     stage = stage_of(compositor, playlist)
@@ -233,7 +234,7 @@ def test_pictures_on_screen_stay_cached_even_beyond_the_bound(store, fonts):
 
 
 def test_the_next_item_is_prepared_once_the_current_one_has_come_in(store, fonts):
-    background = Compositor(SIZE, fonts, store.asset_path, background=True)
+    background = Compositor(SIZE, fonts, store.assets.path, background=True)
     try:
         playlist = Playlist.model_validate({"name": "p", "transition": {"kind": "wipe", "duration": "1s"},
                                             "items": [msg("Một", "5s"), msg("Hai", "5s"), msg("Ba", "5s")]})

@@ -27,7 +27,7 @@ from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
 from signage.settings import Settings, check_origin
-from signage.store.database import Store
+from signage.store import Store
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
     from fastapi.routing import iter_route_contexts as _iter_routes
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 # Deny by default: create_app refuses to build an app with any other route lacking roles.
 PUBLIC_PATHS = frozenset({"/api/health", "/api/login"})
+RETRY_BUSY_AFTER_S = 1  # a busy database: another process is in a write, over in a moment
 
 _AUTH_RESPONSES = {
     401: {"description": "No credential, or an unknown, expired or revoked one"},
@@ -136,9 +137,14 @@ def _document_roles(app: FastAPI) -> None:
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+    """Any StoreError a route lets through: 503, and when another writer held the lock
+    (retryable), a Retry-After so clients wait a moment and try again."""
+    retryable = getattr(exc, "retryable", False)
+    (log.warning if retryable else log.error)("store error on %s %s: %s", request.method,
+                                              request.url.path, exc)
     return JSONResponse(
         status_code=503,
         content={"detail": f"the data store cannot do this now: {exc}; try again, and if it "
                  "persists check the data directory and the service log"},
+        headers={"Retry-After": str(RETRY_BUSY_AFTER_S)} if retryable else None,
     )

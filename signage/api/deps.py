@@ -21,7 +21,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from signage.clock import Clock
 from signage.settings import Settings
-from signage.store.database import ROLES, Principal, Store
+from signage.store.access import ROLES, Access, Principal
+from signage.store.assets import Assets
+from signage.store.content import Content
+from signage.store.desired import Desired
+from signage.store.records import Records
+from signage.store.revisions import Revisions
 
 HOW_TO_AUTHENTICATE = (
     "send Authorization: Bearer <token>; log in with POST /api/login, or make an API token "
@@ -44,23 +49,49 @@ async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-async def get_store(request: Request) -> Store:
-    return request.app.state.store
+# The store's repositories, one dependency each: a route names the ones it uses.
+async def get_assets(request: Request) -> Assets:
+    return request.app.state.store.assets
+
+
+async def get_content(request: Request) -> Content:
+    return request.app.state.store.content
+
+
+async def get_revisions(request: Request) -> Revisions:
+    return request.app.state.store.revisions
+
+
+async def get_desired(request: Request) -> Desired:
+    return request.app.state.store.desired
+
+
+async def get_access(request: Request) -> Access:
+    return request.app.state.store.access
+
+
+async def get_records(request: Request) -> Records:
+    return request.app.state.store.records
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-StoreDep = Annotated[Store, Depends(get_store)]
+AssetsDep = Annotated[Assets, Depends(get_assets)]
+ContentDep = Annotated[Content, Depends(get_content)]
+RevisionsDep = Annotated[Revisions, Depends(get_revisions)]
+DesiredDep = Annotated[Desired, Depends(get_desired)]
+AccessDep = Annotated[Access, Depends(get_access)]
+RecordsDep = Annotated[Records, Depends(get_records)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def require_credential(store: StoreDep, credentials: BearerDep) -> Principal:
+def require_credential(access: AccessDep, credentials: BearerDep) -> Principal:
     """Who is calling (a person's session or an API token), or 401.
 
     Plain def: verifying a token may write its last-used time to SQLite."""
     if credentials is None:
         raise _unauthorized(f"this needs a credential: {HOW_TO_AUTHENTICATE}", "Bearer")
-    principal = store.verify_credential(credentials.credentials)
+    principal = access.verify_credential(credentials.credentials)
     if principal is None:
         raise _unauthorized(
             f"the token is unknown, expired or revoked: {HOW_TO_AUTHENTICATE}",

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from signage.clock import Clock, SystemClock
-from signage.errors import SignageError, StoreError
+from signage.errors import SignageError, StoreError, StoreUnavailable
 from signage.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def _login_name() -> str:
 def open_store(settings: Settings, clock: Clock):
     """The player's store. A missing signage.db is refused, not made: a notice posted
     into a fresh store in the wrong folder would never reach the wall."""
-    from signage.store.database import Store
+    from signage.store import Store
 
     if not settings.db_path.is_file():
         raise StoreError(
@@ -155,9 +155,9 @@ def open_store(settings: Settings, clock: Clock):
     return Store(settings.data_dir, clock)
 
 
-def showing_id(store, now: dt.datetime) -> int | None:
+def showing_id(desired, now: dt.datetime) -> int | None:
     """The notice on the panel now: the player's choice (highest priority, then newest)."""
-    return next((e.id for e in store.emergencies(current_at=now) if e.active(now)), None)
+    return next((e.id for e in desired.emergencies(current_at=now) if e.active(now)), None)
 
 
 # --- commands -------------------------------------------------------------------------
@@ -185,11 +185,11 @@ def _post(args, settings: Settings, clock: Clock) -> int:
     notice, start, end = checked
     store = open_store(settings, clock)
     try:
-        emergency = store.add_emergency(notice.text, end, actor, notice.priority, start,
-                                        role=CONSOLE_ROLE)
+        emergency = store.desired.add_emergency(notice.text, end, actor, notice.priority, start,
+                                                role=CONSOLE_ROLE)
         log.warning("emergency notice %d by %s until %s: %s", emergency.id, actor,
                     end.isoformat(), notice.text.vi[:80])
-        _print_posted(emergency, store, clock.now(), ZoneInfo(settings.site_timezone))
+        _print_posted(emergency, store.desired, clock.now(), ZoneInfo(settings.site_timezone))
     finally:
         store.close()
     if not player_alive(settings.status_path, clock.now()):
@@ -206,12 +206,12 @@ def player_alive(status_path: Path, now: dt.datetime) -> bool:
     return read_player_state(status_path, now).alive
 
 
-def _print_posted(emergency, store, now: dt.datetime, zone: ZoneInfo) -> None:
+def _print_posted(emergency, desired, now: dt.datetime, zone: ZoneInfo) -> None:
     print(f"emergency notice {emergency.id} stored, priority {emergency.priority}, "
           f"by {emergency.created_by}")
     print(f"starts   {both_times(emergency.starts_at, zone)}")
     print(f"expires  {both_times(emergency.expires_at, zone)}")
-    showing = showing_id(store, now)
+    showing = showing_id(desired, now)
     if showing == emergency.id:
         status = "on the panel within a second"
     elif emergency.starts_at > now:
@@ -232,7 +232,7 @@ def _list(args, settings: Settings, clock: Clock) -> int:
     store = open_store(settings, clock)
     try:
         now = clock.now()
-        notices, showing = store.emergencies(), showing_id(store, now)
+        notices, showing = store.desired.emergencies(), showing_id(store.desired, now)
     finally:
         store.close()
     if args.json:  # the shape GET /api/emergency answers, so scripts can use either
@@ -277,7 +277,9 @@ def _cancel(args, settings: Settings, clock: Clock) -> int:
     store = open_store(settings, clock)
     try:
         try:
-            before = store.emergency(args.id)
+            before = store.desired.emergency(args.id)
+        except StoreUnavailable:  # a busy or broken database, not a missing notice
+            raise
         except StoreError:
             raise SignageError(f"no emergency notice has id {args.id}; see the ids with: "
                                "signage emergency list") from None
@@ -286,9 +288,9 @@ def _cancel(args, settings: Settings, clock: Clock) -> int:
                   f"at {both_times(before.cancelled_at, ZoneInfo(settings.site_timezone))}; "
                   "nothing changed")
             return 0
-        store.cancel_emergency(args.id, actor, role=CONSOLE_ROLE)
+        store.desired.cancel_emergency(args.id, actor, role=CONSOLE_ROLE)
         log.warning("emergency notice %d cancelled by %s", args.id, actor)
-        showing = showing_id(store, clock.now())
+        showing = showing_id(store.desired, clock.now())
     finally:
         store.close()
     after = f"notice {showing} takes" if showing else "the schedule gets"

@@ -87,7 +87,7 @@ def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | No
 
 def cmd_import(args) -> int:
     from signage.services.importer import import_paths
-    from signage.store.database import Store
+    from signage.store import Store
 
     settings = Settings.from_env()
     store = Store(settings.data_dir)
@@ -98,24 +98,24 @@ def cmd_import(args) -> int:
         for problem in exc.problems:
             print(problem.render(str(getattr(exc, "source", "import"))), file=sys.stderr)
         return 1
-    print(f"active playlist: {store.active_playlist()}")
+    print(f"active playlist: {store.content.active_playlist()}")
     return 0
 
 
 def cmd_token(args) -> int:
-    from signage.store.database import Store
+    from signage.store import Store
 
-    store = Store(Settings.from_env().data_dir)
+    access = Store(Settings.from_env().data_dir).access
     if args.token_command == "create":
-        token = store.create_token(args.name, args.role)
+        token = access.create_token(args.name, args.role)
         print(token)
         print(f"token {args.name!r} ({args.role}) made; this is the only time it is shown",
               file=sys.stderr)
     elif args.token_command == "revoke":
-        store.revoke_token(args.name)
+        access.revoke_token(args.name)
         print(f"token {args.name!r} revoked")
     else:
-        tokens = list(store.tokens())
+        tokens = list(access.tokens())
         if not tokens:
             print("no tokens; make one with: signage token create --role admin --name NAME",
                   file=sys.stderr)
@@ -171,10 +171,10 @@ def cmd_run(args) -> int:
     open_driver(settings.driver)  # a wrong URL fails here, not in a restart loop
     if args.seed:
         from signage.services.importer import import_paths
-        from signage.store.database import Store
+        from signage.store import Store
 
         store = Store(settings.data_dir)
-        if not store.playlist_names():
+        if not store.content.playlist_names():
             imported = import_paths(store, [args.seed])
             log.info("first run: imported %d sample playlists from %s", len(imported), args.seed)
         store.close()

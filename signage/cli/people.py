@@ -34,26 +34,27 @@ def read_password(stdin: TextIO | None = None,
 
 
 def cmd_user(args) -> int:
-    from signage.store.database import Store
+    from signage.store import Store
 
     store = Store(Settings.from_env().data_dir)
+    access = store.access
     try:
         if args.user_command == "create":
-            info = store.create_user(args.name, args.role, read_password())
+            info = access.create_user(args.name, args.role, read_password())
             print(f"user {info.name!r} ({info.role}) made; they log in with POST /api/login",
                   file=sys.stderr)
         elif args.user_command == "disable":
-            store.disable_user(args.name)
+            access.disable_user(args.name)
             print(f"user {args.name!r} disabled; their sessions have ended")
         else:
-            _list_users(store)
+            _list_users(access)
     finally:
         store.close()
     return 0
 
 
-def _list_users(store) -> None:
-    users = store.users()
+def _list_users(access) -> None:
+    users = access.users()
     if not users:
         print("no users; make the first admin with: signage user create --role admin "
               "--name NAME", file=sys.stderr)

@@ -31,11 +31,11 @@ def _schedule(file: Path | None):
         from signage.schedule.rules import Schedule
 
         return load_model(file.read_bytes(), Schedule), str(file)
-    from signage.store.database import Store
+    from signage.store import Store
 
     store = Store(Settings.from_env().data_dir)
     try:
-        live = store.live_schedule()
+        live = store.content.live_schedule()
     finally:
         store.close()
     if live is None:

@@ -115,7 +115,7 @@ def _ticker_speed(size: tuple[int, int]) -> float:
 
 def scene_playlist(scene: str, size: tuple[int, int],
                    add_asset: Callable[[bytes], str]) -> Playlist:
-    """The playlist for `scene` at `size`; images go through `add_asset` (a Store's)."""
+    """The playlist for `scene` at `size`; images go through `add_asset` (bytes -> ref)."""
     hour = 3600.0  # long enough that nothing changes while frames are timed
     if scene == "a":
         background = add_asset(_picture(size, 1))
@@ -152,11 +152,16 @@ def scene_playlist(scene: str, size: tuple[int, int],
 def prepare(scene: str, size: tuple[int, int], data_dir: Path) -> None:
     """Publish the scene's playlist and images into a fresh store in `data_dir`."""
     from signage.clock import FakeClock
-    from signage.store.database import Store
+    from signage.media.images import inspect_asset
+    from signage.store import Store
 
     store = Store(data_dir, FakeClock(START))
+
+    def add_asset(data: bytes) -> str:
+        return store.assets.add(data, inspect_asset(data))
+
     try:
-        store.publish_playlist(scene_playlist(scene, size, store.add_asset), author="bench")
+        store.content.publish_playlist(scene_playlist(scene, size, add_asset), author="bench")
     finally:
         store.close()
 
@@ -355,11 +360,11 @@ def _player_notes(player, clock) -> list[str]:
 
 def _live_playlist(settings) -> Playlist:
     from signage.clock import FakeClock
-    from signage.store.database import Store
+    from signage.store import Store
 
     store = Store(settings.data_dir, FakeClock(START))
     try:
-        return store.live_content().playlist
+        return store.content.live_content().playlist
     finally:
         store.close()
 
@@ -372,7 +377,7 @@ def _run_naive(spec: Spec, settings) -> list[float]:
     from signage.devtools.naive import NaiveRenderer, font_faces
     from signage.clock import FakeClock
     from signage.render.fonts import FontBook
-    from signage.store.database import asset_file
+    from signage.store.assets import asset_file
 
     faces = font_faces(FontBook(settings.fonts))
     renderer = NaiveRenderer(spec.size, _live_playlist(settings),

@@ -173,11 +173,11 @@ def summarize(times: list[float], dropped: int) -> dict:
 
 
 def _technician_token(settings: Settings) -> str:
-    from signage.store.database import Store
+    from signage.store import Store
 
     store = Store(settings.data_dir)
     try:
-        return store.create_token("loadtest", "technician")
+        return store.access.create_token("loadtest", "technician")
     finally:
         store.close()
 

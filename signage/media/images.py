@@ -70,6 +70,20 @@ def inspect_image(source: Source) -> ImageFacts:
     return facts
 
 
+def check_asset_bytes(size: int) -> None:
+    """Refuse image bytes to be stored that are over MAX_ASSET_BYTES (a ContentError)."""
+    if size > MAX_ASSET_BYTES:
+        raise _refused(f"is {size} bytes; the limit is {MAX_ASSET_BYTES}: scale it down or "
+                       "save it with more compression")
+
+
+def inspect_asset(data: bytes) -> ImageFacts:
+    """What the store keeps about image bytes it is given as they are (an imported file):
+    the size checked, then the type and pixels from a full check of the file."""
+    check_asset_bytes(len(data))
+    return inspect_image(data)
+
+
 def clean_image(source: Source, panel: tuple[int, int] | None = None) -> CleanImage:
     """A re-encoded copy of an accepted image: upright, sRGB, metadata gone, and scaled
     down (never up, aspect kept) to cover `panel` and no more."""

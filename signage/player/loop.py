@@ -24,7 +24,7 @@ import pygame
 from drivers.base import Driver, DriverError, takes_dirty_hint
 from signage import __version__
 from signage.clock import Clock
-from signage.schedule.desired import Decision, decide, read_wanted
+from signage.schedule.desired import Decision, decide
 from signage.content.models import MessageItem, Playlist, TextStyle
 from signage.player.panel_control import PanelControl
 from signage.player.proof import ProofOfPlay
@@ -34,7 +34,10 @@ from signage.store.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
 from signage.player.snapshot import SnapshotWriter
 from signage.errors import StoreError
-from signage.store.database import Emergency, LiveContent, Store, asset_file
+from signage.player.wanted import read_wanted
+from signage.schedule.state import Emergency, LiveContent
+from signage.store import Store
+from signage.store.assets import asset_file
 from signage.schedule.trusted_time import TimeTrust, Verdict
 from signage.player.watchdog import Notifier
 
@@ -146,7 +149,7 @@ class Player:
         moved, self.wall_offset = offset - self.wall_offset, offset
         jumped = abs(moved) > CLOCK_JUMP_S
         self.proof.clock_checked(verdict.trusted, jumped)  # plays say if their times are sure
-        version = self.store.data_version()
+        version = self.store.database.data_version()
         if (version == self.data_version and wall < self.next_decision and not jumped
                 and verdict.trusted == self.verdict.trusted):
             return
@@ -164,7 +167,7 @@ class Player:
 
     def _judge_time(self, wall, mono: float) -> Verdict:
         if self.trust is None:
-            self.trust = TimeTrust(newest_seen=self.store.newest_seen_time())
+            self.trust = TimeTrust(newest_seen=self.store.desired.newest_seen_time())
         verdict = self.trust.observe(wall, mono)
         if verdict.trusted != self.verdict.trusted:
             (log.info if verdict.trusted else log.warning)("time %s: %s", "trusted" if
@@ -187,7 +190,7 @@ class Player:
     def _follow(self, wall) -> None:
         """Read desired state, decide, and act on the panel and the content."""
         held = self.control.applied("brightness")
-        wanted = read_wanted(self.store, wall)
+        wanted = read_wanted(self.store.content, self.store.desired, wall)
         decision = decide(wanted, wall, self.verdict,
                           held_brightness=held if isinstance(held, (int, float)) else None)
         self.decision, self.next_decision = decision, decision.next_check
@@ -214,7 +217,7 @@ class Player:
         """The chosen playlist's live revision; if it is not published, the schedule's default."""
         names = [decision.playlist, default]
         for name in filter(None, names):
-            live = self.store.live_playlist(name)
+            live = self.store.content.live_playlist(name)
             if live is not None:
                 return live
             if name not in self.missing_reported:
@@ -516,14 +519,14 @@ def unmap_big_buffers() -> None:
 
 def _save_time_mark(store, moment) -> None:
     try:
-        store.record_seen_time(moment)
+        store.desired.record_seen_time(moment)
     except Exception as exc:  # the next save comes in a minute; the screen is unaffected
         log.warning("cannot save the newest time seen: %s", exc)
 
 
 def _prune_plays(store, cutoff) -> None:
     try:
-        deleted = store.prune_plays(cutoff)
+        deleted = store.records.prune_plays(cutoff)
     except Exception as exc:  # tried again tomorrow; plays are kept meanwhile
         log.warning("cannot delete old proof of play: %s", exc)
         return

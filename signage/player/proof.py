@@ -242,7 +242,7 @@ class ProofOfPlay:
         batch, self.unwritten = self.unwritten, []
         if batch:
             self._flush_at = now + BATCH_EVERY_S
-            self._writing = (self.hasher.run(lambda: store.record_plays(batch)), batch)
+            self._writing = (self.hasher.run(lambda: store.records.record_plays(batch)), batch)
             self._collect()
 
     def _collect(self) -> None:
@@ -272,7 +272,7 @@ class ProofOfPlay:
         if store is not None and self.unwritten:
             batch, self.unwritten = self.unwritten, []
             try:
-                self.written += store.record_plays(batch)
+                self.written += store.records.record_plays(batch)
             except Exception as exc:
                 log.warning("proof of play: %d plays not written at shutdown: %s", len(batch), exc)
         self.hasher.close()

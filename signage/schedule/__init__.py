@@ -1,8 +1,9 @@
 """Time and the schedule: pure, no I/O but the clock's value passed in.
 
 Rules and resolve() (`rules`), power hours and brightness by the sun (`brightness`), a day
-stretch by stretch (`plan`), whether the clock can be believed (`trusted_time`) and the
-desired-state decision the player follows (`desired`).
+stretch by stretch (`plan`), whether the clock can be believed (`trusted_time`), the
+desired state as values (`state`: emergencies, overrides, live content) and the decision
+the player follows (`desired`).
 
 May import: the standard library, astral, APScheduler, `signage.content` and the top-level
 `signage.clock`, `signage.errors`. Never: pygame, sqlite3, fastapi, starlette, serial, av."""

@@ -16,7 +16,7 @@ import datetime as dt
 from signage.schedule.brightness import Override as BrightnessOverride
 from signage.schedule.brightness import effective_level, recheck_after
 from signage.schedule.rules import Schedule, power_state, resolve
-from signage.store.database import Emergency, Override, Store
+from signage.schedule.state import Emergency, Override
 from signage.schedule.trusted_time import Verdict
 
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
@@ -25,7 +25,7 @@ MAX_WAIT = dt.timedelta(hours=1)  # decide again at least this often, whatever h
 
 @dataclasses.dataclass(frozen=True)
 class Wanted:
-    """The desired state the player reads from the store."""
+    """The desired state the player reads from the store (signage.player.wanted)."""
 
     schedule: Schedule | None
     schedule_revision: int | None
@@ -45,16 +45,6 @@ class Decision:
     brightness_source: str | None  # sun, curve, night-cap, override, held
     test_pattern: str | None
     next_check: dt.datetime  # decide again then at the latest
-
-
-def read_wanted(store: Store, now: dt.datetime) -> Wanted:
-    """Everything the player follows, read from the store."""
-    live = store.live_schedule()
-    return Wanted(
-        schedule=live[1] if live else None, schedule_revision=live[0] if live else None,
-        active_playlist=store.active_playlist(), emergencies=store.emergencies(current_at=now),
-        overrides=store.overrides(active_at=now),
-    )
 
 
 def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,

@@ -15,7 +15,9 @@ from typing import Iterable
 from signage.content.documents import Document, DocumentError, Problem, parse_document, validate_document
 from signage.errors import ContentError
 from signage.content.models import Playlist, format_path, is_stored_ref
-from signage.store.database import Store
+from signage.media.images import inspect_asset
+from signage.store import Store
+from signage.store.assets import Assets
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +76,16 @@ def read_playlist(source: Path) -> tuple[Document, Playlist]:
     return document, validate_document(document, Playlist)
 
 
-def asset_problems(document: Document, playlist: Playlist, store: Store | None = None,
+def asset_problems(document: Document, playlist: Playlist, assets: Assets | None = None,
                    source: Path | None = None) -> tuple[dict[str, Path], list[Problem]]:
-    """Check every asset reference: stored ones must be in `store` (when given), path
+    """Check every asset reference: stored ones must be in `assets` (when given), path
     ones must name a file near `source`; with no `source` (a document sent over HTTP)
     paths are refused. Returns the files found and the problems."""
     files: dict[str, Path] = {}
     problems = []
     for path, ref in playlist.asset_fields():
         if is_stored_ref(ref):
-            if store is None or store.has_asset(ref):
+            if assets is None or assets.has(ref):
                 continue
             reason = f"{ref} is not in the store; upload the image first"
         elif source is None:
@@ -98,9 +100,9 @@ def asset_problems(document: Document, playlist: Playlist, store: Store | None =
 
 
 def check_asset_files(source: Path, document: Document, playlist: Playlist,
-                      store: Store | None = None) -> dict[str, Path]:
+                      assets: Assets | None = None) -> dict[str, Path]:
     """Map each path reference to its file; DocumentError names any that are missing."""
-    files, problems = asset_problems(document, playlist, store, source)
+    files, problems = asset_problems(document, playlist, assets, source)
     if problems:
         raise DocumentError(problems)
     return files
@@ -108,11 +110,12 @@ def check_asset_files(source: Path, document: Document, playlist: Playlist,
 
 def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Imported:
     document, playlist = read_playlist(source)
-    files = check_asset_files(source, document, playlist, store)
+    files = check_asset_files(source, document, playlist, store.assets)
     stored: dict[str, str] = {}
     for ref, file in files.items():
+        data = file.read_bytes()
         try:
-            stored[ref] = store.add_asset(file.read_bytes(), original_name=file.name)
+            stored[ref] = store.assets.add(data, inspect_asset(data), original_name=file.name)
         except ContentError as exc:
             path = next(p for p, r in playlist.asset_fields() if r == ref)
             raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path))
@@ -124,7 +127,7 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
         for part in parents:
             node = node[part]
         node[field] = stored.get(ref, ref)
-    revision = store.publish_playlist(Playlist.model_validate(data), author, activate=False,
+    revision = store.content.publish_playlist(Playlist.model_validate(data), author, activate=False,
                                       role=IMPORT_ROLE)
     log.info("imported %s as %s revision %d", source, playlist.name, revision)
     return Imported(source, playlist.name, revision)
@@ -158,11 +161,11 @@ def import_schedule(store: Store, source: Path, document: Document,
     from signage.schedule.rules import Schedule
 
     schedule = validate_document(document, Schedule)
-    errors = [p for p in findings_as_problems(schedule, document, set(store.playlist_names()))
+    errors = [p for p in findings_as_problems(schedule, document, set(store.content.playlist_names()))
               if not p.warning]
     if errors:
         raise DocumentError(errors)
-    revision = store.publish_schedule(schedule, author, role=IMPORT_ROLE)
+    revision = store.content.publish_schedule(schedule, author, role=IMPORT_ROLE)
     log.info("imported %s as schedule %s revision %d", source, schedule.name, revision)
     return Imported(source, schedule.name, revision, kind="schedule")
 
@@ -188,8 +191,8 @@ def import_paths(store: Store, paths: Iterable[Path], activate: str | None = Non
             exc.source = source
             raise
     if activate:
-        store.activate_playlist(activate, by=IMPORT_ACTOR, role=IMPORT_ROLE)
-    elif names and store.active_playlist() is None:  # names: playlists imported just now
-        store.activate_playlist("welcome" if "welcome" in names else names[0], by=IMPORT_ACTOR,
+        store.content.activate_playlist(activate, by=IMPORT_ACTOR, role=IMPORT_ROLE)
+    elif names and store.content.active_playlist() is None:  # names: playlists imported just now
+        store.content.activate_playlist("welcome" if "welcome" in names else names[0], by=IMPORT_ACTOR,
                                 role=IMPORT_ROLE)
     return imported

@@ -17,7 +17,7 @@ from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook
 from signage.render.stage import Stage
 from signage.player.snapshot import encode_png
-from signage.store.database import asset_file
+from signage.store.assets import asset_file
 
 # One preview renders at a time per process: a frame at 1920x1080 plus its pictures is
 # tens of MB, and the API shares a small box with the player.

@@ -1,6 +1,6 @@
 """Who may use the API: people with passwords, their short-lived sessions, API tokens.
 
-Part of the Store (a mixin: it uses the Store's connection and transactions). Secrets are
+A repository over the Database. Secrets are
 kept only as hashes: passwords with scrypt (memory-hard, so a stolen database is slow to
 attack), session and API tokens with SHA-256 (they are 256 random bits: nothing to guess).
 Every comparison of secrets is constant-time.
@@ -20,6 +20,7 @@ from typing import Iterator
 
 from signage.clock import utc_text
 from signage.errors import StoreError
+from signage.store.database import Database
 
 ROLES = ("editor", "approver", "technician", "admin")
 TOKEN_PREFIX = "sgn_"  # API tokens for scripts
@@ -97,8 +98,11 @@ def check_name(name: str, what: str) -> None:
         raise StoreError(f"a {what} needs a name of 1-64 letters, digits, '.', '@', '_' or '-'")
 
 
-class AccessMixin:
-    """Users, sessions and API tokens (mixed into Store)."""
+class Access:
+    """Users, sessions and API tokens."""
+
+    def __init__(self, database: Database):
+        self.database = database
 
     # --- people -----------------------------------------------------------------------
 
@@ -107,51 +111,51 @@ class AccessMixin:
         check_role(role)
         if len(password) < MIN_PASSWORD_CHARS:
             raise StoreError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
-        try:
-            with self._write() as db:
-                db.execute("INSERT INTO users (name, role, password_hash, created_at) "
-                           "VALUES (?, ?, ?, ?)", (name, role, hash_password(password), self._stamp()))
-        except sqlite3.IntegrityError:
-            raise StoreError(f"a user named {name!r} exists; pick another name") from None
+        with self.database.write() as db:
+            try:
+                db.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES "
+                           "(?, ?, ?, ?)", (name, role, hash_password(password), self.database.stamp()))
+            except sqlite3.IntegrityError:
+                raise StoreError(f"a user named {name!r} exists; pick another name") from None
         return self.user(name)
 
     def user(self, name: str) -> UserInfo:
-        rows = self._query("SELECT * FROM users WHERE name = ?", (name,))
+        rows = self.database.query("SELECT * FROM users WHERE name = ?", (name,))
         if not rows:
             raise StoreError(f"no user is named {name!r}")
         return _user(rows[0])
 
     def users(self) -> list[UserInfo]:
-        return [_user(row) for row in self._query("SELECT * FROM users ORDER BY name")]
+        return [_user(row) for row in self.database.query("SELECT * FROM users ORDER BY name")]
 
     def disable_user(self, name: str) -> None:
         """Stop a person logging in, and end their sessions now."""
-        with self._write() as db:
+        with self.database.write() as db:
             cursor = db.execute("UPDATE users SET disabled_at = ? WHERE name = ? AND "
-                                "disabled_at IS NULL", (self._stamp(), name))
+                                "disabled_at IS NULL", (self.database.stamp(), name))
             if cursor.rowcount == 0:
                 raise StoreError(f"no active user is named {name!r}")
             db.execute("UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = "
-                       "(SELECT id FROM users WHERE name = ?)", (self._stamp(), name))
+                       "(SELECT id FROM users WHERE name = ?)", (self.database.stamp(), name))
 
     def login(self, name: str, password: str) -> tuple[str, dt.datetime] | None:
         """A new session token and its expiry for the right password, else None."""
-        rows = self._query("SELECT * FROM users WHERE name = ? AND disabled_at IS NULL", (name,))
+        rows = self.database.query("SELECT * FROM users WHERE name = ? AND disabled_at IS NULL", (name,))
         stored = rows[0]["password_hash"] if rows else _DECOY_HASH
         if not check_password(password, stored) or not rows:
             return None
         token = SESSION_PREFIX + secrets.token_urlsafe(32)
-        expires = self.clock.now() + SESSION_LIFETIME
-        with self._write() as db:
+        expires = self.database.clock.now() + SESSION_LIFETIME
+        with self.database.write() as db:
             db.execute("INSERT INTO sessions (user_id, hash, created_at, expires_at) VALUES "
-                       "(?, ?, ?, ?)", (rows[0]["id"], _hash_token(token), self._stamp(),
+                       "(?, ?, ?, ?)", (rows[0]["id"], _hash_token(token), self.database.stamp(),
                                         utc_text(expires)))
         return token, expires
 
     def logout(self, token: str) -> None:
-        with self._write() as db:
+        with self.database.write() as db:
             db.execute("UPDATE sessions SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
-                       (self._stamp(), _hash_token(token)))
+                       (self.database.stamp(), _hash_token(token)))
 
     # --- API tokens -------------------------------------------------------------------
 
@@ -160,14 +164,13 @@ class AccessMixin:
         check_role(role)
         check_name(name, "token")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        try:
-            with self._write() as db:
-                db.execute(
-                    "INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)",
-                    (name, role, _hash_token(token), self._stamp()),
-                )
-        except sqlite3.IntegrityError:
-            raise StoreError(f"a token named {name!r} exists; pick another name or revoke it") from None
+        with self.database.write() as db:
+            try:
+                db.execute("INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)",
+                           (name, role, _hash_token(token), self.database.stamp()))
+            except sqlite3.IntegrityError:  # in the transaction: a busy database is not this
+                raise StoreError(f"a token named {name!r} exists; pick another name or "
+                                 "revoke it") from None
         return token
 
     def verify_token(self, token: str) -> TokenInfo | None:
@@ -175,14 +178,14 @@ class AccessMixin:
         if not token.startswith(TOKEN_PREFIX):
             return None
         digest = _hash_token(token)
-        rows = self._query("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
+        rows = self.database.query("SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL", (digest,))
         if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
             return None
         row = rows[0]
-        stamp = self._stamp()
+        stamp = self.database.stamp()
         # Write at most once a minute per token: the SD card need not log every request.
         if (row["last_used_at"] or "")[:16] != stamp[:16]:
-            with self._write() as db:
+            with self.database.write() as db:
                 db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (stamp, row["id"]))
         return TokenInfo(row["name"], row["role"], row["created_at"], stamp, False)
 
@@ -194,26 +197,26 @@ class AccessMixin:
         if not credential.startswith(SESSION_PREFIX):
             return None
         digest = _hash_token(credential)
-        rows = self._query(
+        rows = self.database.query(
             "SELECT s.hash, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
             "WHERE s.hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled_at IS NULL",
-            (digest, utc_text(self.clock.now())),
+            (digest, utc_text(self.database.clock.now())),
         )
         if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
             return None
         return Principal(rows[0]["name"], rows[0]["role"], "user")
 
     def revoke_token(self, name: str) -> None:
-        with self._write() as db:
+        with self.database.write() as db:
             cursor = db.execute(
                 "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                (self._stamp(), name),
+                (self.database.stamp(), name),
             )
             if cursor.rowcount == 0:
                 raise StoreError(f"no live token is named {name!r}")
 
     def tokens(self) -> Iterator[TokenInfo]:
-        for row in self._query("SELECT * FROM tokens ORDER BY id"):
+        for row in self.database.query("SELECT * FROM tokens ORDER BY id"):
             yield TokenInfo(row["name"], row["role"], row["created_at"], row["last_used_at"],
                             row["revoked_at"] is not None)
 

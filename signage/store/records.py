@@ -1,6 +1,6 @@
 """Records that are only ever added to: the audit log and proof of play.
 
-Part of the Store (a mixin). The audit log says who changed what and when; SQLite
+A repository over the Database. The audit log says who changed what and when; SQLite
 triggers refuse any UPDATE or DELETE on it, so not even a bug in this program can rewrite
 history. It never holds a secret: callers pass names and ids, never tokens or passwords,
 and whatever in a detail looks like one (a token, the word password) is masked before it
@@ -19,6 +19,7 @@ import sqlite3
 from typing import Iterable
 
 from signage.clock import utc_text
+from signage.store.database import Database
 
 MAX_DETAIL_CHARS = 2000
 PLAY_TIMESPEC = "milliseconds"  # items can be shorter than a second
@@ -75,29 +76,34 @@ def redact_secrets(text: str) -> str:
     return SECRETS.sub("[redacted]", text)
 
 
-class RecordsMixin:
-    """The audit log and proof of play (mixed into Store)."""
+class Records:
+    """The audit log and proof of play."""
+
+    def __init__(self, database: Database):
+        self.database = database
 
     def audit(self, actor: str, role: str, action: str, target: str | None = None,
               revision: int | None = None, detail: dict | None = None,
               db: sqlite3.Connection | None = None) -> None:
-        """Append one entry; pass `db` to write it in the caller's transaction."""
+        """Append one entry; pass `db` to write it in the caller's transaction (the
+        repositories that change something log it so: the change and its entry commit
+        together or not at all)."""
         text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
         if SECRETS.search(text):  # masked inside JSON strings and keys: still valid JSON
             text = redact_secrets(text)
         if len(text) > MAX_DETAIL_CHARS:
             text = json.dumps({"truncated": text[:MAX_DETAIL_CHARS]}, ensure_ascii=False)
-        row = (self._stamp(), actor, role, action, target, revision, text)
+        row = (self.database.stamp(), actor, role, action, target, revision, text)
         sql = ("INSERT INTO audit (at, actor, role, action, target, revision, detail) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)")
         if db is not None:
             db.execute(sql, row)
             return
-        with self._write() as write:
+        with self.database.write() as write:
             write.execute(sql, row)
 
     def audit_log(self, since_id: int = 0, limit: int = 500) -> list[AuditEntry]:
-        rows = self._query("SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit))
+        rows = self.database.query("SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?", (since_id, limit))
         return [AuditEntry(r["id"], r["at"], r["actor"], r["role"], r["action"], r["target"],
                            r["revision"], json.loads(r["detail"])) for r in rows]
 
@@ -107,7 +113,7 @@ class RecordsMixin:
                  p.zone, p.playlist, p.item, p.kind,
                  p.label[:200], p.revision, p.frame_sha256, int(p.clock_trusted)) for p in plays]
         if rows:
-            with self._write() as db:
+            with self.database.write() as db:
                 db.executemany(
                     "INSERT INTO plays (started_at, ended_at, zone, playlist, item, kind, label, "
                     "revision, frame_sha256, clock_trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -120,7 +126,7 @@ class RecordsMixin:
         transaction holds the write lock long on a slow card."""
         cutoff, deleted = utc_text(started_before, PLAY_TIMESPEC), 0
         while True:
-            with self._write() as db:
+            with self.database.write() as db:
                 gone = db.execute("DELETE FROM plays WHERE id IN (SELECT id FROM plays WHERE "
                                   "started_at < ? ORDER BY started_at LIMIT ?)",
                                   (cutoff, batch)).rowcount
@@ -130,7 +136,7 @@ class RecordsMixin:
 
     def plays(self, start: dt.datetime, end: dt.datetime, limit: int = 100_000) -> list[Play]:
         """Plays that overlap [start, end), oldest first."""
-        rows = self._query(
+        rows = self.database.query(
             "SELECT * FROM plays WHERE started_at < ? AND ended_at > ? ORDER BY started_at, id "
             "LIMIT ?", (utc_text(end, PLAY_TIMESPEC), utc_text(start, PLAY_TIMESPEC), limit))
         return [Play(dt.datetime.fromisoformat(r["started_at"]), dt.datetime.fromisoformat(r["ended_at"]),
@@ -140,7 +146,7 @@ class RecordsMixin:
     def play_summary(self, month: str) -> list[dict]:
         """Per playlist item in a month ('2027-02', UTC): plays and seconds on screen, and
         how many of the plays were timed by a clock that could not be believed."""
-        rows = self._query(
+        rows = self.database.query(
             "SELECT playlist, zone, item, kind, max(label) AS label, count(*) AS plays, "
             "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
             "sum(clock_trusted = 0) AS untrusted_plays "

@@ -1,10 +1,11 @@
 """The approval workflow: drafts, submission, approval (going live), rejection, rollback.
 
-Part of the Store (a mixin: it uses the Store's connection, transactions and audit log).
-A revision moves draft -> submitted -> approved | rejected. Only approving, or rolling
-back to a revision approved before, moves the live pointer; each step checks the state
-and writes its audit entry inside the same transaction as the change, so two approvers
-cannot both win and the log can neither miss a step nor record one that did not happen.
+A repository over the Database, with the assets (to check a revision's pictures) and the
+records (to log each step). A revision moves draft -> submitted -> approved | rejected.
+Only approving, or rolling back to a revision approved before, moves the live pointer;
+each step checks the state and writes its audit entry inside the same transaction as
+the change, so two approvers cannot both win and the log can neither miss a step nor
+record one that did not happen.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import dataclasses
 import json
 import sqlite3
 
-from signage.errors import AssetMissing, StoreError
 from signage.content.models import Playlist, is_stored_ref
+from signage.errors import AssetMissing, StoreError
+from signage.store.assets import Assets
+from signage.store.content import insert_revision, make_live
+from signage.store.database import Database
+from signage.store.records import Records
 
 REVISION_KINDS = ("playlist", "schedule")
 REVISION_STATES = ("draft", "submitted", "approved", "rejected")
@@ -72,8 +77,16 @@ class RevisionInfo:
         return data
 
 
-class RevisionsMixin:
-    """Drafts, approvals, rejections and rollbacks (mixed into Store)."""
+class Revisions:
+    """Drafts, approvals, rejections and rollbacks.
+
+    Each step writes its audit entry through `records` inside its own transaction, and
+    checks through `assets` that the pictures a revision names are stored."""
+
+    def __init__(self, database: Database, assets: Assets, records: Records):
+        self.database = database
+        self.assets = assets
+        self.records = records
 
     def save_draft(self, kind: str, document, author: str, *, role: str) -> int:
         """Store a validated Playlist or Schedule as a draft (not live); its id.
@@ -81,38 +94,40 @@ class RevisionsMixin:
         Assets must be stored already; a draft holds them against deletion."""
         _check_kind(kind, document)
         refs = _refs_of(document)
-        with self._write() as db:
-            self._check_assets(db, refs)
-            revision = self._insert_revision(db, kind, document, author, refs, "draft")
-            self.audit(author, role, f"{kind}.save", target=document.name, revision=revision,
-                       db=db)
+        with self.database.write() as db:
+            self.assets.check_stored(db, refs)
+            revision = insert_revision(db, self.database.stamp(), kind, document, author, refs,
+                                       "draft")
+            self.records.audit(author, role, f"{kind}.save", target=document.name,
+                               revision=revision, db=db)
         return revision
 
     def submit(self, revision: int, by: str, *, role: str) -> RevisionInfo:
         """Ask for approval of a draft."""
-        with self._write() as db:
+        with self.database.write() as db:
             row = _row_for(db, revision, "submit")
             db.execute("UPDATE revisions SET state = 'submitted', submitted_by = ?, "
-                       "submitted_at = ? WHERE id = ?", (by, self._stamp(), revision))
-            self.audit(by, role, f"{row['kind']}.submit", target=row["name"], revision=revision,
-                       db=db)
-        return self.revision(revision, body=False)
+                       "submitted_at = ? WHERE id = ?", (by, self.database.stamp(), revision))
+            self.records.audit(by, role, f"{row['kind']}.submit", target=row["name"],
+                               revision=revision, db=db)
+        return self.get(revision, body=False)
 
     def approve(self, revision: int, by: str, role: str, four_eyes: bool = True) -> RevisionInfo:
         """Approve a submitted revision and make it live (a playlist also becomes the
         active one), all in one transaction; FourEyesRefused if `by` wrote it."""
-        with self._write() as db:
+        with self.database.write() as db:
             row = _row_for(db, revision, "approve")
             if four_eyes and row["author"] == by:
                 raise FourEyesRefused(
                     f"{by!r} wrote revision {revision}, so another approver must approve it "
                     "(the four-eyes rule; a site may turn it off with SIGNAGE_FOUR_EYES=off)")
-            self._check_assets(db, _refs_of_body(row["kind"], row["body"]))
+            self.assets.check_stored(db, _refs_of_body(row["kind"], row["body"]))
             self._decide(db, revision, "approved", by, None)
-            self._make_live(db, row["kind"], row["name"], revision, ACTIVATE_KEY[row["kind"]])
-            self.audit(by, role, f"{row['kind']}.approve", target=row["name"], revision=revision,
-                       detail={"author": row["author"]}, db=db)
-        return self.revision(revision, body=False)
+            make_live(db, self.database.stamp(), row["kind"], row["name"], revision,
+                      ACTIVATE_KEY[row["kind"]])
+            self.records.audit(by, role, f"{row['kind']}.approve", target=row["name"],
+                               revision=revision, detail={"author": row["author"]}, db=db)
+        return self.get(revision, body=False)
 
     def reject(self, revision: int, by: str, reason: str, *, role: str) -> RevisionInfo:
         """Turn down a submitted revision; the reason is kept for its author."""
@@ -120,17 +135,18 @@ class RevisionsMixin:
         if not reason or len(reason) > MAX_REASON_CHARS:
             raise RevisionConflict(f"a rejection needs a reason of 1-{MAX_REASON_CHARS} "
                                    "characters; say what to change")
-        with self._write() as db:
+        with self.database.write() as db:
             row = _row_for(db, revision, "reject")
             self._decide(db, revision, "rejected", by, reason)
-            self.audit(by, role, f"{row['kind']}.reject", target=row["name"], revision=revision,
-                       detail={"reason": reason}, db=db)  # audit() masks secrets
-        return self.revision(revision, body=False)
+            self.records.audit(by, role, f"{row['kind']}.reject", target=row["name"],
+                               revision=revision, detail={"reason": reason},
+                               db=db)  # audit() masks secrets
+        return self.get(revision, body=False)
 
     def rollback(self, kind: str, name: str, to_revision: int, by: str, *,
                  role: str) -> RevisionInfo:
         """Make an approved revision of `kind` `name` live again (the list keeps all)."""
-        with self._write() as db:
+        with self.database.write() as db:
             row = _row(db, to_revision)
             if (row["kind"], row["name"]) != (kind, name):
                 raise RevisionConflict(
@@ -145,29 +161,29 @@ class RevisionsMixin:
             if current is not None and current["revision"] == to_revision:
                 raise RevisionConflict(f"revision {to_revision} is live already; nothing to do")
             refs = _refs_of_body(kind, row["body"])
-            self._check_assets(db, refs)
+            self.assets.check_stored(db, refs)
             # Deleting an asset drops its links from superseded revisions; put them back.
             db.executemany("INSERT OR IGNORE INTO revision_assets (revision, sha256) VALUES (?, ?)",
                            [(to_revision, ref.removeprefix("sha256:")) for ref in refs])
-            self._make_live(db, kind, name, to_revision,
-                            ACTIVATE_KEY[kind] if kind == "schedule" else None)
-            self.audit(by, role, f"{kind}.rollback", target=name, revision=to_revision,
-                       detail={"from": current["revision"] if current else None}, db=db)
-        return self.revision(to_revision, body=False)
+            make_live(db, self.database.stamp(), kind, name, to_revision,
+                      ACTIVATE_KEY[kind] if kind == "schedule" else None)
+            self.records.audit(by, role, f"{kind}.rollback", target=name, revision=to_revision,
+                               detail={"from": current["revision"] if current else None}, db=db)
+        return self.get(to_revision, body=False)
 
-    def revisions(self, kind: str | None = None, name: str | None = None,
-                  limit: int = 200) -> list[RevisionInfo]:
+    def all(self, kind: str | None = None, name: str | None = None,
+            limit: int = 200) -> list[RevisionInfo]:
         """Revisions newest first, with their states and who did what when."""
-        rows = self._query(
+        rows = self.database.query(
             f"SELECT {_COLUMNS} FROM revisions r WHERE (? IS NULL OR r.kind = ?) "
             "AND (? IS NULL OR r.name = ?) ORDER BY r.id DESC LIMIT ?",
             (kind, kind, name, name, limit))
         return [_info(row, body=False) for row in rows]
 
-    def revision(self, revision_id: int, body: bool = True) -> RevisionInfo:
+    def get(self, revision_id: int, body: bool = True) -> RevisionInfo:
         """One revision, with its document unless `body` is False; RevisionNotFound."""
-        rows = self._query(f"SELECT {_COLUMNS}, r.body FROM revisions r WHERE r.id = ?",
-                           (revision_id,))
+        rows = self.database.query(f"SELECT {_COLUMNS}, r.body FROM revisions r WHERE r.id = ?",
+                                   (revision_id,))
         if not rows:
             raise RevisionNotFound(_not_found(revision_id))
         return _info(rows[0], body=body)
@@ -175,7 +191,7 @@ class RevisionsMixin:
     def _decide(self, db: sqlite3.Connection, revision: int, state: str, by: str,
                 reason: str | None) -> None:
         db.execute("UPDATE revisions SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
-                   "WHERE id = ?", (state, by, self._stamp(), reason, revision))
+                   "WHERE id = ?", (state, by, self.database.stamp(), reason, revision))
 
 
 _COLUMNS = ("r.id, r.kind, r.name, r.state, r.author, r.created_at, r.submitted_by, "

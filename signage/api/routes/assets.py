@@ -20,14 +20,15 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from signage.api.deps import SettingsDep, StoreDep, require_role
+from signage.api.deps import AssetsDep, RecordsDep, SettingsDep, require_role
 from signage.api.documents import rejected
-from signage.media.images import clean_image, display_name
+from signage.media.images import check_asset_bytes, clean_image, display_name
 from signage.render.checks import panel_size
 from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
-from signage.store.database import AssetInUse, Store
+from signage.store.assets import AssetInUse, Assets
+from signage.store.records import Records
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,9 @@ def max_upload_bytes(settings: Settings) -> int:
 
 
 @router.get("", dependencies=[Depends(may_read)])
-def list_assets(store: StoreDep) -> AssetList:
+def list_assets(assets: AssetsDep) -> AssetList:
     """Every stored image, newest first."""
-    return AssetList(assets=[AssetEntry(**asset.as_dict()) for asset in store.assets()])
+    return AssetList(assets=[AssetEntry(**asset.as_dict()) for asset in assets.all()])
 
 
 @router.post(
@@ -99,7 +100,7 @@ def list_assets(store: StoreDep) -> AssetList:
               "damaged, or the form has other fields"},
     },
 )
-async def upload_asset(request: Request, caller: Caller, store: StoreDep,
+async def upload_asset(request: Request, caller: Caller, assets: AssetsDep, records: RecordsDep,
                        settings: SettingsDep) -> Any:
     """Store a clean copy of one image: type by content, no metadata, scaled down to what
     the panel needs; its id is the sha256 of the stored bytes."""
@@ -111,7 +112,7 @@ async def upload_asset(request: Request, caller: Caller, store: StoreDep,
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=spool_dir) as spool:
         upload = await _receive(request, spool, limit)
         try:
-            stored = await run_in_threadpool(_store_clean_copy, store, spool, settings,
+            stored = await run_in_threadpool(_store_clean_copy, assets, records, spool, settings,
                                              upload.filename, caller)
         except ContentError as exc:
             return rejected([Problem(FILE_FIELD, reason) for _path, reason in exc.problems],
@@ -132,12 +133,13 @@ upload_asset.body_limit = MAX_UPLOAD_MB_CEILING * 1024 * 1024 + MULTIPART_OVERHE
     responses={404: {"description": "No asset has this id"},
                409: {"description": "A live or pending revision uses the asset"}},
 )
-def delete_asset(asset_id: str, caller: Caller, store: StoreDep) -> Response:
+def delete_asset(asset_id: str, caller: Caller, assets: AssetsDep,
+                 records: RecordsDep) -> Response:
     """Remove an image that no live (or pending) playlist uses."""
     ref = asset_id if asset_id.startswith("sha256:") else f"sha256:{asset_id}"
     try:
-        store.delete_asset(ref)
-        store.audit(caller.name, caller.role, "asset.delete", target=ref)
+        assets.delete(ref)
+        records.audit(caller.name, caller.role, "asset.delete", target=ref)
     except AssetMissing as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     except AssetInUse as exc:
@@ -150,18 +152,19 @@ def delete_asset(asset_id: str, caller: Caller, store: StoreDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _store_clean_copy(store: Store, spool: BinaryIO, settings: Settings,
+def _store_clean_copy(assets: Assets, records: Records, spool: BinaryIO, settings: Settings,
                       filename: str | None, caller: Any) -> StoredAsset:
     """Blocking work (decode, re-encode, fsync), run off the event loop."""
     spool.seek(0)
     with _decoding:
         clean = clean_image(spool, panel_size(settings.driver))
-    ref = store.add_asset(clean.data, original_name=filename)
+    check_asset_bytes(len(clean.data))
+    ref = assets.add(clean.data, clean, original_name=filename)
     stored = StoredAsset(id=ref, width=clean.width, height=clean.height,
                          media_type=clean.media_type, bytes=len(clean.data))
     # Not the file name: a client chooses it, and it tells the log nothing the id does not.
-    store.audit(caller.name, caller.role, "asset.upload", target=ref,
-                detail=stored.model_dump(exclude={"id"}))
+    records.audit(caller.name, caller.role, "asset.upload", target=ref,
+                  detail=stored.model_dump(exclude={"id"}))
     return stored
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from signage.api.deps import StoreDep, require_role
+from signage.api.deps import RecordsDep, require_role
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -36,10 +36,10 @@ class AuditPage(BaseModel):
 
 @router.get("", dependencies=[Depends(require_role("admin"))])
 def get_audit(
-    store: StoreDep,
+    records: RecordsDep,
     since_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
 ) -> AuditPage:
     """Entries after `since_id`, oldest first, at most `limit` of them."""
-    entries = [AuditRecord(**entry.as_dict()) for entry in store.audit_log(since_id, limit)]
+    entries = [AuditRecord(**entry.as_dict()) for entry in records.audit_log(since_id, limit)]
     return AuditPage(entries=entries, next_since_id=entries[-1].id if entries else since_id)

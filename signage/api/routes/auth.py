@@ -19,8 +19,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from signage.api.deps import BearerDep, ClockDep, PrincipalDep, StoreDep, require_role
-from signage.store.database import ROLES
+from signage.api.deps import AccessDep, BearerDep, ClockDep, PrincipalDep, require_role
+from signage.store.access import ROLES
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def failed_logins(request: Request) -> FailedLogins:
     },
 )
 def login(
-    body: LoginRequest, request: Request, store: StoreDep, clock: ClockDep,
+    body: LoginRequest, request: Request, access: AccessDep, clock: ClockDep,
     throttle: Annotated[FailedLogins, Depends(failed_logins)],
 ) -> Session:
     """A session token for a person; send it as Authorization: Bearer <token>."""
@@ -113,7 +113,7 @@ def login(
             detail=f"too many failed logins from this address; try again in {math.ceil(wait)} s",
             headers={"Retry-After": str(math.ceil(wait))},
         )
-    session = store.login(body.name, body.password)
+    session = access.login(body.name, body.password)
     if session is None:
         log.warning("failed login for %r from %s", body.name, address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
@@ -122,7 +122,7 @@ def login(
     throttle.succeeded(address, started)
     token, expires = session
     log.info("%s logged in from %s", body.name, address)
-    return Session(token=token, expires_at=expires, role=store.user(body.name).role)
+    return Session(token=token, expires_at=expires, role=access.user(body.name).role)
 
 
 @router.post(
@@ -134,7 +134,7 @@ def login(
         401: {"description": "No credential, or an unknown, expired or revoked one"},
     },
 )
-def logout(principal: PrincipalDep, credentials: BearerDep, store: StoreDep) -> Response:
+def logout(principal: PrincipalDep, credentials: BearerDep, access: AccessDep) -> Response:
     """End this session now; the token stops working at once."""
     if principal.kind != "user":
         raise HTTPException(
@@ -142,6 +142,6 @@ def logout(principal: PrincipalDep, credentials: BearerDep, store: StoreDep) -> 
             detail=f"{principal.name!r} is an API token, not a session; an admin revokes it "
             "with DELETE /api/tokens/{name} or `signage token revoke --name NAME`",
         )
-    store.logout(credentials.credentials)
+    access.logout(credentials.credentials)
     log.info("%s logged out", principal.name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

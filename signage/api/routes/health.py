@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from signage.api.deps import ClockDep, SettingsDep, StoreDep
+from signage.api.deps import ClockDep, ContentDep, SettingsDep
 from signage.store.runtime import read_player_state
 from signage.errors import SignageError
 
@@ -18,13 +16,13 @@ router = APIRouter(prefix="/api", tags=["health"])
     "/health",
     responses={503: {"description": "The player is not running (same body as 200)"}},
 )
-def get_health(settings: SettingsDep, clock: ClockDep, store: StoreDep) -> JSONResponse:
+def get_health(settings: SettingsDep, clock: ClockDep, content: ContentDep) -> JSONResponse:
     """200 when the player wrote its status recently, 503 when not: a monitor alerts on it."""
     player = read_player_state(settings.status_path, clock.now())
     try:
-        live_revision = store.live_revision()
+        live_revision = content.live_revision()
         store_ok = True
-    except (SignageError, sqlite3.Error):
+    except SignageError:  # the store's errors, a busy or damaged database among them
         live_revision, store_ok = None, False
     healthy = player.alive and store_ok
     # Nothing here may identify content, people, paths, processes or the software

@@ -16,9 +16,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from drivers.patterns import patterns_for
-from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
+from signage.api.deps import ClockDep, DesiredDep, PrincipalDep, RecordsDep, SettingsDep, require_role
 from signage.content.models import parse_duration
-from signage.store.database import Override, Principal, Store
+from signage.schedule.state import Override
+from signage.store.access import Principal
+from signage.store.desired import Desired
+from signage.store.records import Records
 
 log = logging.getLogger(__name__)
 
@@ -58,67 +61,68 @@ class TestPatternBody(_Until):
 
 
 @router.get("", dependencies=_TECHNICIAN)
-def get_panel(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
+def get_panel(desired: DesiredDep, clock: ClockDep) -> dict[str, Any]:
     """The technician overrides, by control, and whether each is still in force."""
     now = clock.now()
-    found = store.overrides()
+    found = desired.overrides()
     return {"overrides": {control: _described(found[kind], now)
                           for control, kind in KINDS.items() if kind in found}}
 
 
 @router.put("/brightness", dependencies=_TECHNICIAN, responses=_BODY)
-def put_brightness(body: BrightnessBody, who: PrincipalDep, store: StoreDep,
-                   clock: ClockDep) -> dict[str, Any]:
+def put_brightness(body: BrightnessBody, who: PrincipalDep, desired: DesiredDep,
+                   records: RecordsDep, clock: ClockDep) -> dict[str, Any]:
     """Hold the wall at `percent` (overrides the schedule's plan) until the expiry."""
-    return _set(store, clock, who, "brightness", body.percent, body, {"percent": body.percent})
+    return _set(desired, records, clock, who, "brightness", body.percent, body, {"percent": body.percent})
 
 
 @router.put("/power", dependencies=_TECHNICIAN, responses=_BODY)
-def put_power(body: PowerBody, who: PrincipalDep, store: StoreDep,
+def put_power(body: PowerBody, who: PrincipalDep, desired: DesiredDep, records: RecordsDep,
               clock: ClockDep) -> dict[str, Any]:
     """Blank (on=false) or light the wall until the expiry, whatever the schedule says."""
-    return _set(store, clock, who, "power", body.on, body, {"on": body.on})
+    return _set(desired, records, clock, who, "power", body.on, body, {"on": body.on})
 
 
 @router.put("/test-pattern", dependencies=_TECHNICIAN, responses=_BODY)
-def put_test_pattern(body: TestPatternBody, who: PrincipalDep, store: StoreDep,
-                     clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
+def put_test_pattern(body: TestPatternBody, who: PrincipalDep, desired: DesiredDep,
+                     records: RecordsDep, clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
     """Show a test pattern until the expiry (to find dead modules); null: normal video.
     The pattern must be one this wall's device shows (422 lists them)."""
     if body.pattern is None:
-        return _clear(store, clock, who, "test-pattern")
+        return _clear(desired, records, clock, who, "test-pattern")
     shown = patterns_for(settings.driver)
     if body.pattern not in shown:
         raise _invalid("pattern", f"{body.pattern!r} is not a pattern this wall's device "
                        f"shows; choose one of {', '.join(shown) or '(none)'}")
-    return _set(store, clock, who, "test_pattern", body.pattern, body, {"pattern": body.pattern})
+    return _set(desired, records, clock, who, "test_pattern", body.pattern, body, {"pattern": body.pattern})
 
 
 @router.delete("/{control}", dependencies=_TECHNICIAN)
 def delete_control(control: Annotated[Control, Path(description="brightness, power or test-pattern")],
-                   who: PrincipalDep, store: StoreDep, clock: ClockDep) -> dict[str, Any]:
+                   who: PrincipalDep, desired: DesiredDep, records: RecordsDep,
+                   clock: ClockDep) -> dict[str, Any]:
     """Clear an override: the schedule decides again."""
-    return _clear(store, clock, who, control)
+    return _clear(desired, records, clock, who, control)
 
 
-def _set(store: Store, clock, who: Principal, kind: str, value: object, body: _Until,
-         detail: dict) -> dict[str, Any]:
+def _set(desired: Desired, records: Records, clock, who: Principal, kind: str, value: object,
+         body: _Until, detail: dict) -> dict[str, Any]:
     now = clock.now()
     expires_at = _expiry(body, now)
-    override = store.set_override(kind, value, who.name, expires_at)
+    override = desired.set_override(kind, value, who.name, expires_at)
     detail = {**detail, "expires_at": expires_at.isoformat() if expires_at else None}
     control = kind.replace("_", "-")
-    store.audit(who.name, who.role, f"panel.{control}", target=control, detail=detail)
+    records.audit(who.name, who.role, f"panel.{control}", target=control, detail=detail)
     log.info("panel %s set to %r by %s until %s", control, value, who.name,
                 expires_at.isoformat() if expires_at else "cleared")
     return {"control": control, **_described(override, now)}
 
 
-def _clear(store: Store, clock, who: Principal, control: str) -> dict[str, Any]:
+def _clear(desired: Desired, records: Records, clock, who: Principal, control: str) -> dict[str, Any]:
     kind = KINDS[control]
-    was = store.overrides().get(kind)
-    store.clear_override(kind)
-    store.audit(who.name, who.role, f"panel.{control}.clear", target=control,
+    was = desired.overrides().get(kind)
+    desired.clear_override(kind)
+    records.audit(who.name, who.role, f"panel.{control}.clear", target=control,
                 detail={"was": was.value if was else None})
     if was is not None:
         log.info("panel %s override cleared by %s", control, who.name)

@@ -8,8 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from signage.api.deps import PrincipalDep, StoreDep, require_role
-from signage.errors import StoreError
+from signage.api.deps import AccessDep, PrincipalDep, RecordsDep, require_role
+from signage.errors import StoreError, StoreUnavailable
 from signage.store.access import MIN_PASSWORD_CHARS, TokenInfo, UserInfo
 
 log = logging.getLogger(__name__)
@@ -79,60 +79,72 @@ _MISSING = {404: {"description": "No such name (or already disabled/revoked)"}}
 
 
 @router.get("/users")
-def list_users(store: StoreDep) -> Users:
+def list_users(access: AccessDep) -> Users:
     """Every person, disabled ones too; never a password hash."""
-    return Users(users=[User.of(info) for info in store.users()])
+    return Users(users=[User.of(info) for info in access.users()])
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, responses=_EXISTS)
-def create_user(body: NewUser, store: StoreDep, admin: PrincipalDep) -> User:
+def create_user(body: NewUser, access: AccessDep, records: RecordsDep,
+                admin: PrincipalDep) -> User:
     """Add a person who logs in with this password (at least 12 characters)."""
     try:
-        info = store.create_user(body.name, body.role, body.password)
+        info = access.create_user(body.name, body.role, body.password)
+    except StoreUnavailable:  # a busy or broken database: the app's 503
+        raise
     except StoreError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     log.info("user %s (%s) created by %s", info.name, info.role, admin.name)
-    store.audit(admin.name, admin.role, "user.create", target=info.name, detail={"role": info.role})
+    records.audit(admin.name, admin.role, "user.create", target=info.name, detail={"role": info.role})
     return User.of(info)
 
 
 @router.delete("/users/{name}", responses=_MISSING)
-def disable_user(name: str, store: StoreDep, admin: PrincipalDep) -> User:
+def disable_user(name: str, access: AccessDep, records: RecordsDep,
+                 admin: PrincipalDep) -> User:
     """Stop a person logging in and end their sessions now; the record stays for audit."""
     try:
-        store.disable_user(name)
+        access.disable_user(name)
+    except StoreUnavailable:  # a busy or broken database: the app's 503
+        raise
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     log.info("user %s disabled by %s", name, admin.name)
-    store.audit(admin.name, admin.role, "user.disable", target=name)
-    return User.of(store.user(name))
+    records.audit(admin.name, admin.role, "user.disable", target=name)
+    return User.of(access.user(name))
 
 
 @router.get("/tokens")
-def list_tokens(store: StoreDep) -> Tokens:
+def list_tokens(access: AccessDep) -> Tokens:
     """Every API token with its last use; never the secret or its hash."""
-    return Tokens(tokens=[Token.of(info) for info in store.tokens()])
+    return Tokens(tokens=[Token.of(info) for info in access.tokens()])
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, responses=_EXISTS)
-def create_token(body: NewToken, store: StoreDep, admin: PrincipalDep) -> CreatedToken:
+def create_token(body: NewToken, access: AccessDep, records: RecordsDep,
+                 admin: PrincipalDep) -> CreatedToken:
     """Make an API token for a script; the answer is the only time the secret is shown."""
     try:
-        token = store.create_token(body.name, body.role)
+        token = access.create_token(body.name, body.role)
+    except StoreUnavailable:  # a busy or broken database: the app's 503
+        raise
     except StoreError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     log.info("token %s (%s) created by %s", body.name, body.role, admin.name)
-    store.audit(admin.name, admin.role, "token.create", target=body.name, detail={"role": body.role})
+    records.audit(admin.name, admin.role, "token.create", target=body.name, detail={"role": body.role})
     return CreatedToken(name=body.name, role=body.role, token=token)
 
 
 @router.delete("/tokens/{name}", responses=_MISSING)
-def revoke_token(name: str, store: StoreDep, admin: PrincipalDep) -> Token:
+def revoke_token(name: str, access: AccessDep, records: RecordsDep,
+                 admin: PrincipalDep) -> Token:
     """Stop a token working now; it stays listed as revoked."""
     try:
-        store.revoke_token(name)
+        access.revoke_token(name)
+    except StoreUnavailable:  # a busy or broken database: the app's 503
+        raise
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
     log.info("token %s revoked by %s", name, admin.name)
-    store.audit(admin.name, admin.role, "token.revoke", target=name)
-    return next(Token.of(info) for info in store.tokens() if info.name == name)
+    records.audit(admin.name, admin.role, "token.revoke", target=name)
+    return next(Token.of(info) for info in access.tokens() if info.name == name)

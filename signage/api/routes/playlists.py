@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 
-from signage.api.deps import PrincipalDep, SettingsDep, StoreDep, require_role
+from signage.api.deps import (AssetsDep, ContentDep, PrincipalDep, RevisionsDep, SettingsDep,
+                              require_role)
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
                                     read_document_body, rejected)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
@@ -19,7 +20,7 @@ from signage.errors import AssetMissing
 from signage.services.importer import asset_problems
 from signage.content.models import Playlist, format_path
 from signage.settings import Settings
-from signage.store.database import Store
+from signage.store.assets import Assets
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,11 @@ router = APIRouter(prefix="/api/playlists", tags=["playlists"])
 
 
 @router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
-def list_playlists(store: StoreDep) -> dict[str, Any]:
+def list_playlists(content: ContentDep) -> dict[str, Any]:
     """Published playlist names, and which one is live at which revision."""
-    live = store.live_content()
+    live = content.live_content()
     return {
-        "playlists": store.playlist_names(),
+        "playlists": content.playlist_names(),
         "active": {"name": live.playlist.name, "revision": live.revision} if live else None,
     }
 
@@ -47,7 +48,8 @@ def put_playlist(
     name: str,
     upload: Annotated[Upload, Depends(read_document_body)],
     caller: PrincipalDep,
-    store: StoreDep,
+    assets: AssetsDep,
+    revisions: RevisionsDep,
     settings: SettingsDep,
 ) -> Any:
     """Validate and save as a draft revision; nothing changes on screen until it is
@@ -55,11 +57,11 @@ def put_playlist(
 
     Warnings (short durations, weak contrast) do not stop the save; they are returned."""
     try:
-        playlist, doc, warnings = _checked_playlist(upload, name, store, settings)
+        playlist, doc, warnings = _checked_playlist(upload, name, assets, settings)
     except DocumentError as exc:
         return _refused(name, exc.problems)
     try:
-        revision = store.save_draft("playlist", playlist, caller.name, role=caller.role)
+        revision = revisions.save_draft("playlist", playlist, caller.name, role=caller.role)
     except AssetMissing as exc:  # removed between our check and the save
         path = _asset_path(playlist, exc)
         return _refused(name, [Problem(format_path(path), str(exc), doc.line_of(path))])
@@ -71,12 +73,12 @@ def put_playlist(
 @router.post("/{name}/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def rollback_playlist(name: str, rollback: Rollback, caller: PrincipalDep,
-                      store: StoreDep) -> Revision:
+                      revisions: RevisionsDep) -> Revision:
     """Make an earlier approved revision of this playlist live again."""
-    return roll_back(store, "playlist", name, rollback.revision, caller)
+    return roll_back(revisions, "playlist", name, rollback.revision, caller)
 
 
-def _checked_playlist(upload: Upload, name: str, store: Store,
+def _checked_playlist(upload: Upload, name: str, assets: Assets,
                       settings: Settings) -> tuple[Playlist, Document, list[Problem]]:
     """The playlist to publish and its warnings, or DocumentError listing every problem."""
     doc, problems = _named(parse_upload(upload), name)
@@ -84,11 +86,11 @@ def _checked_playlist(upload: Upload, name: str, store: Store,
         playlist = validate_document(doc, Playlist)
     except DocumentError as exc:
         raise DocumentError(problems + exc.problems) from None
-    problems += asset_problems(doc, playlist, store)[1]
+    problems += asset_problems(doc, playlist, assets)[1]
     found = check_playlist(
         playlist, fonts_for(settings), panel_size(settings.driver), document=doc,
         limits=Limits.from_settings(settings),
-        asset_file=lambda ref: store.asset_path(ref) if store.has_asset(ref) else None,
+        asset_file=lambda ref: assets.path(ref) if assets.has(ref) else None,
     )
     problems += found.errors
     if problems:

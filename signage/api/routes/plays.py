@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from signage.api.deps import ClockDep, StoreDep, require_role
+from signage.api.deps import ClockDep, RecordsDep, require_role
 
 router = APIRouter(prefix="/api/plays", tags=["plays"])
 
@@ -34,7 +34,7 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
     "application/json": {}, "text/csv": {"schema": {"type": "string"}}},
     "description": "Plays overlapping the window, oldest first"}})
 def get_plays(
-    request: Request, store: StoreDep, clock: ClockDep,
+    request: Request, records: RecordsDep, clock: ClockDep,
     start: Annotated[dt.datetime | None, Query(alias="from", description=(
         "window start with a time zone (default: a day before `to`)"))] = None,
     end: Annotated[dt.datetime | None, Query(alias="to", description=(
@@ -53,7 +53,7 @@ def get_plays(
         raise _invalid("from", "must be before `to`")
     if end - start > MAX_SPAN:
         raise _invalid("from", f"the window is longer than {MAX_SPAN.days} days; ask month by month")
-    plays = [play.as_dict() for play in store.plays(start, end)]
+    plays = [play.as_dict() for play in records.plays(start, end)]
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
         return Response(_csv(plays), media_type=CSV_TYPE, headers={
@@ -62,7 +62,7 @@ def get_plays(
 
 
 @router.get("/summary", dependencies=_READERS)
-def get_summary(store: StoreDep, clock: ClockDep, month: Annotated[str | None, Query(
+def get_summary(records: RecordsDep, clock: ClockDep, month: Annotated[str | None, Query(
         description="YYYY-MM in UTC, e.g. 2027-02 (default: this month)")] = None) -> dict[str, Any]:
     """Per playlist item in a month: how many times it played and its seconds on screen."""
     if month is None:
@@ -70,7 +70,7 @@ def get_summary(store: StoreDep, clock: ClockDep, month: Annotated[str | None, Q
     elif not _MONTH.match(month):
         raise RequestValidationError([{"loc": ("query", "month"), "type": "value_error",
                                        "msg": f"{month[:20]!r} is not a month; write YYYY-MM, e.g. 2027-02"}])
-    items = store.play_summary(month)
+    items = records.play_summary(month)
     return {"month": month, "plays": sum(i["plays"] for i in items),
             "seconds": round(sum(i["seconds"] for i in items), 1),
             "untrusted_plays": sum(i["untrusted_plays"] for i in items), "items": items}

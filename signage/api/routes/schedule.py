@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from signage.api.deps import ClockDep, PrincipalDep, StoreDep, require_role
+from signage.api.deps import ClockDep, ContentDep, PrincipalDep, RevisionsDep, require_role
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
                                     read_document_body, rejected)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
@@ -20,6 +20,8 @@ from signage.content.documents import DocumentError, Problem, dump_json, validat
 from signage.services.importer import findings_as_problems
 from signage.schedule.plan import day_timeline
 from signage.schedule.rules import Schedule
+from signage.store.content import Content
+from signage.store.revisions import Revisions
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +30,9 @@ router = APIRouter(prefix="/api/schedule", tags=["schedule"])
 
 @router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))],
              responses={404: {"description": "No schedule is published yet"}})
-def get_schedule(store: StoreDep) -> Any:
+def get_schedule(content: ContentDep) -> Any:
     """The schedule the player follows, at its live revision."""
-    live = store.live_schedule()
+    live = content.live_schedule()
     if live is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             detail="no schedule is live; PUT one to /api/schedule, submit "
@@ -42,7 +44,7 @@ def get_schedule(store: StoreDep) -> Any:
 @router.get("/plan", dependencies=[Depends(require_role("editor", "approver", "technician"))],
              responses={404: {"description": "No schedule is live, or no revision has this id"},
                         422: {"description": "date is not a day, or the revision is not a schedule"}})
-def get_plan(store: StoreDep, clock: ClockDep,
+def get_plan(content: ContentDep, revisions: RevisionsDep, clock: ClockDep,
              date: Annotated[dt.date | None, Query(description=(
                  "the local day at the gate, YYYY-MM-DD (default: today there)"))] = None,
              revision: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
@@ -53,9 +55,9 @@ def get_plan(store: StoreDep, clock: ClockDep,
     one is not published; null when neither is, and the standby card shows); the rule
     that picked it; power (off: the wall is dark) and brightness. As if the clock were
     trusted and no emergency notice were posted."""
-    number, schedule = _schedule_to_plan(store, revision)
+    number, schedule = _schedule_to_plan(content, revisions, revision)
     day = date or clock.now().astimezone(schedule.zone).date()
-    published = set(store.playlist_names())
+    published = set(content.playlist_names())
 
     def shown(name: str) -> str | None:
         return next((n for n in (name, schedule.default) if n in published), None)
@@ -71,15 +73,16 @@ def get_plan(store: StoreDep, clock: ClockDep,
             "rows": rows}
 
 
-def _schedule_to_plan(store, revision: int | None) -> tuple[int, Schedule]:
+def _schedule_to_plan(content: Content, revisions: Revisions,
+                      revision: int | None) -> tuple[int, Schedule]:
     if revision is None:
-        live = store.live_schedule()
+        live = content.live_schedule()
         if live is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND,
                                 detail="no schedule is live; give ?revision= to plan a draft")
         return live
     with workflow_errors():
-        info = store.revision(revision)
+        info = revisions.get(revision)
     if info.kind != "schedule":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=f"revision {revision} is a playlist; give a schedule "
@@ -95,7 +98,8 @@ def _schedule_to_plan(store, revision: int | None) -> tuple[int, Schedule]:
     responses=DOCUMENT_RESPONSES,
 )
 def put_schedule(
-    upload: Annotated[Upload, Depends(read_document_body)], caller: PrincipalDep, store: StoreDep,
+    upload: Annotated[Upload, Depends(read_document_body)], caller: PrincipalDep,
+    content: ContentDep, revisions: RevisionsDep,
 ) -> Any:
     """Validate and save as a draft revision; the player follows it once an approver
     approves it. Warnings (such as equal-priority rules that overlap) do not stop the
@@ -105,11 +109,11 @@ def put_schedule(
         schedule = validate_document(doc, Schedule)
     except DocumentError as exc:
         return _refused(exc.problems)
-    problems = findings_as_problems(schedule, doc, set(store.playlist_names()))
+    problems = findings_as_problems(schedule, doc, set(content.playlist_names()))
     errors = [p for p in problems if not p.warning]
     if errors:
         return _refused(errors)
-    revision = store.save_draft("schedule", schedule, caller.name, role=caller.role)
+    revision = revisions.save_draft("schedule", schedule, caller.name, role=caller.role)
     log.info("schedule %s saved as draft revision %d by %s", schedule.name, revision, caller.name)
     return {"name": schedule.name, "revision": revision, "state": "draft",
             "warnings": [p.as_dict() for p in problems if p.warning]}
@@ -117,14 +121,15 @@ def put_schedule(
 
 @router.post("/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
-def rollback_schedule(rollback: Rollback, caller: PrincipalDep, store: StoreDep) -> Revision:
+def rollback_schedule(rollback: Rollback, caller: PrincipalDep, content: ContentDep,
+                      revisions: RevisionsDep) -> Revision:
     """Make an earlier approved schedule revision the one the player follows again."""
     with workflow_errors():
-        target = store.revision(rollback.revision, body=False)
-    live = store.live_schedule()
+        target = revisions.get(rollback.revision, body=False)
+    live = content.live_schedule()
     # A playlist's revision id is refused by the store, naming the schedule it is not.
     name = target.name if target.kind == "schedule" or live is None else live[1].name
-    return roll_back(store, "schedule", name, rollback.revision, caller)
+    return roll_back(revisions, "schedule", name, rollback.revision, caller)
 
 
 def _refused(problems: list[Problem]) -> Any:

@@ -1,0 +1,174 @@
+"""The database's schema: numbered migrations, run once each, in order.
+
+A database records how many have run in `PRAGMA user_version`; opening it runs the rest,
+each in one transaction. Migrations are never edited once released (boxes in the field
+hold databases made by every earlier version): a change is a new migration at the end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS = [
+    """
+    CREATE TABLE assets (
+        sha256 TEXT PRIMARY KEY,
+        media_type TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        original_name TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('playlist')),
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE revision_assets (
+        revision INTEGER NOT NULL REFERENCES revisions(id),
+        sha256 TEXT NOT NULL REFERENCES assets(sha256),
+        PRIMARY KEY (revision, sha256)
+    );
+    CREATE TABLE live (
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        revision INTEGER NOT NULL REFERENCES revisions(id),
+        PRIMARY KEY (kind, name)
+    );
+    CREATE TABLE desired (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    """,
+    # 2: schedules are revisions too; emergency messages; technician overrides with an
+    # expiry; the newest wall time the player has seen (for trusting the clock).
+    """
+    CREATE TABLE revisions_v2 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('playlist', 'schedule')),
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO revisions_v2 SELECT id, kind, name, body, author, created_at FROM revisions;
+    DROP TABLE revisions;
+    ALTER TABLE revisions_v2 RENAME TO revisions;
+    CREATE TABLE emergencies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        starts_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        cancelled_at TEXT,
+        cancelled_by TEXT
+    );
+    CREATE TABLE overrides (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('brightness', 'power', 'test_pattern')),
+        value TEXT NOT NULL,
+        expires_at TEXT,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    CREATE TABLE clock_seen (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        newest TEXT NOT NULL
+    );
+    """,
+    # 3: people and their sessions; roles for existing tokens stay as they were.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    """,
+    # 4: the append-only audit log, and proof of play.
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        revision INTEGER,
+        detail TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE plays (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        playlist TEXT,
+        item INTEGER,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        revision INTEGER,
+        frame_sha256 TEXT
+    );
+    CREATE INDEX plays_by_start ON plays (started_at);
+    """,
+    # 5: the approval workflow. Every revision has a state; those published before it
+    # existed went live directly, so they count as approved by their author.
+    """
+    ALTER TABLE revisions ADD COLUMN state TEXT NOT NULL DEFAULT 'approved'
+        CHECK (state IN ('draft', 'submitted', 'approved', 'rejected'));
+    ALTER TABLE revisions ADD COLUMN submitted_by TEXT;
+    ALTER TABLE revisions ADD COLUMN submitted_at TEXT;
+    ALTER TABLE revisions ADD COLUMN decided_by TEXT;
+    ALTER TABLE revisions ADD COLUMN decided_at TEXT;
+    ALTER TABLE revisions ADD COLUMN reason TEXT;
+    UPDATE revisions SET decided_by = author, decided_at = created_at;
+    CREATE INDEX revisions_by_name ON revisions (kind, name, id);
+    """,
+    # 6: whether the wall clock could be believed while a play was on screen (plays
+    # recorded before this was kept count as believed: nothing better is known).
+    """
+    ALTER TABLE plays ADD COLUMN clock_trusted INTEGER NOT NULL DEFAULT 1
+        CHECK (clock_trusted IN (0, 1));
+    """,
+]
+
+
+def statements(script: str) -> list[str]:
+    """A migration script cut into whole statements (a trigger body holds ';' too)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending)
+            pending = ""
+    return statements
