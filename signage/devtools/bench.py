@@ -301,7 +301,7 @@ def _background_busy(player) -> Callable[[], bool]:
 def _playing_since(player, playlist: Playlist, clock, started: float) -> float:
     """Seconds after `started` at which the main zone's first item began (read from the
     status document, which says how long the current item has left)."""
-    zone = player.status(clock.monotonic())["zones"][0]
+    zone = status_document(player, clock.monotonic())["zones"][0]
     if zone["index"] is None:
         raise RuntimeError(f"after {WARMUP_FRAMES} frames the panel still shows standby")
     durations = [item.duration for item in playlist.zones()[0].items]
@@ -345,7 +345,7 @@ def _player_notes(player, clock) -> list[str]:
     """Anything that means the timed frames were not the scene (standby, skipped items)."""
     notes = [f"player: {error['message']}" for error in list(getattr(player, "errors", ()))]
     try:
-        state = player.status(clock.monotonic()).get("state")
+        state = status_document(player, clock.monotonic()).get("state")
     except Exception as exc:  # the status document is a courtesy here, not the measurement
         return notes + [f"player status unavailable: {exc}"]
     if state != "playing":

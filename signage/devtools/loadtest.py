@@ -216,6 +216,7 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
     from drivers.emulated import EmulatedPanel
     from signage.devtools import bench
     from signage.player.loop import build_player
+    from signage.player.status import status_document
 
     clock = SystemClock()
     with tempfile.TemporaryDirectory(prefix="signage-loadtest-") as root:
@@ -239,7 +240,7 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
             clock.sleep(seconds)
             quiet = frames.stop()
             loaded, load = _load(port, token, seconds, clients, interval, frames, clients_nice)
-            state = player.status(player.clock.monotonic())["state"]
+            state = status_document(player, player.clock.monotonic())["state"]
         finally:
             stop.set()
             player.clock.wake()
