@@ -132,7 +132,7 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
 
 def findings_as_problems(schedule, doc: Document, known_playlists: set[str] | None) -> list[Problem]:
     """A schedule's cross-field findings as problems (for validate, import and the API)."""
-    from signage.schedule.rules import schedule_findings
+    from signage.schedule.findings import schedule_findings
 
     return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
                     warning=f.severity == "warning")
