@@ -29,7 +29,8 @@ from typing import Callable, Iterable
 
 from signage.devtools.scenes import (FADE_ITEM_S, FADE_S, PLAYLIST_ITEM_S, PLAYLIST_ITEMS, SCENES,
                                      BenchError, prepare)
-from signage.devtools.timing import FADE_WINDOW, FRAME_S, NAIVE_FRAMES, WARMUP_FRAMES, Spec, measure
+from signage.devtools.timing import (FADE_WINDOW, FRAME_S, NAIVE_FRAMES, WARMUP_FRAMES, Spec,
+                                     measure)
 
 RESOLUTIONS = ((384, 192), (768, 384), (1920, 1080))
 DEFAULT_FRAMES = 300
