@@ -2,7 +2,9 @@
 
 Each function checks (content, permissions), writes through the store and audits, and
 raises problems that carry a stable code and parameters, so the REST routes, the console and
-the CLI stay thin adapters that only parse, call and present.
+the CLI stay thin adapters that only parse, call and present. A function takes the store's
+repositories it uses (`store.revisions`, `store.assets`, ...); the importer, which fills a
+whole store, takes the Store.
 
 May import: `signage.player` (for previews drawn by the player's renderer), `signage.media`,
 `signage.render`, `signage.store`, `signage.schedule`, `signage.content`, `drivers`'

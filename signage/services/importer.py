@@ -61,7 +61,8 @@ def read_document(source: Path) -> Document:
     try:
         text = source.read_bytes()
     except OSError as exc:
-        raise DocumentError([Problem("(document)", f"cannot read the file: {exc.strerror}")]) from None
+        raise DocumentError([Problem("(document)", f"cannot read the file: {exc.strerror}",
+                                     code="unreadable_file", params={"error": exc.strerror})]) from None
     return parse_document(text)
 
 
@@ -87,15 +88,18 @@ def asset_problems(document: Document, playlist: Playlist, assets: Assets | None
         if is_stored_ref(ref):
             if assets is None or assets.has(ref):
                 continue
-            reason = f"{ref} is not in the store; upload the image first"
+            reason, code = f"{ref} is not in the store; upload the image first", "asset_missing"
         elif source is None:
             reason = f"{ref!r} is a file path; import the image first (signage import) and name it sha256:<hex>"
+            code = "asset_path_over_http"
         elif (found := resolve_asset_file(source, ref)) is not None:
             files[ref] = found
             continue
         else:
             reason = f"file {ref!r} not found beside {source.name} or in its parent folder"
-        problems.append(Problem(format_path(path), reason, document.line_of(path)))
+            code = "asset_file_missing"
+        problems.append(Problem(format_path(path), reason, document.line_of(path), code=code,
+                                params={"ref": ref}))
     return files, problems
 
 
@@ -118,7 +122,8 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
             stored[ref] = store.assets.add(data, inspect_asset(data), original_name=file.name)
         except ContentError as exc:
             path = next(p for p, r in playlist.asset_fields() if r == ref)
-            raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path))
+            raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path),
+                                         code="image_refused", params={"file": file.name})
                                  for _, reason in exc.problems]) from None
     data = playlist.model_dump(mode="json", exclude_none=True)
     for path, ref in playlist.asset_fields():  # file paths become the stored sha256 names
@@ -127,18 +132,18 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
         for part in parents:
             node = node[part]
         node[field] = stored.get(ref, ref)
-    revision = store.content.publish_playlist(Playlist.model_validate(data), author, activate=False,
-                                      role=IMPORT_ROLE)
+    revision = store.content.publish_playlist(Playlist.model_validate(data), author,
+                                              activate=False, role=IMPORT_ROLE)
     log.info("imported %s as %s revision %d", source, playlist.name, revision)
     return Imported(source, playlist.name, revision)
 
 
 def findings_as_problems(schedule, doc: Document, known_playlists: set[str] | None) -> list[Problem]:
     """A schedule's cross-field findings as problems (for validate, import and the API)."""
-    from signage.schedule.rules import schedule_findings
+    from signage.schedule.findings import schedule_findings
 
     return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
-                    warning=f.severity == "warning")
+                    warning=f.severity == "warning", code="schedule_" + f.severity)
             for f in schedule_findings(schedule, known_playlists)]
 
 
@@ -161,8 +166,8 @@ def import_schedule(store: Store, source: Path, document: Document,
     from signage.schedule.rules import Schedule
 
     schedule = validate_document(document, Schedule)
-    errors = [p for p in findings_as_problems(schedule, document, set(store.content.playlist_names()))
-              if not p.warning]
+    published = set(store.content.playlist_names())
+    errors = [p for p in findings_as_problems(schedule, document, published) if not p.warning]
     if errors:
         raise DocumentError(errors)
     revision = store.content.publish_schedule(schedule, author, role=IMPORT_ROLE)
@@ -192,7 +197,7 @@ def import_paths(store: Store, paths: Iterable[Path], activate: str | None = Non
             raise
     if activate:
         store.content.activate_playlist(activate, by=IMPORT_ACTOR, role=IMPORT_ROLE)
-    elif names and store.content.active_playlist() is None:  # names: playlists imported just now
-        store.content.activate_playlist("welcome" if "welcome" in names else names[0], by=IMPORT_ACTOR,
-                                role=IMPORT_ROLE)
+    elif names and store.content.active_playlist() is None:  # names: imported just now
+        store.content.activate_playlist("welcome" if "welcome" in names else names[0],
+                                        by=IMPORT_ACTOR, role=IMPORT_ROLE)
     return imported

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from signage.api.deps import AccessDep, PrincipalDep, RecordsDep, require_role
-from signage.errors import StoreError, StoreUnavailable
+from signage.services import people
 from signage.store.access import MIN_PASSWORD_CHARS, TokenInfo, UserInfo
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["people"], dependencies=[Depends(require_role("admin"))])
 
@@ -88,30 +85,15 @@ def list_users(access: AccessDep) -> Users:
 def create_user(body: NewUser, access: AccessDep, records: RecordsDep,
                 admin: PrincipalDep) -> User:
     """Add a person who logs in with this password (at least 12 characters)."""
-    try:
-        info = access.create_user(body.name, body.role, body.password)
-    except StoreUnavailable:  # a busy or broken database: the app's 503
-        raise
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    log.info("user %s (%s) created by %s", info.name, info.role, admin.name)
-    records.audit(admin.name, admin.role, "user.create", target=info.name, detail={"role": info.role})
-    return User.of(info)
+    return User.of(people.create_user(access, records, admin, body.name, body.role,
+                                      body.password))
 
 
 @router.delete("/users/{name}", responses=_MISSING)
 def disable_user(name: str, access: AccessDep, records: RecordsDep,
                  admin: PrincipalDep) -> User:
     """Stop a person logging in and end their sessions now; the record stays for audit."""
-    try:
-        access.disable_user(name)
-    except StoreUnavailable:  # a busy or broken database: the app's 503
-        raise
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    log.info("user %s disabled by %s", name, admin.name)
-    records.audit(admin.name, admin.role, "user.disable", target=name)
-    return User.of(access.user(name))
+    return User.of(people.disable_user(access, records, admin, name))
 
 
 @router.get("/tokens")
@@ -124,27 +106,12 @@ def list_tokens(access: AccessDep) -> Tokens:
 def create_token(body: NewToken, access: AccessDep, records: RecordsDep,
                  admin: PrincipalDep) -> CreatedToken:
     """Make an API token for a script; the answer is the only time the secret is shown."""
-    try:
-        token = access.create_token(body.name, body.role)
-    except StoreUnavailable:  # a busy or broken database: the app's 503
-        raise
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    log.info("token %s (%s) created by %s", body.name, body.role, admin.name)
-    records.audit(admin.name, admin.role, "token.create", target=body.name, detail={"role": body.role})
-    return CreatedToken(name=body.name, role=body.role, token=token)
+    secret = people.create_token(access, records, admin, body.name, body.role)
+    return CreatedToken(name=body.name, role=body.role, token=secret)
 
 
 @router.delete("/tokens/{name}", responses=_MISSING)
 def revoke_token(name: str, access: AccessDep, records: RecordsDep,
                  admin: PrincipalDep) -> Token:
     """Stop a token working now; it stays listed as revoked."""
-    try:
-        access.revoke_token(name)
-    except StoreUnavailable:  # a busy or broken database: the app's 503
-        raise
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    log.info("token %s revoked by %s", name, admin.name)
-    records.audit(admin.name, admin.role, "token.revoke", target=name)
-    return next(Token.of(info) for info in access.tokens() if info.name == name)
+    return Token.of(people.revoke_token(access, records, admin, name))

@@ -6,20 +6,15 @@ screen until an approver approves it. Rolling back lives with each kind's own ro
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from signage.api.deps import ClockDep, PrincipalDep, RevisionsDep, SettingsDep, require_role
-from signage.errors import AssetMissing
 from signage.content.models import Playlist
-from signage.store.revisions import (MAX_REASON_CHARS, FourEyesRefused, RevisionConflict,
-                                     RevisionInfo, RevisionNotFound, Revisions)
-
-log = logging.getLogger(__name__)
+from signage.services import revisions
+from signage.store.revisions import MAX_REASON_CHARS, RevisionInfo
 
 router = APIRouter(prefix="/api/revisions", tags=["revisions"])
 
@@ -80,37 +75,23 @@ class Rollback(BaseModel):
     revision: int = Field(ge=1, le=MAX_ID, description="An approved revision to make live again")
 
 
-@contextlib.contextmanager
-def workflow_errors() -> Iterator[None]:
-    """The store's workflow refusals as HTTP answers: 404, 409, 403 (four eyes)."""
-    try:
-        yield
-    except RevisionNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    except (RevisionConflict, AssetMissing) as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    except FourEyesRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from None
-
-
 @router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
 def list_revisions(
-    revisions: RevisionsDep,
+    revision_store: RevisionsDep,
     kind: Kind | None = None,
     name: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Revisions:
     """Every revision (newest first) with its state and who did what when; filter by
     kind and name."""
-    return Revisions(revisions=[Revision.of(r) for r in revisions.all(kind, name, limit)])
+    return Revisions(revisions=[Revision.of(r) for r in revision_store.all(kind, name, limit)])
 
 
 @router.get("/{revision_id}", dependencies=[Depends(require_role("editor", "approver", "technician"))],
             responses={404: CHANGE_RESPONSES[404]})
-def get_revision(revision_id: RevisionId, revisions: RevisionsDep) -> RevisionWithBody:
+def get_revision(revision_id: RevisionId, revision_store: RevisionsDep) -> RevisionWithBody:
     """One revision with its document."""
-    with workflow_errors():
-        info = revisions.get(revision_id)
+    info = revisions.revision(revision_store, revision_id)
     return RevisionWithBody(**Revision.of(info).model_dump(), body=info.body)
 
 
@@ -128,7 +109,7 @@ MAX_PREVIEW_AT_S = 86400  # a day: no playlist loop is longer worth looking into
     },
 )
 def preview_revision(
-    revision_id: RevisionId, revisions: RevisionsDep, settings: SettingsDep, clock: ClockDep,
+    revision_id: RevisionId, revision_store: RevisionsDep, settings: SettingsDep, clock: ClockDep,
     at: Annotated[float, Query(ge=0, le=MAX_PREVIEW_AT_S,
                                description="Seconds into the playlist's timeline")] = 0,
 ) -> Response:
@@ -136,8 +117,7 @@ def preview_revision(
     after it starts: 0 is its first item, past that item's duration the next, and the
     timeline loops. Clocks show the server's time now; the live wall is not touched."""
     # A plain def: rendering is CPU work, so FastAPI runs it in its threadpool.
-    with workflow_errors():
-        info = revisions.get(revision_id)
+    info = revisions.revision(revision_store, revision_id)
     if info.kind != "playlist":
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -159,43 +139,23 @@ def preview_revision(
 @router.post("/{revision_id}/submit", dependencies=[Depends(require_role("editor", "approver"))],
              responses=CHANGE_RESPONSES)
 def submit_revision(revision_id: RevisionId, caller: PrincipalDep,
-                    revisions: RevisionsDep) -> Revision:
+                    revision_store: RevisionsDep) -> Revision:
     """Ask for approval of a draft."""
-    with workflow_errors():
-        info = revisions.submit(revision_id, caller.name, role=caller.role)
-    log.info("%s %s revision %d submitted by %s", info.kind, info.name, info.id, caller.name)
-    return Revision.of(info)
+    return Revision.of(revisions.submit(revision_store, caller, revision_id))
 
 
 @router.post("/{revision_id}/approve", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_RESPONSES)
-def approve_revision(revision_id: RevisionId, caller: PrincipalDep, revisions: RevisionsDep,
+def approve_revision(revision_id: RevisionId, caller: PrincipalDep, revision_store: RevisionsDep,
                      settings: SettingsDep) -> Revision:
     """Approve a submitted revision: it goes live at once (a playlist also becomes the
     active one). Its author may not approve it unless the site turned four-eyes off."""
-    with workflow_errors():
-        info = revisions.approve(revision_id, caller.name, caller.role,
-                                 four_eyes=settings.four_eyes)
-    log.info("%s %s revision %d approved by %s; it is live", info.kind, info.name, info.id,
-             caller.name)
-    return Revision.of(info)
+    return Revision.of(revisions.approve(revision_store, settings, caller, revision_id))
 
 
 @router.post("/{revision_id}/reject", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def reject_revision(revision_id: RevisionId, rejection: Rejection, caller: PrincipalDep,
-                    revisions: RevisionsDep) -> Revision:
+                    revision_store: RevisionsDep) -> Revision:
     """Turn down a submitted revision with a reason its author will see."""
-    with workflow_errors():
-        info = revisions.reject(revision_id, caller.name, rejection.reason, role=caller.role)
-    log.info("%s %s revision %d rejected by %s", info.kind, info.name, info.id, caller.name)
-    return Revision.of(info)
-
-
-def roll_back(revisions: Revisions, kind: str, name: str, to_revision: int,
-              caller) -> Revision:
-    """Shared by the playlist and schedule rollback routes."""
-    with workflow_errors():
-        info = revisions.rollback(kind, name, to_revision, caller.name, role=caller.role)
-    log.info("%s %s rolled back to revision %d by %s", kind, name, to_revision, caller.name)
-    return Revision.of(info)
+    return Revision.of(revisions.reject(revision_store, caller, revision_id, rejection.reason))

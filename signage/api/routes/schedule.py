@@ -6,24 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from signage.api.deps import ClockDep, ContentDep, PrincipalDep, RevisionsDep, require_role
-from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
-                                    read_document_body, rejected)
+from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
+                                    read_document_body, saved_answer)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
-                                          Rollback, roll_back, workflow_errors)
-from signage.content.documents import DocumentError, Problem, dump_json, validate_document
-from signage.services.importer import findings_as_problems
+                                          Rollback)
+from signage.content.documents import dump_json
+from signage.services import revisions
 from signage.schedule.plan import day_timeline
 from signage.schedule.rules import Schedule
 from signage.store.content import Content
 from signage.store.revisions import Revisions
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/schedule", tags=["schedule"])
 
@@ -44,7 +41,7 @@ def get_schedule(content: ContentDep) -> Any:
 @router.get("/plan", dependencies=[Depends(require_role("editor", "approver", "technician"))],
              responses={404: {"description": "No schedule is live, or no revision has this id"},
                         422: {"description": "date is not a day, or the revision is not a schedule"}})
-def get_plan(content: ContentDep, revisions: RevisionsDep, clock: ClockDep,
+def get_plan(content: ContentDep, revision_store: RevisionsDep, clock: ClockDep,
              date: Annotated[dt.date | None, Query(description=(
                  "the local day at the gate, YYYY-MM-DD (default: today there)"))] = None,
              revision: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
@@ -55,7 +52,7 @@ def get_plan(content: ContentDep, revisions: RevisionsDep, clock: ClockDep,
     one is not published; null when neither is, and the standby card shows); the rule
     that picked it; power (off: the wall is dark) and brightness. As if the clock were
     trusted and no emergency notice were posted."""
-    number, schedule = _schedule_to_plan(content, revisions, revision)
+    number, schedule = _schedule_to_plan(content, revision_store, revision)
     day = date or clock.now().astimezone(schedule.zone).date()
     published = set(content.playlist_names())
 
@@ -73,7 +70,7 @@ def get_plan(content: ContentDep, revisions: RevisionsDep, clock: ClockDep,
             "rows": rows}
 
 
-def _schedule_to_plan(content: Content, revisions: Revisions,
+def _schedule_to_plan(content: Content, revision_store: Revisions,
                       revision: int | None) -> tuple[int, Schedule]:
     if revision is None:
         live = content.live_schedule()
@@ -81,8 +78,7 @@ def _schedule_to_plan(content: Content, revisions: Revisions,
             raise HTTPException(status.HTTP_404_NOT_FOUND,
                                 detail="no schedule is live; give ?revision= to plan a draft")
         return live
-    with workflow_errors():
-        info = revisions.get(revision)
+    info = revisions.revision(revision_store, revision)
     if info.kind != "schedule":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=f"revision {revision} is a playlist; give a schedule "
@@ -99,40 +95,19 @@ def _schedule_to_plan(content: Content, revisions: Revisions,
 )
 def put_schedule(
     upload: Annotated[Upload, Depends(read_document_body)], caller: PrincipalDep,
-    content: ContentDep, revisions: RevisionsDep,
+    content: ContentDep, revision_store: RevisionsDep,
 ) -> Any:
     """Validate and save as a draft revision; the player follows it once an approver
     approves it. Warnings (such as equal-priority rules that overlap) do not stop the
     save and are returned."""
-    try:
-        doc = parse_upload(upload)
-        schedule = validate_document(doc, Schedule)
-    except DocumentError as exc:
-        return _refused(exc.problems)
-    problems = findings_as_problems(schedule, doc, set(content.playlist_names()))
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        return _refused(errors)
-    revision = revisions.save_draft("schedule", schedule, caller.name, role=caller.role)
-    log.info("schedule %s saved as draft revision %d by %s", schedule.name, revision, caller.name)
-    return {"name": schedule.name, "revision": revision, "state": "draft",
-            "warnings": [p.as_dict() for p in problems if p.warning]}
+    return saved_answer(revisions.save_schedule(content, revision_store, caller, upload.body,
+                                                upload.as_json))
 
 
 @router.post("/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
-def rollback_schedule(rollback: Rollback, caller: PrincipalDep, content: ContentDep,
-                      revisions: RevisionsDep) -> Revision:
+def rollback_schedule(rollback: Rollback, caller: PrincipalDep, revision_store: RevisionsDep,
+                      content: ContentDep) -> Revision:
     """Make an earlier approved schedule revision the one the player follows again."""
-    with workflow_errors():
-        target = revisions.get(rollback.revision, body=False)
-    live = content.live_schedule()
-    # A playlist's revision id is refused by the store, naming the schedule it is not.
-    name = target.name if target.kind == "schedule" or live is None else live[1].name
-    return roll_back(revisions, "schedule", name, rollback.revision, caller)
-
-
-def _refused(problems: list[Problem]) -> Any:
-    count = len(problems)
-    return rejected(problems, f"the schedule was not saved ({count} problem"
-                    f"{'s' if count != 1 else ''}); the player keeps the one it has")
+    return Revision.of(revisions.rollback(revision_store, content, caller, "schedule", None,
+                                          rollback.revision))
