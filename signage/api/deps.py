@@ -14,7 +14,7 @@ tests/test_api_roles.py pins every operation's roles against the OpenAPI documen
 
 from __future__ import annotations
 
-from typing import Annotated, Callable
+from typing import Annotated, Any, Awaitable, Callable
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -49,39 +49,23 @@ async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-# The store's repositories, one dependency each: a route names the ones it uses.
-async def get_assets(request: Request) -> Assets:
-    return request.app.state.store.assets
+def _repository(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency that gives the store's repository `name` (store.assets, ...)."""
+    async def repository(request: Request) -> Any:
+        return getattr(request.app.state.store, name)
 
-
-async def get_content(request: Request) -> Content:
-    return request.app.state.store.content
-
-
-async def get_revisions(request: Request) -> Revisions:
-    return request.app.state.store.revisions
-
-
-async def get_desired(request: Request) -> Desired:
-    return request.app.state.store.desired
-
-
-async def get_access(request: Request) -> Access:
-    return request.app.state.store.access
-
-
-async def get_records(request: Request) -> Records:
-    return request.app.state.store.records
+    return repository
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-AssetsDep = Annotated[Assets, Depends(get_assets)]
-ContentDep = Annotated[Content, Depends(get_content)]
-RevisionsDep = Annotated[Revisions, Depends(get_revisions)]
-DesiredDep = Annotated[Desired, Depends(get_desired)]
-AccessDep = Annotated[Access, Depends(get_access)]
-RecordsDep = Annotated[Records, Depends(get_records)]
+# The store's repositories, one dependency each: a route names the ones it uses.
+AssetsDep = Annotated[Assets, Depends(_repository("assets"))]
+ContentDep = Annotated[Content, Depends(_repository("content"))]
+RevisionsDep = Annotated[Revisions, Depends(_repository("revisions"))]
+DesiredDep = Annotated[Desired, Depends(_repository("desired"))]
+AccessDep = Annotated[Access, Depends(_repository("access"))]
+RecordsDep = Annotated[Records, Depends(_repository("records"))]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
