@@ -35,47 +35,52 @@ def read_password(stdin: TextIO | None = None,
 
 
 def cmd_user(args) -> int:
-    from signage.store import Store
-
-    store = Store(Settings.from_env().data_dir)
-    try:
-        if args.user_command == "create":
-            info = people.create_user(store.access, store.records, console_actor(), args.name,
-                                      args.role, read_password())
-            print(f"user {info.name!r} ({info.role}) made; they log in with POST /api/login",
-                  file=sys.stderr)
-        elif args.user_command == "disable":
-            people.disable_user(store.access, store.records, console_actor(), args.name)
-            print(f"user {args.name!r} disabled; their sessions have ended")
-        else:
-            _list_users(store.access)
-    finally:
-        store.close()
-    return 0
+    actions = {"create": _create_user, "disable": _disable_user, "list": _list_users}
+    return _run(actions[args.user_command], args)
 
 
 def cmd_token(args) -> int:
+    actions = {"create": _create_token, "revoke": _revoke_token, "list": _list_tokens}
+    return _run(actions[args.token_command], args)
+
+
+def _run(action: Callable, args) -> int:
     from signage.store import Store
 
     store = Store(Settings.from_env().data_dir)
     try:
-        if args.token_command == "create":
-            print(people.create_token(store.access, store.records, console_actor(), args.name,
-                                      args.role))
-            print(f"token {args.name!r} ({args.role}) made; this is the only time it is shown",
-                  file=sys.stderr)
-        elif args.token_command == "revoke":
-            people.revoke_token(store.access, store.records, console_actor(), args.name)
-            print(f"token {args.name!r} revoked")
-        else:
-            _list_tokens(store.access)
+        action(store, args)
     finally:
         store.close()
     return 0
 
 
-def _list_tokens(access) -> None:
-    tokens = list(access.tokens())
+def _create_user(store, args) -> None:
+    info = people.create_user(store.access, store.records, console_actor(), args.name,
+                              args.role, read_password())
+    print(f"user {info.name!r} ({info.role}) made; they log in with POST /api/login",
+          file=sys.stderr)
+
+
+def _disable_user(store, args) -> None:
+    people.disable_user(store.access, store.records, console_actor(), args.name)
+    print(f"user {args.name!r} disabled; their sessions have ended")
+
+
+def _create_token(store, args) -> None:
+    print(people.create_token(store.access, store.records, console_actor(), args.name,
+                              args.role))
+    print(f"token {args.name!r} ({args.role}) made; this is the only time it is shown",
+          file=sys.stderr)
+
+
+def _revoke_token(store, args) -> None:
+    people.revoke_token(store.access, store.records, console_actor(), args.name)
+    print(f"token {args.name!r} revoked")
+
+
+def _list_tokens(store, _args=None) -> None:
+    tokens = list(store.access.tokens())
     if not tokens:
         print("no tokens; make one with: signage token create --role admin --name NAME",
               file=sys.stderr)
@@ -85,8 +90,8 @@ def _list_tokens(access) -> None:
               f"last used {info.last_used_at or 'never'}")
 
 
-def _list_users(access) -> None:
-    users = access.users()
+def _list_users(store, _args=None) -> None:
+    users = store.access.users()
     if not users:
         print("no users; make the first admin with: signage user create --role admin "
               "--name NAME", file=sys.stderr)
