@@ -22,6 +22,7 @@ from pathlib import Path
 # The image checks live in signage.media.images (shared with uploads); re-exported here.
 from signage.media.images import ACCEPTED_IMAGE_FORMATS, MAX_ASSET_BYTES, MAX_ASSET_PIXELS, inspect_image  # noqa: F401
 from signage.clock import Clock, SystemClock, utc_text
+from signage.content.controls import PanelSetting
 from signage.content.documents import dump_json
 from signage.errors import AssetMissing, ContentError, StoreError
 from signage.content.models import Message, Playlist, is_stored_ref
@@ -182,7 +183,6 @@ _MIGRATIONS = [
         CHECK (clock_trusted IN (0, 1));
     """,
 ]
-OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
 
 
 def _from_utc_text(text: str | None) -> dt.datetime | None:
@@ -576,8 +576,8 @@ class Store(AccessMixin, RecordsMixin, RevisionsMixin):
 
     def set_override(self, kind: str, value: object, by: str,
                      expires_at: dt.datetime | None = None) -> Override:
-        if kind not in OVERRIDE_KINDS:
-            raise StoreError(f"override {kind!r} is unknown; choose one of {', '.join(OVERRIDE_KINDS)}")
+        if kind not in set(PanelSetting):
+            raise StoreError(f"override {kind!r} is unknown; choose one of {', '.join(PanelSetting)}")
         with self._write() as db:
             db.execute(
                 "INSERT INTO overrides (kind, value, expires_at, set_by, set_at) VALUES (?, ?, ?, ?, ?) "
