@@ -163,10 +163,10 @@ class FakeUnpluggedPanel(EmulatedPanel):
 
     unplugged = False
 
-    def present(self, frame):
+    def present(self, frame, dirty=None):
         if self.unplugged:
             raise DriverUnavailable("link down")
-        super().present(frame)
+        super().present(frame, dirty)
 
     def telemetry(self) -> PanelTelemetry:
         return PanelTelemetry(link="down" if self.unplugged else "up", frames=self.frames)
@@ -195,9 +195,9 @@ class FakeSlowPanel(EmulatedPanel):
         super().__init__(size)
         self.clock, self.delay = clock, delay
 
-    def present(self, frame):
+    def present(self, frame, dirty=None):
         self.clock.advance(self.delay)
-        super().present(frame)
+        super().present(frame, dirty)
 
 
 def test_pacing_holds_the_rate_and_skips_missed_ticks(settings, store, clock, fonts):

@@ -21,7 +21,7 @@ from typing import Callable
 
 import pygame
 
-from drivers.base import Driver, DriverError, takes_dirty_hint
+from drivers.base import Driver, DriverError
 from signage import __version__
 from signage.clock import Clock
 from signage.schedule.desired import Decision, decide, read_wanted
@@ -86,7 +86,7 @@ class Player:
         self.write_store: Store | None = self.store
         self.store_failed = False
         self.driver = driver
-        self.dirty_hint = takes_dirty_hint(driver)
+        self.dirty_hint = True  # every driver takes the hint (drivers.base)
         self.clock = clock
         self.compositor = compositor
         self.snapshots = snapshots or SnapshotWriter(settings.snapshot_path)

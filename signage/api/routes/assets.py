@@ -20,10 +20,10 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from drivers.registry import panel_size
 from signage.api.deps import SettingsDep, StoreDep, require_role
 from signage.api.documents import rejected
 from signage.media.images import clean_image, display_name
-from signage.render.checks import panel_size
 from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings

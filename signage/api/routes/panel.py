@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from drivers.patterns import patterns_for
+from drivers.registry import patterns_for
 from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
+from signage.content.controls import PanelSetting
 from signage.content.models import parse_duration
 from signage.store.database import Override, Principal, Store
 
@@ -24,13 +25,10 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/panel", tags=["panel"])
 
-# Every name some driver shows; which ones this wall shows is checked against its driver
-# (drivers/patterns.py), as the names depend on the device.
-Pattern = Literal["red", "green", "blue", "white", "black", "corners",
-                  "horizontal", "vertical", "diagonal", "grey", "ageing"]
-PATTERNS = get_args(Pattern)
-Control = Literal["brightness", "power", "test-pattern"]
-KINDS = {"brightness": "brightness", "power": "power", "test-pattern": "test_pattern"}
+# The names depend on the device: each is checked against the wall's driver family
+# (drivers.registry) when it is asked for.
+Pattern = Annotated[str, Field(max_length=40)]
+Control = Literal[tuple(setting.slug for setting in PanelSetting)]
 _TECHNICIAN = [Depends(require_role("technician"))]
 _BODY = {400: {"description": "The body is not JSON (or not UTF-8)"}}
 
@@ -54,7 +52,9 @@ class PowerBody(_Until):
 
 
 class TestPatternBody(_Until):
-    pattern: Pattern | None = Field(description="a pattern name, or null for normal video")
+    pattern: Pattern | None = Field(
+        description="a pattern name the wall's device shows (422 lists them), or null for "
+                    "normal video")
 
 
 @router.get("", dependencies=_TECHNICIAN)
@@ -62,22 +62,23 @@ def get_panel(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
     """The technician overrides, by control, and whether each is still in force."""
     now = clock.now()
     found = store.overrides()
-    return {"overrides": {control: _described(found[kind], now)
-                          for control, kind in KINDS.items() if kind in found}}
+    return {"overrides": {setting.slug: _described(found[setting], now)
+                          for setting in PanelSetting if setting in found}}
 
 
 @router.put("/brightness", dependencies=_TECHNICIAN, responses=_BODY)
 def put_brightness(body: BrightnessBody, who: PrincipalDep, store: StoreDep,
                    clock: ClockDep) -> dict[str, Any]:
     """Hold the wall at `percent` (overrides the schedule's plan) until the expiry."""
-    return _set(store, clock, who, "brightness", body.percent, body, {"percent": body.percent})
+    return _set(store, clock, who, PanelSetting.BRIGHTNESS, body.percent, body,
+                {"percent": body.percent})
 
 
 @router.put("/power", dependencies=_TECHNICIAN, responses=_BODY)
 def put_power(body: PowerBody, who: PrincipalDep, store: StoreDep,
               clock: ClockDep) -> dict[str, Any]:
     """Blank (on=false) or light the wall until the expiry, whatever the schedule says."""
-    return _set(store, clock, who, "power", body.on, body, {"on": body.on})
+    return _set(store, clock, who, PanelSetting.POWER, body.on, body, {"on": body.on})
 
 
 @router.put("/test-pattern", dependencies=_TECHNICIAN, responses=_BODY)
@@ -86,38 +87,39 @@ def put_test_pattern(body: TestPatternBody, who: PrincipalDep, store: StoreDep,
     """Show a test pattern until the expiry (to find dead modules); null: normal video.
     The pattern must be one this wall's device shows (422 lists them)."""
     if body.pattern is None:
-        return _clear(store, clock, who, "test-pattern")
+        return _clear(store, clock, who, PanelSetting.TEST_PATTERN)
     shown = patterns_for(settings.driver)
     if body.pattern not in shown:
         raise _invalid("pattern", f"{body.pattern!r} is not a pattern this wall's device "
                        f"shows; choose one of {', '.join(shown) or '(none)'}")
-    return _set(store, clock, who, "test_pattern", body.pattern, body, {"pattern": body.pattern})
+    return _set(store, clock, who, PanelSetting.TEST_PATTERN, body.pattern, body,
+                {"pattern": body.pattern})
 
 
 @router.delete("/{control}", dependencies=_TECHNICIAN)
 def delete_control(control: Annotated[Control, Path(description="brightness, power or test-pattern")],
                    who: PrincipalDep, store: StoreDep, clock: ClockDep) -> dict[str, Any]:
     """Clear an override: the schedule decides again."""
-    return _clear(store, clock, who, control)
+    return _clear(store, clock, who, PanelSetting.from_slug(control))
 
 
-def _set(store: Store, clock, who: Principal, kind: str, value: object, body: _Until,
-         detail: dict) -> dict[str, Any]:
+def _set(store: Store, clock, who: Principal, setting: PanelSetting, value: object,
+         body: _Until, detail: dict) -> dict[str, Any]:
     now = clock.now()
     expires_at = _expiry(body, now)
-    override = store.set_override(kind, value, who.name, expires_at)
+    override = store.set_override(setting, value, who.name, expires_at)
     detail = {**detail, "expires_at": expires_at.isoformat() if expires_at else None}
-    control = kind.replace("_", "-")
+    control = setting.slug
     store.audit(who.name, who.role, f"panel.{control}", target=control, detail=detail)
     log.info("panel %s set to %r by %s until %s", control, value, who.name,
                 expires_at.isoformat() if expires_at else "cleared")
     return {"control": control, **_described(override, now)}
 
 
-def _clear(store: Store, clock, who: Principal, control: str) -> dict[str, Any]:
-    kind = KINDS[control]
-    was = store.overrides().get(kind)
-    store.clear_override(kind)
+def _clear(store: Store, clock, who: Principal, setting: PanelSetting) -> dict[str, Any]:
+    control = setting.slug
+    was = store.overrides().get(setting)
+    store.clear_override(setting)
     store.audit(who.name, who.role, f"panel.{control}.clear", target=control,
                 detail={"was": was.value if was else None})
     if was is not None:

@@ -13,7 +13,7 @@ from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, rejected)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, Revision, Rollback,
                                           roll_back)
-from signage.render.checks import Limits, check_playlist, fonts_for, panel_size
+from signage.render.checks import Limits, check_playlist, fonts_for
 from signage.content.documents import Document, DocumentError, Problem, validate_document
 from signage.errors import AssetMissing
 from signage.services.importer import asset_problems
