@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 
+from drivers.registry import panel_size
 from signage.api.deps import PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
                                     read_document_body, rejected)
