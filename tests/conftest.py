@@ -53,12 +53,13 @@ def emulated_panel(size: tuple[int, int]):
     return panel
 
 
-def player_on(settings, store, clock, panel, fonts):
-    """A player on `panel` driven by `clock`, writing snapshots synchronously."""
+def player_on(settings, store, clock, panel, fonts, **parts):
+    """A player on `panel` driven by `clock`, writing snapshots synchronously; `parts`
+    are handed to Player (a notifier, say)."""
     from signage.player.loop import Player
     from signage.render.compositor import Compositor
     from signage.player.snapshot import SnapshotWriter
 
     compositor = Compositor(panel.size, fonts, store.asset_path)
     return Player(settings, store, panel, clock, compositor,
-                  snapshots=SnapshotWriter(settings.snapshot_path, background=False))
+                  snapshots=SnapshotWriter(settings.snapshot_path, background=False), **parts)

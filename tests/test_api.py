@@ -459,11 +459,13 @@ def test_put_lists_every_problem_with_its_line(client, store, auth):
 
     assert response.status_code == 422
     assert response.json()["detail"] == [
-        {"path": "items[0].text.zh", "reason": "is required", "line": 5},
+        {"path": "items[0].text.zh", "reason": "is required", "line": 5,
+         "code": "missing", "params": {}},
         {"path": "items[1].duraton", "reason": "is not a known field; check its spelling",
-         "line": 9},
+         "line": 9, "code": "extra_forbidden", "params": {}},
     ]
     assert "not saved (2 problems)" in response.json()["message"]
+    assert response.json()["code"] == "playlist_not_saved"
     assert store.revisions() == []
     assert store.live_revision() is None
 
@@ -475,7 +477,8 @@ def test_put_refuses_an_unknown_field(client, auth):
 
     assert response.status_code == 422
     assert response.json()["detail"] == [
-        {"path": "colour", "reason": "is not a known field; check its spelling", "line": 9}
+        {"path": "colour", "reason": "is not a known field; check its spelling", "line": 9,
+         "code": "extra_forbidden", "params": {}}
     ]
 
 

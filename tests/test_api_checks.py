@@ -66,6 +66,7 @@ def test_an_emoji_is_refused_with_its_path_line_and_code(settings, store, auth):
         "path": "items[0].text.en", "line": 7,
         "reason": "character '😀' (U+1F600) is not in any configured font; remove it or "
                   "configure a font that has it",
+        "code": "missing_glyph", "params": {"char": "😀"},
     }]
     assert "was not saved" in body["message"]
     assert store.revisions() == []

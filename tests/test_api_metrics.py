@@ -10,6 +10,7 @@ from signage.api.routes.status import parse_meminfo
 from signage.player.loop import Player
 from signage.render.compositor import Compositor
 from signage.player.snapshot import SnapshotWriter
+from signage.player.status import status_document
 from tests.test_api import client, clock, settings, store, tech, write_status  # noqa: F401
 
 CARDS = [
@@ -105,4 +106,4 @@ def test_the_player_reports_its_own_resident_memory(settings, store, clock, font
     player = Player(settings, store, panel, clock, Compositor((64, 32), fonts, store.asset_path),
                     snapshots=SnapshotWriter(settings.snapshot_path, background=False))
     player.step()
-    assert 10 < player.status(clock.monotonic())["rss_mb"] < 4096
+    assert 10 < status_document(player, clock.monotonic())["rss_mb"] < 4096

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from drivers.emulated import EmulatedPanel
-from signage.devtools import bench
+from signage.devtools import bench, scenes, timing
 from signage.devtools.naive import NaiveRenderer, font_faces
 from signage.clock import FakeClock
 from signage.render.fonts import FontBook
@@ -108,13 +108,13 @@ def test_a_scene_that_cannot_play_is_reported_not_hidden(capsys, monkeypatch):
     (2.4, True),
 ])
 def test_only_mid_crossfade_frames_are_timed_in_scene_c(elapsed, timed):
-    assert bench._in_fade(elapsed) is timed
+    assert timing._in_fade(elapsed) is timed
 
 
 def test_naive_reference_draws_the_scene_every_frame(settings):
     """The reference must really draw (a blank frame would make any speed-up look good)."""
     size = (384, 192)
-    bench.prepare("c", size, settings.data_dir)
+    scenes.prepare("c", size, settings.data_dir)
     store = Store(settings.data_dir, FakeClock())
     playlist = store.live_content().playlist
     store.close()
@@ -140,7 +140,7 @@ def test_message_scenes_pass_the_checks_at_the_door(scene, settings):
     from signage.render.checks import Limits, check_playlist, fonts_for
 
     refs = iter(f"sha256:{n:064x}" for n in range(100))
-    playlist = bench.scene_playlist(scene, (384, 192), lambda _data: next(refs))
+    playlist = scenes.scene_playlist(scene, (384, 192), lambda _data: next(refs))
     found = check_playlist(playlist, fonts_for(settings), (384, 192),
                            limits=Limits.from_settings(settings))
     assert found.errors == []

@@ -12,6 +12,7 @@ import pytest
 from signage.cli import emergency as cli_emergency
 from signage.cli.main import main
 from signage.clock import FakeClock
+from signage.player.status import status_document
 from signage.services.importer import IMPORT_ROLE
 from signage.store.database import Store
 from tests.conftest import emulated_panel, player_on
@@ -103,11 +104,11 @@ def test_a_posted_notice_takes_the_panel_and_cancel_gives_it_back(settings, stor
     assert post(*TEXT, "--duration", "10m") == 0
     assert "warning" not in capsys.readouterr().err  # this player is alive
     assert amber_pixels(run(1)) > 200  # within a second: the notice's text is on the wall
-    assert player.status(clock.monotonic())["state"] == "emergency"
+    assert status_document(player, clock.monotonic())["state"] == "emergency"
     assert main(["emergency", "cancel", str(store.emergencies()[0].id)]) == 0
     assert "the schedule gets the panel" in capsys.readouterr().out
     assert amber_pixels(run(1)) == 0
-    assert player.status(clock.monotonic())["playlist"] != "emergency"
+    assert status_document(player, clock.monotonic())["playlist"] != "emergency"
 
 
 def test_list_marks_the_notice_showing_and_the_one_it_outranks(store, clock, capsys):

@@ -7,20 +7,18 @@ import datetime as dt
 import pytest
 from PIL import Image
 
-from signage.schedule import plan
-from signage.schedule.plan import (
+from signage.render import weekchart
+from signage.render.weekchart import (
     HEADER,
     LEFT,
     OFF_FILL,
     OFF_HATCH,
     WIDTH,
-    day_label,
-    day_timeline,
     draw_week,
-    format_day,
     playlist_colors,
     strip_point,
 )
+from signage.schedule.plan import day_label, day_timeline, format_day
 from signage.schedule.rules import Schedule
 
 GATE = {
@@ -138,22 +136,22 @@ def test_the_brightness_curve_is_high_at_noon_and_low_at_night(gate, tmp_path):
 
     def filled_height(minute: int) -> int:
         x = LEFT + minute
-        top = HEADER + plan.BAR_H + 4
-        column = [image.getpixel((x, top + dy)) for dy in range(plan.CURVE_H + 1)]
-        return sum(pixel in (plan.CURVE_FILL, plan.CURVE_LINE) for pixel in column)
+        top = HEADER + weekchart.BAR_H + 4
+        column = [image.getpixel((x, top + dy)) for dy in range(weekchart.CURVE_H + 1)]
+        return sum(pixel in (weekchart.CURVE_FILL, weekchart.CURVE_LINE) for pixel in column)
 
-    assert filled_height(12 * 60) > 0.8 * plan.CURVE_H
-    assert filled_height(2 * 60) < 0.2 * plan.CURVE_H
+    assert filled_height(12 * 60) > 0.8 * weekchart.CURVE_H
+    assert filled_height(2 * 60) < 0.2 * weekchart.CURVE_H
 
 
 def test_the_picture_is_drawn_with_pillows_font_when_noto_is_missing(gate, tmp_path, monkeypatch):
-    monkeypatch.setattr(plan, "_font_file", lambda bold: None)
-    plan._font.cache_clear()
+    monkeypatch.setattr(weekchart, "_font_file", lambda bold: None)
+    weekchart._font.cache_clear()
     try:
         path = draw_week(gate, SATURDAY, tmp_path / "week.png")
         assert Image.open(path).size[0] == WIDTH
     finally:
-        plan._font.cache_clear()
+        weekchart._font.cache_clear()
 
 
 def test_playlist_colours_are_stable_and_distinct():

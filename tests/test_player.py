@@ -15,6 +15,7 @@ from signage.services.importer import import_paths
 from signage.content.models import Playlist
 from signage.render.compositor import CROSSFADE_S
 from signage.player.snapshot import SnapshotWriter
+from signage.player.status import status_document
 from signage.store.database import Store
 from tests.conftest import SAMPLES, emulated_panel, player_on
 
@@ -237,6 +238,50 @@ def test_the_snapshot_shows_the_settled_frame_right_after_a_fade(settings, store
     assert image.tobytes() == expected(player, message("Mới", "30s"))
 
 
+def test_the_player_is_handed_its_parts(settings, store, clock, fonts):
+    from signage.player.housekeeping import Housekeeping
+    from signage.player.loop import Player
+    from signage.player.panel_control import PanelControl
+    from signage.player.proof import ProofOfPlay
+    from signage.player.status import ErrorLog
+    from signage.player.watchdog import Notifier
+    from signage.render.compositor import Compositor
+
+    panel = emulated_panel(SIZE)
+    errors = ErrorLog(clock)
+    proof = ProofOfPlay(errors.report, background=False)
+    parts = {"errors": errors, "proof": proof, "notifier": Notifier({}),
+             "control": PanelControl(panel, errors.report, background=False),
+             "housekeeping": Housekeeping(30, proof.write_later),
+             "snapshots": SnapshotWriter(settings.snapshot_path, background=False)}
+    player = Player(settings, store, panel, clock, Compositor(SIZE, fonts, store.asset_path),
+                    **parts)
+    assert {name: getattr(player, name) for name in parts} == parts
+    assert all(getattr(player, name) is part for name, part in parts.items())
+
+
+def test_build_player_makes_the_parts_then_the_player_and_changes_nothing_after(
+        settings, clock, monkeypatch):
+    from signage.player import loop
+
+    as_built = []
+
+    class Watched(loop.Player):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            as_built.append(dict(vars(self)))
+
+    monkeypatch.setattr(loop, "Player", Watched)
+    player = loop.build_player(settings, clock, emulated_panel(SIZE))
+    try:
+        assert as_built == [vars(player)]  # every attribute still the object __init__ set
+        assert player.freeze_after_first_frame
+        assert player.control.report == player.proof.report == player.errors.report
+    finally:
+        player.control.close()
+        player.compositor.close()
+
+
 def test_a_damaged_database_shows_standby_and_recovers(settings, clock, fonts):
     """signage.db that is not a database: standby on the panel, the fault in status,
     and content as soon as the store can be opened again."""
@@ -281,7 +326,7 @@ def test_play_switches_the_panel_with_a_fade_and_ignores_the_same_key(player, cl
     player.play(night, "night")  # again: nothing restarts
     play(player, clock, CROSSFADE_S)
     assert pixels(panel.last_frame()) == expected(player, message("Đêm", "1h"))
-    assert player.status(clock.monotonic())["playlist"] == "night"
+    assert status_document(player, clock.monotonic())["playlist"] == "night"
 
 
 def test_status_lists_every_zone_of_a_layout(player, store, clock, settings):
@@ -348,14 +393,16 @@ def test_a_write_waiting_for_the_database_never_holds_up_the_frames(settings, st
 
     from signage.player.loop import Player
     from signage.player.proof import ProofOfPlay
+    from signage.player.status import ErrorLog
     from signage.render.compositor import Compositor
 
     publish(store, message("Một"))
     panel = emulated_panel(SIZE)
+    errors = ErrorLog(clock)
     player = Player(settings, lambda: Store(settings.data_dir, clock), panel, clock,
-                    Compositor(SIZE, fonts, store.asset_path),
-                    snapshots=SnapshotWriter(settings.snapshot_path, background=False))
-    player.proof = ProofOfPlay(player.report, background=True)
+                    Compositor(SIZE, fonts, store.asset_path), errors=errors,
+                    snapshots=SnapshotWriter(settings.snapshot_path, background=False),
+                    proof=ProofOfPlay(errors.report, background=True))
     play(player, clock, 1)
     other = sqlite3.connect(settings.data_dir / "signage.db", isolation_level=None)
     try:

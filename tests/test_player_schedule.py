@@ -12,6 +12,7 @@ import pytest
 from signage.clock import FakeClock
 from signage.content.documents import load_model
 from signage.content.models import Message, Playlist
+from signage.player.status import status_document
 from signage.schedule.rules import Schedule
 from signage.store.database import Store
 from tests.conftest import emulated_panel, player_on
@@ -72,7 +73,7 @@ def run(player, clock, seconds, fps=20):
 
 
 def status(player, clock):
-    return player.status(clock.monotonic())
+    return status_document(player, clock.monotonic())
 
 
 def notice(store, clock, minutes=30, priority=100):

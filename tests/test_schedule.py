@@ -17,17 +17,17 @@ import pytest
 
 from signage.clock import FakeClock
 from signage.content.documents import DocumentError, dump_json, load_model
-from signage.schedule.rules import (
-    Schedule,
+from signage.schedule.findings import schedule_findings
+from signage.schedule.resolver import (
     Segment,
     format_timeline,
     narrowness,
     power_state,
     power_timeline,
     resolve,
-    schedule_findings,
     timeline,
 )
+from signage.schedule.rules import Schedule
 from tests.conftest import SAMPLES
 
 GATE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -73,8 +73,8 @@ def test_a_vanished_listener_costs_the_frame_loop_nothing(listener):
 def test_the_player_is_ready_after_its_first_frame_and_pings_while_it_runs(
         listener, settings, store, clock, fonts):
     env, received = listener
-    player = player_on(settings, store, clock, emulated_panel((96, 48)), fonts)
-    player.notifier = Notifier(env)
+    player = player_on(settings, store, clock, emulated_panel((96, 48)), fonts,
+                       notifier=Notifier(env))
     player.run(threading.Event(), max_frames=120)  # 4 s at 30 fps on the fake clock
     messages = received()
     assert messages[0] == "READY=1" and messages[-1] == "STOPPING=1"

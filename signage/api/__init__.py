@@ -26,6 +26,7 @@ from signage.api.routes import (assets, audit, auth, emergency, health, metrics,
 from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
+from signage.services.errors import Invalid, Refused
 from signage.settings import Settings, check_origin
 from signage.store.database import Store
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
                    audit.router, metrics.router, people.router):
         app.include_router(router, responses=_AUTH_RESPONSES)
     app.add_exception_handler(StoreError, _store_unavailable)
+    app.add_exception_handler(Refused, refused_answer)
     # Added last is outermost: headers go on every answer, 413s and CORS refusals too.
     app.add_middleware(BodyLimit)
     if cors_origins:
@@ -142,3 +144,20 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
         content={"detail": f"the data store cannot do this now: {exc}; try again, and if it "
                  "persists check the data directory and the service log"},
     )
+
+
+# Each kind of refusal has one HTTP answer; the code and its parameters go with it, so a
+# client can say the same thing in its own language.
+_REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422}
+
+
+async def refused_answer(request: Request, exc: Exception) -> JSONResponse:
+    """A service's refusal: 422 lists every problem with its field and line; the others
+    carry the sentence, the code and its parameters."""
+    assert isinstance(exc, Refused)
+    if isinstance(exc, Invalid):
+        content = {"detail": [p.as_dict() for p in exc.problems], "message": exc.message,
+                   "code": exc.code}
+    else:
+        content = {"detail": exc.message, "code": exc.code, **exc.params}
+    return JSONResponse(status_code=_REFUSAL_STATUS[exc.kind], content=content)

@@ -75,9 +75,6 @@ def _unauthorized(detail: str, challenge: str) -> HTTPException:
 
 
 PrincipalDep = Annotated[Principal, Depends(require_credential)]
-# The names before people and sessions existed; kept so call sites read the same.
-require_token = require_credential
-TokenDep = PrincipalDep
 
 
 def require_role(*roles: str) -> Callable[[Principal], Principal]:

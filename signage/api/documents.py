@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from fastapi import HTTPException, Request, status
-from fastapi.responses import JSONResponse
 
-from signage.content.documents import MAX_DOCUMENT_BYTES, Document, Problem, parse_document
+from signage.content.documents import MAX_DOCUMENT_BYTES
+from signage.services.revisions import Saved
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 JSON_TYPES = ("application/json",)
@@ -39,6 +39,11 @@ DOCUMENT_RESPONSES = {
 class Upload:
     media_type: str
     body: bytes
+
+    @property
+    def as_json(self) -> bool:
+        """Read as JSON (by `json`) rather than YAML: what the Content-Type says."""
+        return self.media_type in JSON_TYPES
 
 
 async def read_document_body(request: Request) -> Upload:
@@ -74,13 +79,7 @@ def _too_large() -> HTTPException:
     )
 
 
-def parse_upload(upload: Upload) -> Document:
-    return parse_document(upload.body, as_json=upload.media_type in JSON_TYPES)
-
-
-def rejected(problems: list[Problem], message: str) -> JSONResponse:
-    """422 listing every problem with its field path and source line."""
-    return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": [p.as_dict() for p in problems], "message": message},
-    )
+def saved_answer(saved: Saved) -> dict:
+    """The answer to a saved draft: its revision, and warnings worth a look."""
+    return {"name": saved.name, "revision": saved.revision, "state": "draft",
+            "warnings": [w.as_dict() for w in saved.warnings]}

@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
-import logging
-import os
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from signage.cli.actor import CONSOLE_ROLE, console_actor  # noqa: F401  (CONSOLE_ROLE: tests)
 from signage.clock import Clock, SystemClock
 from signage.errors import SignageError, StoreError
+from signage.services import emergency as emergencies
+from signage.services.emergency import NOT_STORED as REFUSED
+from signage.services.errors import Refused
 from signage.settings import Settings
 
-log = logging.getLogger(__name__)
-
-# The role console actions are logged under, as `signage import` does (importer.IMPORT_ROLE):
-# no API role was checked here, whoever may write the data directory acted, and the log
-# must not claim an approver's credential that nobody showed.
-CONSOLE_ROLE = "cli"
-ACTOR_PREFIX = "console:"
-MAX_NAME_CHARS = 64
-REFUSED = "the emergency notice was not stored; nothing is shown"
 TIME_EXAMPLE = "write e.g. 2027-03-10T18:00+07:00 (gate time) or 2027-03-10T11:00Z (UTC)"
 LANGUAGES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
 # The API document's fields and the flags that fill them, so a refusal names what was typed.
@@ -87,57 +79,40 @@ def flag_line(problem, until_given: bool = True) -> str:
 
 
 def read_notice(args, now: dt.datetime):
-    """((notice, start, expiry), []) to store, or (None, `FIELD: reason` lines saying why not)."""
-    from signage.content.documents import DocumentError, validate_emergency
-
+    """(document, []) to post, or (None, lines saying why not) for flags that cannot make
+    one; the notice itself is checked where POST /api/emergency checks it."""
     if args.file is not None:
-        return _read_file(args, now)
-    ends = ends_problem(args)
-    try:
-        checked = validate_emergency(flags_document(args), now)  # as POST /api/emergency
-    except DocumentError as exc:
-        # The model's only whole-document rule is the one-end rule checked above.
-        lines = [flag_line(p, args.until is not None) for p in exc.problems
-                 if not (ends and p.path == "(document)")]
-        return None, ([ends] if ends else []) + lines
-    return (None, [ends]) if ends else (checked, [])
+        mixed = [f"--{name}" for name in (*LANGUAGES, "starts", "until", "duration", "priority")
+                 if getattr(args, name) is not None]
+        if mixed:
+            return None, [f"--file: give the notice as a file or as flags, not both; move "
+                          f"{', '.join(mixed)} into {args.file} (only --by goes with --file)"]
+        from signage.services.importer import read_document
+        from signage.content.documents import DocumentError
 
-
-def _read_file(args, now: dt.datetime):
-    from signage.content.documents import DocumentError, validate_emergency
-    from signage.services.importer import read_document
-
-    mixed = [f"--{name}" for name in (*LANGUAGES, "starts", "until", "duration", "priority")
-             if getattr(args, name) is not None]
-    if mixed:
-        return None, [f"--file: give the notice as a file or as flags, not both; move "
-                      f"{', '.join(mixed)} into {args.file} (only --by goes with --file)"]
-    try:
-        return validate_emergency(read_document(args.file), now), []
-    except DocumentError as exc:
-        return None, [p.render(str(args.file)) for p in exc.problems]
-
-
-# --- who did it ---------------------------------------------------------------------
-
-
-def console_actor(by: str | None) -> str:
-    """`console:<NAME>`: --by, else who logged in at this terminal (kept through sudo -u)."""
-    name = (_login_name() if by is None else by).strip()
-    if not name or len(name) > MAX_NAME_CHARS or not name.isprintable():
-        raise SignageError(f"--by: give a name of 1 to {MAX_NAME_CHARS} printable characters, "
-                           "e.g. --by tuan")
-    return ACTOR_PREFIX + name
-
-
-def _login_name() -> str:
-    try:
-        return os.getlogin()
-    except OSError:  # no controlling terminal: cron, `ssh host cmd`, a systemd unit
         try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
+            return read_document(args.file), []
+        except DocumentError as exc:
+            return None, [p.render(str(args.file)) for p in exc.problems]
+    document, ends = flags_document(args), ends_problem(args)
+    if ends is None:
+        return document, []
+    # Say everything else that is wrong with the flags too, in one go.
+    from signage.content.documents import DocumentError, validate_emergency
+
+    try:
+        validate_emergency(document, now)
+    except DocumentError as exc:  # its only whole-document rule is the one-end rule
+        return None, [ends] + [flag_line(p, args.until is not None) for p in exc.problems
+                               if p.path != "(document)"]
+    return None, [ends]
+
+
+def refusal_lines(args, exc: Refused) -> list[str]:
+    """A refused notice's problems, named by what was typed: the file's lines or the flags."""
+    if args.file is not None:
+        return [p.render(str(args.file)) for p in getattr(exc, "problems", [])] or [str(exc)]
+    return [flag_line(p, args.until is not None) for p in getattr(exc, "problems", [])] or [str(exc)]
 
 
 # --- the store ------------------------------------------------------------------------
@@ -155,11 +130,6 @@ def open_store(settings: Settings, clock: Clock):
     return Store(settings.data_dir, clock)
 
 
-def showing_id(store, now: dt.datetime) -> int | None:
-    """The notice on the panel now: the player's choice (highest priority, then newest)."""
-    return next((e.id for e in store.emergencies(current_at=now) if e.active(now)), None)
-
-
 # --- commands -------------------------------------------------------------------------
 
 
@@ -175,23 +145,23 @@ def _post(args, settings: Settings, clock: Clock) -> int:
         actor, lines = console_actor(args.by), []
     except SignageError as exc:
         actor, lines = None, [str(exc)]
-    checked, problems = read_notice(args, clock.now())
+    document, problems = read_notice(args, clock.now())
     lines = problems + lines
+    emergency = None
+    if not lines:
+        store = open_store(settings, clock)
+        try:
+            emergency = emergencies.post_emergency(store, clock, actor, document)
+            _print_posted(emergency, store, clock.now(), ZoneInfo(settings.site_timezone))
+        except Refused as exc:
+            lines = refusal_lines(args, exc)
+        finally:
+            store.close()
     if lines:
         for line in lines:
             print(line, file=sys.stderr)
         print(f"error: {REFUSED}", file=sys.stderr)
         return 1
-    notice, start, end = checked
-    store = open_store(settings, clock)
-    try:
-        emergency = store.add_emergency(notice.text, end, actor, notice.priority, start,
-                                        role=CONSOLE_ROLE)
-        log.warning("emergency notice %d by %s until %s: %s", emergency.id, actor,
-                    end.isoformat(), notice.text.vi[:80])
-        _print_posted(emergency, store, clock.now(), ZoneInfo(settings.site_timezone))
-    finally:
-        store.close()
     if not player_alive(settings.status_path, clock.now()):
         print(f"warning: the player has not written {settings.status_path} recently; "
               "the notice is stored and shows once the player runs (check: "
@@ -211,7 +181,7 @@ def _print_posted(emergency, store, now: dt.datetime, zone: ZoneInfo) -> None:
           f"by {emergency.created_by}")
     print(f"starts   {both_times(emergency.starts_at, zone)}")
     print(f"expires  {both_times(emergency.expires_at, zone)}")
-    showing = showing_id(store, now)
+    showing = emergencies.showing_id(store, now)
     if showing == emergency.id:
         status = "on the panel within a second"
     elif emergency.starts_at > now:
@@ -232,7 +202,7 @@ def _list(args, settings: Settings, clock: Clock) -> int:
     store = open_store(settings, clock)
     try:
         now = clock.now()
-        notices, showing = store.emergencies(), showing_id(store, now)
+        notices, showing = store.emergencies(), emergencies.showing_id(store, now)
     finally:
         store.close()
     if args.json:  # the shape GET /api/emergency answers, so scripts can use either
@@ -286,13 +256,12 @@ def _cancel(args, settings: Settings, clock: Clock) -> int:
                   f"at {both_times(before.cancelled_at, ZoneInfo(settings.site_timezone))}; "
                   "nothing changed")
             return 0
-        store.cancel_emergency(args.id, actor, role=CONSOLE_ROLE)
-        log.warning("emergency notice %d cancelled by %s", args.id, actor)
-        showing = showing_id(store, clock.now())
+        emergencies.cancel_emergency(store, actor, args.id)
+        showing = emergencies.showing_id(store, clock.now())
     finally:
         store.close()
     after = f"notice {showing} takes" if showing else "the schedule gets"
-    print(f"emergency notice {args.id} cancelled by {actor}; {after} the panel within a second")
+    print(f"emergency notice {args.id} cancelled by {actor.name}; {after} the panel within a second")
     return 0
 
 

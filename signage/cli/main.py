@@ -103,30 +103,6 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_token(args) -> int:
-    from signage.store.database import Store
-
-    store = Store(Settings.from_env().data_dir)
-    if args.token_command == "create":
-        token = store.create_token(args.name, args.role)
-        print(token)
-        print(f"token {args.name!r} ({args.role}) made; this is the only time it is shown",
-              file=sys.stderr)
-    elif args.token_command == "revoke":
-        store.revoke_token(args.name)
-        print(f"token {args.name!r} revoked")
-    else:
-        tokens = list(store.tokens())
-        if not tokens:
-            print("no tokens; make one with: signage token create --role admin --name NAME",
-                  file=sys.stderr)
-        for info in tokens:
-            state = "revoked" if info.revoked else "live"
-            print(f"{info.name}\t{info.role}\t{state}\tcreated {info.created_at}\t"
-                  f"last used {info.last_used_at or 'never'}")
-    return 0
-
-
 def cmd_player(args) -> int:
     from drivers.registry import open_driver
     from drivers.resilient import KeepTrying
@@ -257,26 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--size", type=_size, default=(768, 384), help="panel WxH (768x384)")
     preview.set_defaults(func=cmd_preview)
 
-    token = sub.add_parser("token", help="make, list and revoke API tokens")
-    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = token_sub.add_parser("create", help="make a token; it is printed once")
-    create.add_argument("--role", required=True,
-                        choices=["editor", "approver", "technician", "admin"])
-    create.add_argument("--name", required=True, help="who or what uses it")
-    revoke = token_sub.add_parser("revoke", help="stop a token from working")
-    revoke.add_argument("--name", required=True)
-    token_sub.add_parser("list", help="list tokens (never their secrets)")
-    token.set_defaults(func=cmd_token)
-
-    from signage.devtools import bench
-
     from signage.cli import devices as cli_devices
-
     from signage.cli import emergency as cli_emergency
-
     from signage.cli import people as cli_people
-
     from signage.cli import schedule as cli_schedule
+    from signage.devtools import bench, loadtest
 
     cli_devices.add_parsers(sub, _size)
     cli_schedule.add_parser(sub)
@@ -286,7 +247,6 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="time standard scenes through the player and a naive Pillow loop")
     bench.add_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.cmd_bench)
-    from signage.devtools import loadtest
     loadtest.add_parser(sub)
     return parser
 

@@ -12,7 +12,8 @@ from signage.settings import Settings
 
 
 def cmd_schedule(args) -> int:
-    from signage.schedule.plan import draw_week, format_day
+    from signage.render.weekchart import draw_week
+    from signage.schedule.plan import format_day
 
     schedule, where = _schedule(args.file)
     date = args.date or dt.datetime.now(schedule.zone).date()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from signage.content.models import EmergencyNotice, format_path, problem_paths
+from signage.content.models import EmergencyNotice, field_errors, format_path
 
 MAX_DOCUMENT_BYTES = 1_000_000
 
@@ -22,19 +22,25 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a document: where, and what to do."""
+    """One thing wrong with a document: where, and what to do.
+
+    `reason` is the English sentence; `code` (stable, snake_case) and `params` let the
+    console and other faces say the same thing in Vietnamese."""
 
     path: str
     reason: str
     line: int | None = None
     warning: bool = False  # worth a look, but the document is accepted
+    code: str = "invalid"
+    params: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     def render(self, source: str) -> str:
         kind = "warning: " if self.warning else ""
         return f"{source}:{self.line or 1}: {self.path}: {kind}{self.reason}"
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "reason": self.reason, "line": self.line}
+        return {"path": self.path, "reason": self.reason, "line": self.line,
+                "code": self.code, "params": self.params}
 
 
 class DocumentError(Exception):
@@ -67,7 +73,7 @@ def _map_lines(node: yaml.Node, path: tuple, lines: dict, problems: list[Problem
             if key in seen:
                 problems.append(
                     Problem(format_path(path + (key,)), "appears twice; keep one",
-                            key_node.start_mark.line + 1)
+                            key_node.start_mark.line + 1, code="duplicate_key")
                 )
             seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
@@ -89,15 +95,22 @@ def parse_document(text: str | bytes, as_json: bool | None = None) -> Document:
     return _parse_json(text) if as_json else _parse_yaml(text)
 
 
+def as_document(source: "Document | str | bytes", as_json: bool | None = None) -> "Document":
+    """`source` itself if it is already a Document, else parsed (see parse_document)."""
+    return source if isinstance(source, Document) else parse_document(source, as_json)
+
+
 def _decode(text: str | bytes) -> str:
     if len(text) > MAX_DOCUMENT_BYTES:
-        raise DocumentError([Problem("(document)", f"is larger than {MAX_DOCUMENT_BYTES} bytes")])
+        raise DocumentError([Problem("(document)", f"is larger than {MAX_DOCUMENT_BYTES} bytes",
+                                     code="too_large", params={"bytes": MAX_DOCUMENT_BYTES})])
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise DocumentError(
-                [Problem("(document)", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")]
+                [Problem("(document)", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+                         code="not_utf8", params={"byte": exc.start})]
             ) from None
     return text
 
@@ -107,11 +120,11 @@ def _parse_yaml(text: str | bytes) -> Document:
         # The reader refuses characters YAML does not allow (NUL, C1 controls) right here.
         loader = yaml.SafeLoader(_decode(text))
     except yaml.YAMLError as exc:
-        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}")]) from None
+        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}", code="yaml_syntax")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
-            raise DocumentError([Problem("(document)", "is empty", 1)])
+            raise DocumentError([Problem("(document)", "is empty", 1, code="empty")])
         problems: list[Problem] = []
         lines: dict[tuple, int] = {}
         _map_lines(node, (), lines, problems)
@@ -125,9 +138,10 @@ def _parse_yaml(text: str | bytes) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = f"YAML syntax: {exc.problem or exc.context}"
-        raise DocumentError([Problem("(document)", reason, mark.line + 1 if mark else None)]) from None
+        raise DocumentError([Problem("(document)", reason, mark.line + 1 if mark else None,
+                                     code="yaml_syntax")]) from None
     except yaml.YAMLError as exc:
-        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}")]) from None
+        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}", code="yaml_syntax")]) from None
     finally:
         loader.dispose()
     return Document(data, lines)
@@ -145,12 +159,13 @@ def _unreadable_value(root: yaml.Node, exc: Exception) -> Problem:
             except (ValueError, OverflowError):
                 return Problem("(document)", f"{node.value!r} is not a real date or number; "
                                "correct it, or quote it if it is meant as text",
-                               node.start_mark.line + 1)
+                               node.start_mark.line + 1, code="unreadable_value",
+                               params={"value": node.value})
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
             stack.extend(child for pair in node.value for child in pair)
-    return Problem("(document)", f"a value cannot be read: {exc}")
+    return Problem("(document)", f"a value cannot be read: {exc}", code="unreadable_value")
 
 
 class _DuplicateKey(Exception):
@@ -173,16 +188,18 @@ def _parse_json(text: str | bytes) -> Document:
         duplicates: list[Problem] = []
     except DocumentError as exc:  # JSON that YAML cannot read: keep its duplicate-key finds
         lines = {}
-        duplicates = [p for p in exc.problems if p.reason.startswith("appears twice")]
+        duplicates = [p for p in exc.problems if p.code == "duplicate_key"]
     try:
         data = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except _DuplicateKey as exc:
         raise DocumentError(
-            duplicates or [Problem("(document)", f"the key {exc.args[0]!r} appears twice; keep one")]
+            duplicates or [Problem("(document)", f"the key {exc.args[0]!r} appears twice; keep one",
+                                   code="duplicate_key", params={"key": exc.args[0]})]
         ) from None
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            [Problem("(document)", f"JSON syntax: {exc.msg} (column {exc.colno})", exc.lineno)]
+            [Problem("(document)", f"JSON syntax: {exc.msg} (column {exc.colno})", exc.lineno,
+                     code="json_syntax", params={"column": exc.colno})]
         ) from None
     return Document(data, lines)
 
@@ -192,8 +209,9 @@ def validate_document(doc: Document, model: type[M]) -> M:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         problems = [
-            Problem(format_path(path), reason, doc.line_of(path))
-            for path, reason in problem_paths(exc, doc.data)
+            Problem(format_path(error.path), error.reason, doc.line_of(error.path),
+                    code=error.code, params=error.params)
+            for error in field_errors(exc, doc.data)
         ]
         raise DocumentError(problems) from None
 
@@ -205,7 +223,8 @@ def validate_emergency(doc: Document, now) -> tuple:
     try:
         start, end = notice.window(now)
     except ValueError as exc:
-        raise DocumentError([Problem("expires_at", str(exc), doc.line_of(("expires_at",)))]) from None
+        raise DocumentError([Problem("expires_at", str(exc), doc.line_of(("expires_at",)),
+                                     code="bad_window")]) from None
     return notice, start, end
 
 

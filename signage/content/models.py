@@ -6,6 +6,8 @@ to do. Unknown fields are refused (a typo such as `duraton` must not be ignored)
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 import unicodedata
@@ -459,11 +461,25 @@ def _reason(error: dict) -> str:
     return message.removeprefix("Value error, ")
 
 
+@dataclasses.dataclass(frozen=True)
+class FieldError:
+    """One pydantic error as people read it: the path they wrote, a reason, and a stable
+    code (pydantic's error type) with its parameters for translated messages."""
+
+    path: tuple
+    reason: str
+    code: str
+    params: dict
+
+
+def field_errors(exc: ValidationError, data: Any) -> list[FieldError]:
+    """Every error of a failed validation, in document order."""
+    return [FieldError(error_path(tuple(e["loc"]), data), _reason(e), e["type"],
+                       {k: v for k, v in (e.get("ctx") or {}).items()
+                        if isinstance(v, (str, int, float, bool))})
+            for e in exc.errors()]
+
+
 def problems_from(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
     """(path, reason) pairs, in document order, for a failed validation."""
-    return [(format_path(path), reason) for path, reason in problem_paths(exc, data)]
-
-
-def problem_paths(exc: ValidationError, data: Any) -> list[tuple[tuple, str]]:
-    """Like problems_from, but with the path as a tuple (for finding source lines)."""
-    return [(error_path(tuple(e["loc"]), data), _reason(e)) for e in exc.errors()]
+    return [(format_path(error.path), error.reason) for error in field_errors(exc, data)]

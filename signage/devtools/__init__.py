@@ -1,5 +1,6 @@
-"""Tools for developers, not for the wall: `signage bench` (`bench`), the naive reference
-renderer it compares against (`naive`), and `signage loadtest` (`loadtest`).
+"""Tools for developers, not for the wall: `signage bench` (`bench`, which plays the
+`scenes` and times them with `timing`), the naive reference renderer it compares against
+(`naive`), and `signage loadtest` (`loadtest`).
 
 They measure the player and the store from outside, so they sit just below `cli` in the
 import order: they may import any package but `cli`, `api` and `console`."""

@@ -214,14 +214,15 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
                  api_nice: int = API_NICE, clients_nice: int = 0) -> dict:
     """Measure the player without and with API load; the figures as a document."""
     from drivers.emulated import EmulatedPanel
-    from signage.devtools import bench
+    from signage.devtools import scenes
     from signage.player.loop import build_player
+    from signage.player.status import status_document
 
     clock = SystemClock()
     with tempfile.TemporaryDirectory(prefix="signage-loadtest-") as root:
         settings = Settings(data_dir=Path(root) / "data", runtime_dir=Path(root) / "run",
                             driver=f"emulated://{size[0]}x{size[1]}", fps=fps)
-        bench.prepare(scene, size, settings.data_dir)
+        scenes.prepare(scene, size, settings.data_dir)
         token = _technician_token(settings)
         port = _free_port()
         api = _start_api(settings, port, Path(root) / "api.log", api_nice)
@@ -239,7 +240,7 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
             clock.sleep(seconds)
             quiet = frames.stop()
             loaded, load = _load(port, token, seconds, clients, interval, frames, clients_nice)
-            state = player.status(player.clock.monotonic())["state"]
+            state = status_document(player, player.clock.monotonic())["state"]
         finally:
             stop.set()
             player.clock.wake()
@@ -252,7 +253,7 @@ def run_loadtest(seconds: float = DEFAULT_SECONDS, clients: int = DEFAULT_CLIENT
                 api.wait()
             driver.close()
     increase = (loaded["p99_ms"] / quiet["p99_ms"] - 1) if quiet["p99_ms"] and loaded["p99_ms"] else None
-    return {"panel": f"{size[0]}x{size[1]}", "scene": scene, "scene_text": bench.SCENES[scene],
+    return {"panel": f"{size[0]}x{size[1]}", "scene": scene, "scene_text": scenes.SCENES[scene],
             "fps": fps, "seconds": seconds, "clients": clients, "interval_s": interval,
             "api_nice": api_nice, "clients_nice": clients_nice,
             "player_state": state, "without_load": quiet, "with_load": loaded,
@@ -301,17 +302,18 @@ def add_parser(sub) -> None:
 
 
 def _size(text: str) -> tuple[int, int]:
-    from signage.devtools import bench
+    from signage.devtools.bench import parse_resolution
+    from signage.devtools.scenes import BenchError
 
     try:
-        return bench.parse_resolution(text)
-    except bench.BenchError as exc:
+        return parse_resolution(text)
+    except BenchError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The `signage loadtest` options."""
-    from signage.devtools import bench
+    from signage.devtools.scenes import SCENES
 
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS,
                         help=f"length of each phase, without and with load (default {DEFAULT_SECONDS:g})")
@@ -322,8 +324,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         f"{DEFAULT_INTERVAL_S:g}; 0: flat out)")
     parser.add_argument("--size", type=_size, default=(768, 384),
                         help="emulated panel WxH, e.g. 768x384 (default) or 1920x1080")
-    parser.add_argument("--scene", choices=sorted(bench.SCENES), default="b",
-                        help="what the player shows: " + "; ".join(f"{k}: {v}" for k, v in bench.SCENES.items()))
+    parser.add_argument("--scene", choices=sorted(SCENES), default="b",
+                        help="what the player shows: " + "; ".join(f"{k}: {v}" for k, v in SCENES.items()))
     parser.add_argument("--fps", type=float, default=30.0, help="the player's frame rate (default 30)")
     parser.add_argument("--warmup", type=float, default=DEFAULT_WARMUP_S,
                         help=f"seconds before timing starts (default {DEFAULT_WARMUP_S:g})")

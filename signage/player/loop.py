@@ -10,22 +10,18 @@ from __future__ import annotations
 import collections
 import ctypes
 import dataclasses
-import datetime as dt
-import functools
 import gc
 import logging
-import os
-import statistics
 import threading
 from typing import Callable
 
 import pygame
 
 from drivers.base import Driver, DriverError
-from signage import __version__
 from signage.clock import Clock
 from signage.schedule.desired import Decision, decide, read_wanted
 from signage.content.models import MessageItem, Playlist, TextStyle
+from signage.player.housekeeping import Housekeeping
 from signage.player.panel_control import PanelControl
 from signage.player.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor
@@ -33,6 +29,7 @@ from signage.render.stage import Stage
 from signage.store.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
 from signage.player.snapshot import SnapshotWriter
+from signage.player.status import ErrorLog, status_document
 from signage.errors import StoreError
 from signage.store.database import Emergency, LiveContent, Store, asset_file
 from signage.schedule.trusted_time import TimeTrust, Verdict
@@ -46,11 +43,8 @@ SNAPSHOT_MAX_AGE_S = 1.0
 SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
-MAX_ERRORS_KEPT = 20
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
 CLOCK_JUMP_S = 2.0  # a wall clock that moves this much against the monotonic one was reset
-SAVE_TIME_MARK_EVERY_S = 60.0  # how often the newest time seen is written (spare the SD card)
-PRUNE_PLAYS_EVERY_S = 24 * 3600.0  # and how often old proof of play is deleted
 EMERGENCY_STYLE = TextStyle(color="#ffd200", plate=True)  # amber on a dark plate: urgent
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 MMAP_THRESHOLD_BYTES = 1024 * 1024
@@ -71,11 +65,18 @@ class Showing:
 
 class Player:
     def __init__(self, settings: Settings, store: Store | Callable[[], Store], driver: Driver,
-                 clock: Clock, compositor: Compositor, snapshots: SnapshotWriter | None = None,
-                 control: PanelControl | None = None):
+                 clock: Clock, compositor: Compositor, *, errors: ErrorLog | None = None,
+                 snapshots: SnapshotWriter | None = None, control: PanelControl | None = None,
+                 proof: ProofOfPlay | None = None, notifier: Notifier | None = None,
+                 housekeeping: Housekeeping | None = None,
+                 freeze_after_first_frame: bool = False):
         """`store` may be a factory: a store that cannot be opened yet is retried, and
         the standby card shows meanwhile (a damaged database must not black the wall).
-        `control` applies brightness and power; by default synchronously (tests)."""
+
+        The other parts default to what tests want: panel control and proof of play work
+        synchronously, no watchdog is told anything; build_player hands in the real ones.
+        `freeze_after_first_frame`: see gc.freeze below (process-wide: not for tests
+        that build many players)."""
         self.settings = settings
         self.store: Store | None = store if isinstance(store, Store) else None
         self.store_factory = None if isinstance(store, Store) else store
@@ -86,9 +87,9 @@ class Player:
         self.write_store: Store | None = self.store
         self.store_failed = False
         self.driver = driver
-        self.dirty_hint = True  # every driver takes the hint (drivers.base)
         self.clock = clock
         self.compositor = compositor
+        self.errors = errors or ErrorLog(clock)
         self.snapshots = snapshots or SnapshotWriter(settings.snapshot_path)
         self.interval = 1.0 / settings.fps
         now = clock.monotonic()
@@ -111,24 +112,22 @@ class Player:
         self.dropped = 0
         self.frame_ms: collections.deque[float] = collections.deque(maxlen=300)
         self.present_times: collections.deque[float] = collections.deque(maxlen=90)
-        self.errors: collections.deque[dict] = collections.deque(maxlen=MAX_ERRORS_KEPT)
         self.driver_ok = True
         self.control = control or PanelControl(driver, self.report, background=False)
-        self.proof = ProofOfPlay(self.report, background=False)  # build_player: background
-        self.notifier = Notifier({})  # build_player: the real one, from the environment
+        self.proof = proof or ProofOfPlay(self.report, background=False)
+        self.notifier = notifier or Notifier({})
+        self.housekeeping = housekeeping or Housekeeping(settings.plays_keep_days,
+                                                         self.proof.write_later)
         self.trust: TimeTrust | None = None  # made when the store opens (it keeps the mark)
         self.verdict = Verdict(True, "not checked yet")
         self.decision: Decision | None = None
         self.next_decision = clock.now()
         self.wall_offset = self._wall_offset(now)
-        self.next_mark_save = now
-        self.next_prune = now
         self.missing_reported: set[str] = set()
         # What exists after the first frame (modules, fonts, the store) lives as long as
         # the process. Frozen out of the garbage collector's view, a full collection no
-        # longer walks it: 15 ms, a dropped frame every few minutes. Set by build_player
-        # (a process-wide setting: not for tests that build many players).
-        self.freeze_after_first_frame = False
+        # longer walks it: 15 ms, a dropped frame every few minutes.
+        self.freeze_after_first_frame = freeze_after_first_frame
 
     # --- desired state --------------------------------------------------------------
 
@@ -169,19 +168,8 @@ class Player:
         if verdict.trusted != self.verdict.trusted:
             (log.info if verdict.trusted else log.warning)("time %s: %s", "trusted" if
                                                           verdict.trusted else "untrusted", verdict.reason)
-        if verdict.trusted and mono >= self.next_mark_save:
-            self.next_mark_save = mono + SAVE_TIME_MARK_EVERY_S
-            # A write waits for SQLite's lock and the disk (fsync on an SD card): off the
-            # frame loop, where proof of play is written.
-            self.proof.write_later(functools.partial(_save_time_mark, self.write_store,
-                                                     self.trust.newest_seen))
-        if verdict.trusted and mono >= self.next_prune:
-            self.next_prune = mono + PRUNE_PLAYS_EVERY_S
-            # Counted back from the mark, not the clock: a clock that jumped years ahead
-            # is believed (the mark follows it at 2 s a second), and must not delete a
-            # year of plays at once.
-            cutoff = self.trust.newest_seen - dt.timedelta(days=self.settings.plays_keep_days)
-            self.proof.write_later(functools.partial(_prune_plays, self.write_store, cutoff))
+        if verdict.trusted:  # saving the mark, pruning plays: off the frame loop
+            self.housekeeping.run_due(self.write_store, self.trust.newest_seen, mono)
         return verdict
 
     def _follow(self, wall) -> None:
@@ -328,10 +316,7 @@ class Player:
 
     def _present(self, frame: pygame.Surface, now: float, dirty: list[pygame.Rect] | None) -> None:
         try:
-            if self.dirty_hint:
-                self.driver.present(frame, dirty=dirty)
-            else:
-                self.driver.present(frame)
+            self.driver.present(frame, dirty=dirty)
         except DriverError as exc:
             if self.driver_ok:
                 self.report(f"driver: {exc}")
@@ -359,7 +344,7 @@ class Player:
         if done >= self.next_status:
             self.next_status = done + STATUS_EVERY_S
             try:
-                self.snapshots.submit_status(self.settings.status_path, self.status(done))
+                self.snapshots.submit_status(self.settings.status_path, status_document(self, done))
             except OSError as exc:  # a full or read-only runtime dir must not stop the wall
                 self._status_failed(f"cannot write {self.settings.status_path}: {exc}")
             if self.snapshots.status_error:  # the background writer's last attempt
@@ -372,70 +357,8 @@ class Player:
     # --- reporting ------------------------------------------------------------------
 
     def report(self, message: str) -> None:
-        log.warning("%s", message)
-        self.errors.append({"at": self.clock.now().isoformat(timespec="seconds"), "message": message})
-
-    def status(self, now: float) -> dict:
-        """The status document technicians read through the API."""
-        times = sorted(self.frame_ms)
-        fps = None
-        if len(self.present_times) > 1:
-            span = self.present_times[-1] - self.present_times[0]
-            fps = round((len(self.present_times) - 1) / span, 2) if span > 0 else None
-        standby = self.stage.standby
-        zones = self.stage.status(now)
-        decision = self.decision
-        item = None if standby else {k: v for k, v in zones[0].items() if k != "zone"}
-        telemetry = self.driver.telemetry()
-        return {
-            "version": __version__,
-            "pid": os.getpid(),
-            "started_at": self.started_wall.isoformat(),
-            "updated_at": self.clock.now().isoformat(),
-            "uptime_s": round(now - self.started_mono, 1),
-            "rss_mb": rss_mb(),
-            "state": self._state(standby),
-            "frames": self.frames,
-            "target_fps": self.settings.fps,
-            "fps": fps,
-            "frame_ms": {
-                "median": round(statistics.median(times), 2) if times else None,
-                "p99": round(times[int(0.99 * (len(times) - 1))], 2) if times else None,
-                "max": round(times[-1], 2) if times else None,
-            },
-            "dropped_frames": self.dropped,
-            "playlist": self.showing.name,
-            "revision": self.showing.revision,
-            "item": item,
-            "zones": zones,
-            "schedule": {
-                "rule": decision.rule if decision else None,
-                "next_change": decision.next_check.isoformat() if decision else None,
-            },
-            "emergency": ({"id": decision.emergency.id,
-                           "expires_at": decision.emergency.expires_at.isoformat()}
-                          if decision and decision.emergency else None),
-            "power": {"on": decision.power_on if decision else True,
-                      "reason": decision.power_reason if decision else "on"},
-            "brightness": {"desired": decision.brightness if decision else None,
-                           "source": decision.brightness_source if decision else None,
-                           "applied": self.control.applied("brightness")},
-            "test_pattern": decision.test_pattern if decision else None,
-            "time": {"trusted": self.verdict.trusted, "reason": self.verdict.reason},
-            "panel_control": self.control.state(),
-            "driver": {"url": self.settings.driver, "ok": self.driver_ok,
-                       "size": list(self.driver.size), **telemetry.as_dict()},
-            "errors": list(self.errors),
-        }
-
-    def _state(self, standby: bool) -> str:
-        """One word for monitors: playing, standby, emergency, scheduled off, blanked."""
-        decision = self.decision
-        if decision is not None and not decision.power_on:
-            return "scheduled off" if decision.power_reason == "scheduled off" else "blanked"
-        if decision is not None and decision.emergency is not None:
-            return "emergency"
-        return "standby" if standby else "playing"
+        """Log `message` and list it in the status document."""
+        self.errors.report(message)
 
     # --- the loop -------------------------------------------------------------------
 
@@ -462,14 +385,15 @@ class Player:
         self.notifier.stopping()
         self.snapshots.close()  # first: a status it still had queued is older than this one
         self.proof.close(self.write_store, self.clock.now())
-        write_json(self.settings.status_path, self.status(self.clock.monotonic()))
+        write_json(self.settings.status_path, status_document(self, self.clock.monotonic()))
         self.control.close()
         self.compositor.close()
         self.notifier.close()
 
 
 def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
-    """Wire a player from settings: store, fonts, compositor, snapshots."""
+    """Wire a player from settings: store, fonts, compositor, snapshots, panel control,
+    proof of play, housekeeping and the watchdog, each made here and handed in."""
     from signage.render.fonts import FontBook
 
     unmap_big_buffers()
@@ -480,24 +404,19 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     def asset_path(ref: str):
         return asset_file(settings.assets_dir, ref)
 
+    errors = ErrorLog(clock)
     compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True)
-    player = Player(settings, open_store, driver, clock, compositor)
-    # Commands to a sending card can take seconds when it does not answer: off the loop.
-    player.control = PanelControl(driver, player.report, background=True)
-    player.proof = ProofOfPlay(player.report, background=True)  # hashes and writes off the loop
-    player.notifier = Notifier()  # systemd's watchdog, or signage run's
-    player.freeze_after_first_frame = True
-    return player
-
-
-def rss_mb() -> float | None:
-    """This process's resident memory now, in MB (None where /proc is not there)."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            pages = int(statm.read().split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+    proof = ProofOfPlay(errors.report, background=True)  # hashes and writes off the loop
+    return Player(
+        settings, open_store, driver, clock, compositor, errors=errors,
+        snapshots=SnapshotWriter(settings.snapshot_path),
+        # Commands to a sending card can take seconds when it does not answer: off the loop.
+        control=PanelControl(driver, errors.report, background=True),
+        proof=proof,
+        housekeeping=Housekeeping(settings.plays_keep_days, proof.write_later),
+        notifier=Notifier(),  # systemd's watchdog, or signage run's
+        freeze_after_first_frame=True,
+    )
 
 
 def unmap_big_buffers() -> None:
@@ -512,24 +431,6 @@ def unmap_big_buffers() -> None:
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     except (OSError, AttributeError):
         pass
-
-
-def _save_time_mark(store, moment) -> None:
-    try:
-        store.record_seen_time(moment)
-    except Exception as exc:  # the next save comes in a minute; the screen is unaffected
-        log.warning("cannot save the newest time seen: %s", exc)
-
-
-def _prune_plays(store, cutoff) -> None:
-    try:
-        deleted = store.prune_plays(cutoff)
-    except Exception as exc:  # tried again tomorrow; plays are kept meanwhile
-        log.warning("cannot delete old proof of play: %s", exc)
-        return
-    if deleted:
-        log.info("deleted %d plays that started before %s (SIGNAGE_PLAYS_KEEP_DAYS)", deleted,
-                 cutoff.isoformat(timespec="seconds"))
 
 
 def emergency_playlist(emergency: Emergency) -> Playlist:

@@ -121,25 +121,19 @@ def check_playlist(
         if playlist.layout is not None and not (width and height):
             path = ("layout", index, "rect")
             found.errors.append(Problem(format_path(path), f"leaves no area on the {_px(panel)} "
-                                        "panel; move the zone inside it", line_of(path)))
+                                        "panel; move the zone inside it", line_of(path),
+                                        code="zone_outside_panel", params={"panel": _px(panel)}))
     for path, item in playlist.item_paths():
         box = boxes[path[1] if path[0] == "layout" else 0]
         if not (box[2] and box[3]):
             continue
         checker = _Checker(fonts, panel, box, limits, asset_file)
         checker.item(path, item)
-        for problem_path, reason, warning in checker.found:
-            problem = Problem(format_path(problem_path), reason, line_of(problem_path), warning)
-            (found.warnings if warning else found.errors).append(problem)
+        for finding in checker.found:
+            problem = Problem(format_path(finding.path), finding.reason, line_of(finding.path),
+                              finding.warning, finding.code, finding.params)
+            (found.warnings if finding.warning else found.errors).append(problem)
     return found
-
-
-def missing_characters(fonts: FontBook, message: Message, path: tuple) -> list[tuple[tuple, str]]:
-    """(path, reason) for each character of `message` no configured font draws."""
-    problems = []
-    for lang, text in zip(("vi", "en", "zh"), message.in_order()):
-        problems += [(path + (lang,), _not_covered(ch)) for ch in fonts.missing(lang, text)]
-    return problems
 
 
 def reading_seconds(message: Message) -> tuple[float, str, str]:
@@ -160,13 +154,24 @@ def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 # --- one item ----------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One thing a check found in an item, before it gets its source line."""
+
+    path: tuple
+    reason: str
+    code: str
+    params: dict
+    warning: bool = False
+
+
 class _Checker:
     """Collects (path, reason, is_warning) for one item in its zone."""
 
     def __init__(self, fonts, panel, box, limits, asset_file):
         self.fonts, self.panel, self.limits, self.asset_file = fonts, panel, limits, asset_file
         self.zone = box[2], box[3]
-        self.found: list[tuple[tuple, str, bool]] = []
+        self.found: list[Finding] = []
 
     def item(self, path: tuple, item: AnyItem) -> None:
         if isinstance(item, MessageItem):
@@ -204,7 +209,7 @@ class _Checker:
 
     def _ticker(self, path: tuple, item: TickerItem) -> None:
         text_path = path + ("text",)
-        self.found += [(path + ("separator",), _not_covered(ch), False)
+        self.found += [Finding(path + ("separator",), _not_covered(ch), "missing_glyph", {"char": ch})
                        for ch in self.fonts.missing("en", item.separator)]
         if self._coverage(item.text, text_path):
             return
@@ -233,16 +238,17 @@ class _Checker:
     # --- the checks --------------------------------------------------------------------
 
     def _coverage(self, message: Message, path: tuple) -> bool:
-        problems = missing_characters(self.fonts, message, path)
-        self.found += [(p, reason, False) for p, reason in problems]
-        return bool(problems)
+        missing = [(path + (lang,), ch) for lang, text in zip(("vi", "en", "zh"), message.in_order())
+                   for ch in self.fonts.missing(lang, text)]
+        self.found += [Finding(p, _not_covered(ch), "missing_glyph", {"char": ch}) for p, ch in missing]
+        return bool(missing)
 
     def _block(self, message: Message, size: tuple[int, int], path: tuple, where: str):
         fit = fit_message(message, size, self.fonts)
         if not fit.fits:
-            self.found.append((path, f"does not fit the {_px(size)} {where} even at the "
-                               "smallest type and would be cut off; shorten it or give it "
-                               "a larger zone", False))
+            self.found.append(Finding(path, f"does not fit the {_px(size)} {where} even at the "
+                                      "smallest type and would be cut off; shorten it or give it "
+                                      "a larger zone", "does_not_fit", {"size": _px(size)}))
         self._floors(fit.sizes, path, f"{_px(size)} {where}")
         return fit
 
@@ -254,11 +260,11 @@ class _Checker:
             floor, variable = self.limits.floor(lang)
             if height < floor:
                 glyph = "中" if lang == "zh" else "H"
-                self.found.append((path + ((lang,) if per_language else ()), (
+                self.found.append(Finding(path + ((lang,) if per_language else ()), (
                     f"{LANG_NAMES[lang]} would be drawn {height} px tall ('{glyph}') in the "
                     f"{where} on a {_px(self.panel)} panel, below the {floor} px floor "
                     f"({variable}); {fix}"
-                ), False))
+                ), "below_floor", {"lang": lang, "height": height, "floor": floor}))
 
     def _sizes(self, vi_size: int) -> dict[str, int]:
         en, zh = foreign_sizes(self.fonts, vi_size)
@@ -271,11 +277,11 @@ class _Checker:
     def _reading(self, path: tuple, message: Message, duration: float) -> None:
         needed, lang, amount = reading_seconds(message)
         if duration < needed:
-            self.found.append((path + ("duration",), (
+            self.found.append(Finding(path + ("duration",), (
                 f"{duration:g}s is shorter than the {needed:.1f}s the {LANG_NAMES[lang]} text "
                 f"needs ({amount} at {READING_RATE[lang]:g}/s plus {FIND_TEXT_S:g}s to find "
                 f"it); make it at least {math.ceil(needed)}s or shorten the text"
-            ), True))
+            ), "reading_time", {"lang": lang, "seconds": math.ceil(needed)}, warning=True))
 
     def _message_background(self, item: MessageItem) -> Image.Image:
         file = self.asset_file(item.background) if item.background else None
@@ -295,11 +301,11 @@ class _Checker:
         worst = min((_box_contrast(color, background, box) for box in boxes), default=21.0)
         if worst < MIN_CONTRAST:
             where = path + (("style", "color") if item.style else (field,))
-            self.found.append((where, (
+            self.found.append(Finding(where, (
                 f"text colour {style.color} has {worst:.1f}:1 contrast against what is behind "
                 f"it, below {MIN_CONTRAST}:1; set style.plate: true, add style.outline, or "
                 "choose a colour that stands out"
-            ), True))
+            ), "low_contrast", {"color": style.color, "ratio": round(worst, 1)}, warning=True))
 
 
 # --- helpers -----------------------------------------------------------------------------

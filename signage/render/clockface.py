@@ -25,8 +25,7 @@ import pygame
 
 from signage.content.models import ClockItem
 from signage.render.fonts import FontBook
-from signage.render.items import surface_bytes
-from signage.render.pictures import background, new_frame
+from signage.render.pictures import background, new_frame, surface_bytes
 from signage.render.runs import Run, measure, render_runs
 from signage.render.text import foreign_sizes
 

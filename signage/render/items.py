@@ -8,7 +8,6 @@ it crawls; a clock with each minute it shows.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from pathlib import Path
 from typing import Callable, Hashable, Protocol
 
@@ -17,10 +16,12 @@ import pygame
 from signage.errors import SignageError
 from signage.content.models import (AnyItem, ClockItem, ImageItem, Message, MessageItem, StandbyItem,
                             TextStyle, TickerItem)
+from signage.render.clockface import ClockVisual
 from signage.render.fonts import FontBook
 from signage.render.images import ImageLoadError
-from signage.render.pictures import background, load_picture
+from signage.render.pictures import background, load_picture, surface_bytes
 from signage.render.text import TextBlock, render_message
+from signage.render.ticker import TickerVisual
 
 CAPTION_SHARE = 0.3  # of the zone height, at the bottom of an image
 CAPTION_PLATE_ALPHA = 170
@@ -72,10 +73,6 @@ class StaticVisual:
         return self.surface
 
 
-def surface_bytes(surface: pygame.Surface) -> int:
-    return surface.get_bytesize() * surface.get_width() * surface.get_height()
-
-
 def item_key(item: AnyItem) -> Hashable:
     """What the picture depends on: equal content renders once, whatever its timing."""
     return item.kind, item.model_dump_json(exclude={"duration", "transition"})
@@ -95,9 +92,6 @@ def item_label(item: AnyItem) -> str:
 def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
                 asset_path: AssetPath) -> Visual:
     """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file)."""
-    from signage.render.clockface import ClockVisual
-    from signage.render.ticker import TickerVisual
-
     try:
         if isinstance(item, MessageItem):
             return StaticVisual(message_picture(item, size, fonts, asset_path))
@@ -148,15 +142,5 @@ def standby_picture(size, fonts: FontBook) -> pygame.Surface:
     return surface
 
 
-# render_message grows a `style` keyword with the typography work; until then, colour only.
-_STYLE_KEYWORD = "style" in inspect.signature(render_message).parameters
-
-
 def text_block(message: Message, size, fonts: FontBook, style: TextStyle | None) -> TextBlock:
-    if _STYLE_KEYWORD:
-        return render_message(message, size, fonts, style=style)
-    if style is not None:
-        from signage.content.models import color_rgb
-
-        return render_message(message, size, fonts, color=color_rgb(style.color))
-    return render_message(message, size, fonts)
+    return render_message(message, size, fonts, style=style)

@@ -30,6 +30,11 @@ def new_frame(size: tuple[int, int]) -> pygame.Surface:
     return pygame.Surface(size, 0, 32)
 
 
+def surface_bytes(surface: pygame.Surface) -> int:
+    """The memory `surface`'s pixels take (what a picture cache counts against its bound)."""
+    return surface.get_bytesize() * surface.get_width() * surface.get_height()
+
+
 class SurfacePool:
     """Frame-format surfaces of pictures no longer shown, kept to draw the next ones in.
 

@@ -14,8 +14,7 @@ import pygame
 
 from signage.content.models import TickerItem
 from signage.render.fonts import FontBook
-from signage.render.items import surface_bytes
-from signage.render.pictures import background, new_frame
+from signage.render.pictures import background, new_frame, surface_bytes
 from signage.render.runs import fit_size, measure, render_runs, trilingual_runs
 
 MARGIN_SHARE = 0.08  # of the strip height, above and below the line

@@ -1,7 +1,9 @@
 """Time and the schedule: pure, no I/O but the clock's value passed in.
 
-Rules and resolve() (`rules`), power hours and brightness by the sun (`brightness`), a day
-stretch by stretch (`plan`), whether the clock can be believed (`trusted_time`) and the
+Schedule documents and their rules (`rules`), where each rule holds (`spans`), what plays
+when and the power hours (`resolver`), warnings about a schedule (`findings`), brightness
+by the sun (`brightness`), a day stretch by stretch (`plan`; `signage.render.weekchart`
+draws a week of it), whether the clock can be believed (`trusted_time`) and the
 desired-state decision the player follows (`desired`).
 
 May import: the standard library, astral, APScheduler, `signage.content` and the top-level

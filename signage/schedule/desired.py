@@ -16,7 +16,8 @@ import datetime as dt
 from signage.content.controls import PanelSetting
 from signage.schedule.brightness import Override as BrightnessOverride
 from signage.schedule.brightness import effective_level, recheck_after
-from signage.schedule.rules import Schedule, power_state, resolve
+from signage.schedule.resolver import power_state, resolve
+from signage.schedule.rules import Schedule
 from signage.store.database import Emergency, Override, Store
 from signage.schedule.trusted_time import Verdict
 

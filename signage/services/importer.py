@@ -59,7 +59,8 @@ def read_document(source: Path) -> Document:
     try:
         text = source.read_bytes()
     except OSError as exc:
-        raise DocumentError([Problem("(document)", f"cannot read the file: {exc.strerror}")]) from None
+        raise DocumentError([Problem("(document)", f"cannot read the file: {exc.strerror}",
+                                     code="unreadable_file", params={"error": exc.strerror})]) from None
     return parse_document(text)
 
 
@@ -85,15 +86,18 @@ def asset_problems(document: Document, playlist: Playlist, store: Store | None =
         if is_stored_ref(ref):
             if store is None or store.has_asset(ref):
                 continue
-            reason = f"{ref} is not in the store; upload the image first"
+            reason, code = f"{ref} is not in the store; upload the image first", "asset_missing"
         elif source is None:
             reason = f"{ref!r} is a file path; import the image first (signage import) and name it sha256:<hex>"
+            code = "asset_path_over_http"
         elif (found := resolve_asset_file(source, ref)) is not None:
             files[ref] = found
             continue
         else:
             reason = f"file {ref!r} not found beside {source.name} or in its parent folder"
-        problems.append(Problem(format_path(path), reason, document.line_of(path)))
+            code = "asset_file_missing"
+        problems.append(Problem(format_path(path), reason, document.line_of(path), code=code,
+                                params={"ref": ref}))
     return files, problems
 
 
@@ -115,7 +119,8 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
             stored[ref] = store.add_asset(file.read_bytes(), original_name=file.name)
         except ContentError as exc:
             path = next(p for p, r in playlist.asset_fields() if r == ref)
-            raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path))
+            raise DocumentError([Problem(format_path(path), f"{file.name} {reason}", document.line_of(path),
+                                         code="image_refused", params={"file": file.name})
                                  for _, reason in exc.problems]) from None
     data = playlist.model_dump(mode="json", exclude_none=True)
     for path, ref in playlist.asset_fields():  # file paths become the stored sha256 names
@@ -132,10 +137,10 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
 
 def findings_as_problems(schedule, doc: Document, known_playlists: set[str] | None) -> list[Problem]:
     """A schedule's cross-field findings as problems (for validate, import and the API)."""
-    from signage.schedule.rules import schedule_findings
+    from signage.schedule.findings import schedule_findings
 
     return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
-                    warning=f.severity == "warning")
+                    warning=f.severity == "warning", code="schedule_" + f.severity)
             for f in schedule_findings(schedule, known_playlists)]
 
 

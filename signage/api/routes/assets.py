@@ -8,28 +8,21 @@ clean copy, named by its sha256; the client's file name is only a label.
 
 from __future__ import annotations
 
-import logging
+import dataclasses
 import tempfile
-import threading
 from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from drivers.registry import panel_size
 from signage.api.deps import SettingsDep, StoreDep, require_role
-from signage.api.documents import rejected
-from signage.media.images import clean_image, display_name
-from signage.content.documents import Problem
-from signage.errors import AssetMissing, ContentError
+from signage.media.images import display_name
+from signage.services import assets
+from signage.services.assets import FILE_FIELD
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
-from signage.store.database import AssetInUse, Store
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
 
@@ -39,12 +32,8 @@ Caller = Annotated[Any, Depends(may_change)]  # a Principal: .name and .role
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the one file
 SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads go to an unnamed file in the data dir
-FILE_FIELD = "file"
 HOW_TO_UPLOAD = (f"send multipart/form-data with one file field named {FILE_FIELD!r} "
                  "(curl -F file=@picture.png)")
-# One decode at a time: a 40-megapixel image needs ~160 MB while it is re-encoded, and a
-# small box should not hold several of those at once.
-_decoding = threading.BoundedSemaphore(1)
 
 UPLOAD_BODY_DOC = {
     "requestBody": {
@@ -110,15 +99,9 @@ async def upload_asset(request: Request, caller: Caller, store: StoreDep,
     # the OS frees it when closed, whatever happens. Data dir, not /tmp: /tmp may be RAM.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=spool_dir) as spool:
         upload = await _receive(request, spool, limit)
-        try:
-            stored = await run_in_threadpool(_store_clean_copy, store, spool, settings,
-                                             upload.filename, caller)
-        except ContentError as exc:
-            return rejected([Problem(FILE_FIELD, reason) for _path, reason in exc.problems],
-                            "the image was not stored; nothing changed")
-    log.info("asset %s stored (%dx%d %s, %d bytes) from %r by %s", stored.id, stored.width,
-             stored.height, stored.media_type, stored.bytes, upload.filename, caller.name)
-    return stored
+        stored = await run_in_threadpool(assets.upload_image, store, settings, caller, spool,
+                                         upload.filename)
+    return StoredAsset(**dataclasses.asdict(stored))
 
 
 # The app-wide body limit (signage.api.security.BodyLimit) reads this; the route applies
@@ -134,35 +117,8 @@ upload_asset.body_limit = MAX_UPLOAD_MB_CEILING * 1024 * 1024 + MULTIPART_OVERHE
 )
 def delete_asset(asset_id: str, caller: Caller, store: StoreDep) -> Response:
     """Remove an image that no live (or pending) playlist uses."""
-    ref = asset_id if asset_id.startswith("sha256:") else f"sha256:{asset_id}"
-    try:
-        store.delete_asset(ref)
-        store.audit(caller.name, caller.role, "asset.delete", target=ref)
-    except AssetMissing as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    except AssetInUse as exc:
-        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={
-            "detail": str(exc),
-            "playlists": [name for kind, name in exc.users if kind == "playlist"],
-            "used_by": [{"kind": kind, "name": name} for kind, name in exc.users],
-        })
-    log.info("asset %s deleted by %s", ref, caller.name)
+    assets.delete_asset(store, caller, asset_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _store_clean_copy(store: Store, spool: BinaryIO, settings: Settings,
-                      filename: str | None, caller: Any) -> StoredAsset:
-    """Blocking work (decode, re-encode, fsync), run off the event loop."""
-    spool.seek(0)
-    with _decoding:
-        clean = clean_image(spool, panel_size(settings.driver))
-    ref = store.add_asset(clean.data, original_name=filename)
-    stored = StoredAsset(id=ref, width=clean.width, height=clean.height,
-                         media_type=clean.media_type, bytes=len(clean.data))
-    # Not the file name: a client chooses it, and it tells the log nothing the id does not.
-    store.audit(caller.name, caller.role, "asset.upload", target=ref,
-                detail=stored.model_dump(exclude={"id"}))
-    return stored
 
 
 # --- the multipart stream ------------------------------------------------------------

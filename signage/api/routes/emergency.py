@@ -7,18 +7,13 @@ an approver may post or cancel one, and each is written to the audit log with it
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, status
 
-from signage.api.deps import ClockDep, StoreDep, TokenDep, require_role
-from signage.api.documents import REQUEST_BODY_DOC, Upload, parse_upload, read_document_body, rejected
-from signage.content.documents import DocumentError, Problem, validate_emergency
-from signage.errors import StoreError
-
-log = logging.getLogger(__name__)
+from signage.api.deps import ClockDep, PrincipalDep, StoreDep, require_role
+from signage.api.documents import REQUEST_BODY_DOC, Upload, read_document_body
+from signage.services import emergency as emergencies
 
 router = APIRouter(prefix="/api/emergency", tags=["emergency"])
 _MAX_ID = 2 ** 63 - 1  # SQLite's largest integer; a larger id is a 422, not a crash
@@ -29,8 +24,7 @@ def list_emergencies(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
     """Every emergency notice, newest first, and the one on screen now (if any)."""
     now = clock.now()
     notices = store.emergencies()
-    current = store.emergencies(current_at=now)
-    showing = next((e.id for e in current if e.active(now)), None)
+    showing = emergencies.showing_id(store, now)
     return {"showing": showing,
             "emergencies": [{**e.as_dict(), "active": e.active(now)} for e in notices]}
 
@@ -44,32 +38,17 @@ def list_emergencies(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
 )
 def post_emergency(
     upload: Annotated[Upload, Depends(read_document_body)],
-    token: TokenDep, store: StoreDep, clock: ClockDep,
+    caller: PrincipalDep, store: StoreDep, clock: ClockDep,
 ) -> Any:
     """Store a notice; it is on the panel within a second of this answer."""
-    try:
-        notice, starts_at, expires_at = validate_emergency(parse_upload(upload), clock.now())
-    except DocumentError as exc:
-        return _refused(exc.problems)
-    emergency = store.add_emergency(notice.text, expires_at, token.name, notice.priority, starts_at,
-                                    role=token.role)
-    log.warning("emergency notice %d by %s until %s: %s", emergency.id, token.name,
-                expires_at.isoformat(), notice.text.vi[:80])
+    emergency = emergencies.post_emergency(store, clock, caller, upload.body, upload.as_json)
     return {**emergency.as_dict(), "active": emergency.active(clock.now())}
 
 
 @router.delete("/{emergency_id}", dependencies=[Depends(require_role("approver"))],
                responses={404: {"description": "No notice has this id"}})
-def cancel_emergency(emergency_id: Annotated[int, Path(ge=1, le=_MAX_ID)], token: TokenDep,
+def cancel_emergency(emergency_id: Annotated[int, Path(ge=1, le=_MAX_ID)], caller: PrincipalDep,
                      store: StoreDep, clock: ClockDep) -> Any:
     """End a notice now; the schedule gets the screen back."""
-    try:
-        emergency = store.cancel_emergency(emergency_id, token.name, role=token.role)
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    log.warning("emergency notice %d cancelled by %s", emergency_id, token.name)
+    emergency = emergencies.cancel_emergency(store, caller, emergency_id)
     return {**emergency.as_dict(), "active": emergency.active(clock.now())}
-
-
-def _refused(problems: list[Problem]) -> JSONResponse:
-    return rejected(problems, "the emergency notice was not stored; nothing is shown")

@@ -8,25 +8,22 @@ Every change is in the audit log as panel.<control> (panel.<control>.clear to cl
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
-from drivers.registry import patterns_for
 from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
 from signage.content.controls import PanelSetting
-from signage.content.models import parse_duration
+from signage.services import panel
+from signage.services.errors import Invalid
 from signage.store.database import Override, Principal, Store
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/panel", tags=["panel"])
 
-# The names depend on the device: each is checked against the wall's driver family
-# (drivers.registry) when it is asked for.
+# The names depend on the device: the panel service checks each against the wall's
+# driver family (drivers.registry).
 Pattern = Annotated[str, Field(max_length=40)]
 Control = Literal[tuple(setting.slug for setting in PanelSetting)]
 _TECHNICIAN = [Depends(require_role("technician"))]
@@ -67,18 +64,17 @@ def get_panel(store: StoreDep, clock: ClockDep) -> dict[str, Any]:
 
 
 @router.put("/brightness", dependencies=_TECHNICIAN, responses=_BODY)
-def put_brightness(body: BrightnessBody, who: PrincipalDep, store: StoreDep,
-                   clock: ClockDep) -> dict[str, Any]:
+def put_brightness(body: BrightnessBody, who: PrincipalDep, store: StoreDep, clock: ClockDep,
+                   settings: SettingsDep) -> dict[str, Any]:
     """Hold the wall at `percent` (overrides the schedule's plan) until the expiry."""
-    return _set(store, clock, who, PanelSetting.BRIGHTNESS, body.percent, body,
-                {"percent": body.percent})
+    return _set(store, clock, settings, who, PanelSetting.BRIGHTNESS, body.percent, body)
 
 
 @router.put("/power", dependencies=_TECHNICIAN, responses=_BODY)
-def put_power(body: PowerBody, who: PrincipalDep, store: StoreDep,
-              clock: ClockDep) -> dict[str, Any]:
+def put_power(body: PowerBody, who: PrincipalDep, store: StoreDep, clock: ClockDep,
+              settings: SettingsDep) -> dict[str, Any]:
     """Blank (on=false) or light the wall until the expiry, whatever the schedule says."""
-    return _set(store, clock, who, PanelSetting.POWER, body.on, body, {"on": body.on})
+    return _set(store, clock, settings, who, PanelSetting.POWER, body.on, body)
 
 
 @router.put("/test-pattern", dependencies=_TECHNICIAN, responses=_BODY)
@@ -88,12 +84,7 @@ def put_test_pattern(body: TestPatternBody, who: PrincipalDep, store: StoreDep,
     The pattern must be one this wall's device shows (422 lists them)."""
     if body.pattern is None:
         return _clear(store, clock, who, PanelSetting.TEST_PATTERN)
-    shown = patterns_for(settings.driver)
-    if body.pattern not in shown:
-        raise _invalid("pattern", f"{body.pattern!r} is not a pattern this wall's device "
-                       f"shows; choose one of {', '.join(shown) or '(none)'}")
-    return _set(store, clock, who, PanelSetting.TEST_PATTERN, body.pattern, body,
-                {"pattern": body.pattern})
+    return _set(store, clock, settings, who, PanelSetting.TEST_PATTERN, body.pattern, body)
 
 
 @router.delete("/{control}", dependencies=_TECHNICIAN)
@@ -103,55 +94,22 @@ def delete_control(control: Annotated[Control, Path(description="brightness, pow
     return _clear(store, clock, who, PanelSetting.from_slug(control))
 
 
-def _set(store: Store, clock, who: Principal, setting: PanelSetting, value: object,
-         body: _Until, detail: dict) -> dict[str, Any]:
-    now = clock.now()
-    expires_at = _expiry(body, now)
-    override = store.set_override(setting, value, who.name, expires_at)
-    detail = {**detail, "expires_at": expires_at.isoformat() if expires_at else None}
-    control = setting.slug
-    store.audit(who.name, who.role, f"panel.{control}", target=control, detail=detail)
-    log.info("panel %s set to %r by %s until %s", control, value, who.name,
-                expires_at.isoformat() if expires_at else "cleared")
-    return {"control": control, **_described(override, now)}
+def _set(store: Store, clock, settings, who: Principal, setting: PanelSetting, value: object,
+         body: _Until) -> dict[str, Any]:
+    try:
+        override = panel.set_override(store, clock, settings, who, setting, value,
+                                      expires_at=body.expires_at, duration=body.duration)
+    except Invalid as exc:
+        # The same 422 body FastAPI gives for a bad field, so clients read one format.
+        raise RequestValidationError([{"loc": ("body", p.path), "msg": p.reason,
+                                       "type": "value_error"} for p in exc.problems]) from None
+    return {"control": setting.slug, **_described(override, clock.now())}
 
 
 def _clear(store: Store, clock, who: Principal, setting: PanelSetting) -> dict[str, Any]:
-    control = setting.slug
-    was = store.overrides().get(setting)
-    store.clear_override(setting)
-    store.audit(who.name, who.role, f"panel.{control}.clear", target=control,
-                detail={"was": was.value if was else None})
-    if was is not None:
-        log.info("panel %s override cleared by %s", control, who.name)
-    return {"control": control, "cleared": was is not None,
+    was = panel.clear_override(store, who, setting)
+    return {"control": setting.slug, "cleared": was is not None,
             "was": _described(was, clock.now()) if was else None}
-
-
-def _expiry(body: _Until, now: dt.datetime) -> dt.datetime | None:
-    """The end time the body asks for; 422 naming the field if it is unusable."""
-    if body.expires_at is not None and body.duration is not None:
-        raise _invalid("duration", "give expires_at or duration, not both")
-    if body.duration is not None:
-        try:
-            return now + dt.timedelta(seconds=parse_duration(body.duration))
-        except ValueError as exc:
-            raise _invalid("duration", str(exc)) from None
-    if body.expires_at is None:
-        return None
-    try:
-        expires_at = body.expires_at.astimezone(dt.timezone.utc)
-    except OverflowError:
-        raise _invalid("expires_at", "is out of range; give a time within this century") from None
-    if expires_at <= now:
-        raise _invalid("expires_at", f"{body.expires_at.isoformat()} has passed (it is "
-                       f"{now.isoformat(timespec='seconds')}); give a later time or a duration")
-    return expires_at
-
-
-def _invalid(field: str, reason: str) -> RequestValidationError:
-    # The same 422 body FastAPI gives for a bad field, so clients read one format.
-    return RequestValidationError([{"loc": ("body", field), "msg": reason, "type": "value_error"}])
 
 
 def _described(override: Override, now: dt.datetime) -> dict[str, Any]:

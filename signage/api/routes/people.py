@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from signage.api.deps import PrincipalDep, StoreDep, require_role
-from signage.errors import StoreError
+from signage.services import people
 from signage.store.access import MIN_PASSWORD_CHARS, TokenInfo, UserInfo
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["people"], dependencies=[Depends(require_role("admin"))])
 
@@ -87,25 +84,13 @@ def list_users(store: StoreDep) -> Users:
 @router.post("/users", status_code=status.HTTP_201_CREATED, responses=_EXISTS)
 def create_user(body: NewUser, store: StoreDep, admin: PrincipalDep) -> User:
     """Add a person who logs in with this password (at least 12 characters)."""
-    try:
-        info = store.create_user(body.name, body.role, body.password)
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    log.info("user %s (%s) created by %s", info.name, info.role, admin.name)
-    store.audit(admin.name, admin.role, "user.create", target=info.name, detail={"role": info.role})
-    return User.of(info)
+    return User.of(people.create_user(store, admin, body.name, body.role, body.password))
 
 
 @router.delete("/users/{name}", responses=_MISSING)
 def disable_user(name: str, store: StoreDep, admin: PrincipalDep) -> User:
     """Stop a person logging in and end their sessions now; the record stays for audit."""
-    try:
-        store.disable_user(name)
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    log.info("user %s disabled by %s", name, admin.name)
-    store.audit(admin.name, admin.role, "user.disable", target=name)
-    return User.of(store.user(name))
+    return User.of(people.disable_user(store, admin, name))
 
 
 @router.get("/tokens")
@@ -117,22 +102,11 @@ def list_tokens(store: StoreDep) -> Tokens:
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, responses=_EXISTS)
 def create_token(body: NewToken, store: StoreDep, admin: PrincipalDep) -> CreatedToken:
     """Make an API token for a script; the answer is the only time the secret is shown."""
-    try:
-        token = store.create_token(body.name, body.role)
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    log.info("token %s (%s) created by %s", body.name, body.role, admin.name)
-    store.audit(admin.name, admin.role, "token.create", target=body.name, detail={"role": body.role})
-    return CreatedToken(name=body.name, role=body.role, token=token)
+    secret = people.create_token(store, admin, body.name, body.role)
+    return CreatedToken(name=body.name, role=body.role, token=secret)
 
 
 @router.delete("/tokens/{name}", responses=_MISSING)
 def revoke_token(name: str, store: StoreDep, admin: PrincipalDep) -> Token:
     """Stop a token working now; it stays listed as revoked."""
-    try:
-        store.revoke_token(name)
-    except StoreError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    log.info("token %s revoked by %s", name, admin.name)
-    store.audit(admin.name, admin.role, "token.revoke", target=name)
-    return next(Token.of(info) for info in store.tokens() if info.name == name)
+    return Token.of(people.revoke_token(store, admin, name))

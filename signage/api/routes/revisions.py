@@ -6,21 +6,16 @@ screen until an approver approves it. Rolling back lives with each kind's own ro
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.registry import panel_size
 from signage.api.deps import ClockDep, PrincipalDep, SettingsDep, StoreDep, require_role
-from signage.errors import AssetMissing
 from signage.content.models import Playlist
-from signage.store.database import FourEyesRefused, RevisionConflict, RevisionInfo, RevisionNotFound
-from signage.store.revisions import MAX_REASON_CHARS
-
-log = logging.getLogger(__name__)
+from signage.services import revisions
+from signage.store.revisions import MAX_REASON_CHARS, RevisionInfo
 
 router = APIRouter(prefix="/api/revisions", tags=["revisions"])
 
@@ -81,19 +76,6 @@ class Rollback(BaseModel):
     revision: int = Field(ge=1, le=MAX_ID, description="An approved revision to make live again")
 
 
-@contextlib.contextmanager
-def workflow_errors() -> Iterator[None]:
-    """The store's workflow refusals as HTTP answers: 404, 409, 403 (four eyes)."""
-    try:
-        yield
-    except RevisionNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from None
-    except (RevisionConflict, AssetMissing) as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
-    except FourEyesRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from None
-
-
 @router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
 def list_revisions(
     store: StoreDep,
@@ -110,8 +92,7 @@ def list_revisions(
             responses={404: CHANGE_RESPONSES[404]})
 def get_revision(revision_id: RevisionId, store: StoreDep) -> RevisionWithBody:
     """One revision with its document."""
-    with workflow_errors():
-        info = store.revision(revision_id)
+    info = revisions.revision(store, revision_id)
     return RevisionWithBody(**Revision.of(info).model_dump(), body=info.body)
 
 
@@ -137,8 +118,7 @@ def preview_revision(
     after it starts: 0 is its first item, past that item's duration the next, and the
     timeline loops. Clocks show the server's time now; the live wall is not touched."""
     # A plain def: rendering is CPU work, so FastAPI runs it in its threadpool.
-    with workflow_errors():
-        info = store.revision(revision_id)
+    info = revisions.revision(store, revision_id)
     if info.kind != "playlist":
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -160,10 +140,7 @@ def preview_revision(
              responses=CHANGE_RESPONSES)
 def submit_revision(revision_id: RevisionId, caller: PrincipalDep, store: StoreDep) -> Revision:
     """Ask for approval of a draft."""
-    with workflow_errors():
-        info = store.submit(revision_id, caller.name, role=caller.role)
-    log.info("%s %s revision %d submitted by %s", info.kind, info.name, info.id, caller.name)
-    return Revision.of(info)
+    return Revision.of(revisions.submit(store, caller, revision_id))
 
 
 @router.post("/{revision_id}/approve", dependencies=[Depends(require_role("approver"))],
@@ -172,11 +149,7 @@ def approve_revision(revision_id: RevisionId, caller: PrincipalDep, store: Store
                      settings: SettingsDep) -> Revision:
     """Approve a submitted revision: it goes live at once (a playlist also becomes the
     active one). Its author may not approve it unless the site turned four-eyes off."""
-    with workflow_errors():
-        info = store.approve(revision_id, caller.name, caller.role, four_eyes=settings.four_eyes)
-    log.info("%s %s revision %d approved by %s; it is live", info.kind, info.name, info.id,
-             caller.name)
-    return Revision.of(info)
+    return Revision.of(revisions.approve(store, settings, caller, revision_id))
 
 
 @router.post("/{revision_id}/reject", dependencies=[Depends(require_role("approver"))],
@@ -184,15 +157,4 @@ def approve_revision(revision_id: RevisionId, caller: PrincipalDep, store: Store
 def reject_revision(revision_id: RevisionId, rejection: Rejection, caller: PrincipalDep,
                     store: StoreDep) -> Revision:
     """Turn down a submitted revision with a reason its author will see."""
-    with workflow_errors():
-        info = store.reject(revision_id, caller.name, rejection.reason, role=caller.role)
-    log.info("%s %s revision %d rejected by %s", info.kind, info.name, info.id, caller.name)
-    return Revision.of(info)
-
-
-def roll_back(store, kind: str, name: str, to_revision: int, caller) -> Revision:
-    """Shared by the playlist and schedule rollback routes."""
-    with workflow_errors():
-        info = store.rollback(kind, name, to_revision, caller.name, role=caller.role)
-    log.info("%s %s rolled back to revision %d by %s", kind, name, to_revision, caller.name)
-    return Revision.of(info)
+    return Revision.of(revisions.reject(store, caller, revision_id, rejection.reason))

@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from signage.api.deps import ClockDep, PrincipalDep, StoreDep, require_role
-from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload, parse_upload,
-                                    read_document_body, rejected)
+from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
+                                    read_document_body, saved_answer)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
-                                          Rollback, roll_back, workflow_errors)
-from signage.content.documents import DocumentError, Problem, dump_json, validate_document
-from signage.services.importer import findings_as_problems
+                                          Rollback)
+from signage.content.documents import dump_json
+from signage.services import revisions
 from signage.schedule.plan import day_timeline
 from signage.schedule.rules import Schedule
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/schedule", tags=["schedule"])
 
@@ -78,8 +75,7 @@ def _schedule_to_plan(store, revision: int | None) -> tuple[int, Schedule]:
             raise HTTPException(status.HTTP_404_NOT_FOUND,
                                 detail="no schedule is live; give ?revision= to plan a draft")
         return live
-    with workflow_errors():
-        info = store.revision(revision)
+    info = revisions.revision(store, revision)
     if info.kind != "schedule":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=f"revision {revision} is a playlist; give a schedule "
@@ -100,34 +96,11 @@ def put_schedule(
     """Validate and save as a draft revision; the player follows it once an approver
     approves it. Warnings (such as equal-priority rules that overlap) do not stop the
     save and are returned."""
-    try:
-        doc = parse_upload(upload)
-        schedule = validate_document(doc, Schedule)
-    except DocumentError as exc:
-        return _refused(exc.problems)
-    problems = findings_as_problems(schedule, doc, set(store.playlist_names()))
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        return _refused(errors)
-    revision = store.save_draft("schedule", schedule, caller.name, role=caller.role)
-    log.info("schedule %s saved as draft revision %d by %s", schedule.name, revision, caller.name)
-    return {"name": schedule.name, "revision": revision, "state": "draft",
-            "warnings": [p.as_dict() for p in problems if p.warning]}
+    return saved_answer(revisions.save_schedule(store, caller, upload.body, upload.as_json))
 
 
 @router.post("/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def rollback_schedule(rollback: Rollback, caller: PrincipalDep, store: StoreDep) -> Revision:
     """Make an earlier approved schedule revision the one the player follows again."""
-    with workflow_errors():
-        target = store.revision(rollback.revision, body=False)
-    live = store.live_schedule()
-    # A playlist's revision id is refused by the store, naming the schedule it is not.
-    name = target.name if target.kind == "schedule" or live is None else live[1].name
-    return roll_back(store, "schedule", name, rollback.revision, caller)
-
-
-def _refused(problems: list[Problem]) -> Any:
-    count = len(problems)
-    return rejected(problems, f"the schedule was not saved ({count} problem"
-                    f"{'s' if count != 1 else ''}); the player keeps the one it has")
+    return Revision.of(revisions.rollback(store, caller, "schedule", None, rollback.revision))
