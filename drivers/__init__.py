@@ -10,5 +10,5 @@ from drivers.base import (  # noqa: F401
     DriverUnavailable,
     DriverConfigError,
     PanelTelemetry,
-    open_driver,
 )
+from drivers.registry import open_driver  # noqa: F401

@@ -9,8 +9,8 @@ serialframes.OPTIONS).
 
 from __future__ import annotations
 
-from drivers.base import DriverURL
 from drivers.serialframes import SerialFrameDriver, parse_options
+from drivers.urls import DriverURL
 
 MAGIC = b"Ada"
 HELLO = b"Ada\n"

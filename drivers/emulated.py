@@ -13,8 +13,7 @@ import time
 import pygame
 
 from drivers.base import DriverConfigError, PanelTelemetry
-
-TEST_PATTERNS = ("red", "green", "blue", "white", "black")
+from drivers.registry import SOFTWARE_PATTERNS
 
 
 class EmulatedPanel:
@@ -72,9 +71,9 @@ class EmulatedPanel:
         self.power = bool(on)
 
     def show_test_pattern(self, pattern: str | None) -> None:
-        if pattern is not None and pattern not in TEST_PATTERNS:
+        if pattern is not None and pattern not in SOFTWARE_PATTERNS:
             raise DriverConfigError(
-                f"test pattern {pattern!r} unknown; choose one of {', '.join(TEST_PATTERNS)}"
+                f"test pattern {pattern!r} unknown; choose one of {', '.join(SOFTWARE_PATTERNS)}"
             )
         self.test_pattern = pattern
 

@@ -9,6 +9,7 @@ so `framebuffer()` is what a viewer of the sign would see, row-major from the to
 from __future__ import annotations
 
 import threading
+from typing import Mapping
 
 import pygame
 
@@ -29,6 +30,15 @@ class FrameDevice:
         self._buffer = bytearray()
         self._picture = bytes(size[0] * size[1] * 3)
         self._lock = threading.Lock()
+
+    @classmethod
+    def emulate(cls, size: tuple[int, int], options: Mapping[str, str]) -> "FrameDevice":
+        """The sign `signage emulate-panel` serves: `size`, wired as the URL options say."""
+        return cls(size, PixelMap.from_options(size, options))
+
+    def state(self) -> dict:
+        """What `signage emulate-panel` prints for `status`."""
+        return {"frames": self.frames, "size": list(self.size), "garbage_bytes": self.garbage}
 
     def framebuffer(self) -> bytes:
         """The last decoded picture, RGB row-major from the top left."""

@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 import time
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from drivers import novastar_codec as codec
 
@@ -68,6 +68,21 @@ class NovaStarDevice:
         self._start = clock.monotonic()
         self._packetizer = codec.Packetizer(codec.REQUEST_HEAD, keep_rejected=True)
         self._lock = threading.Lock()
+
+    @classmethod
+    def emulate(cls, size: tuple[int, int], options: Mapping[str, str]) -> "NovaStarDevice":
+        """The card `signage emulate-panel` serves: a sending card has no size or wiring of
+        its own (its receiving cards hold the mapping), so both are ignored."""
+        return cls()
+
+    def state(self) -> dict:
+        """What `signage emulate-panel` prints for `status`."""
+        return {"model": self.model, "brightness": self.brightness, "blackout": self.blackout,
+                "frozen": self.frozen, "test_pattern": self.test_pattern, "saves": self.saves,
+                "fault": self.fault,
+                "cards": [{"port": p, "index": i, "present": c.present,
+                           "temperature_c": round(self.temperature(c), 1)}
+                          for (p, i), c in sorted(self.cards.items())]}
 
     @staticmethod
     def _new_card(port: int, index: int) -> ReceivingCard:

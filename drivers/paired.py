@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from drivers.base import Driver, DriverError, PanelTelemetry, takes_dirty_hint
+from drivers.base import Driver, DriverError, PanelTelemetry
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,6 @@ class PairedDriver:
         self.video = video
         self.control = control
         self.size = video.size
-        self._video_hint = takes_dirty_hint(video)
 
     def open(self) -> None:
         self.video.open()
@@ -34,11 +33,8 @@ class PairedDriver:
             log.warning("control link not available yet: %s", exc)
 
     def present(self, frame, dirty=None) -> None:
-        """The picture goes to the video path, with the dirty hint if it takes one."""
-        if self._video_hint:
-            self.video.present(frame, dirty=dirty)
-        else:
-            self.video.present(frame)
+        """The picture goes to the video path, with the dirty hint."""
+        self.video.present(frame, dirty=dirty)
         try:
             self.control.present(frame)  # counts frames; sends nothing
         except DriverError:

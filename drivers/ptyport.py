@@ -27,6 +27,16 @@ class SerialPeer(Protocol):
         ...
 
 
+class EmulatedPeer(SerialPeer, Protocol):
+    """A device `signage emulate-panel` serves (a registry family's `peer`). It may also
+    have `hello()` (bytes it announces while idle), `save_png(path)` (its picture) and a
+    `fault` switch; the command offers what it has."""
+
+    def state(self) -> dict:
+        """The device's state as JSON-ready values, for the `status` command."""
+        ...
+
+
 class PtyPort:
     def __init__(self, peer: SerialPeer, link: str | os.PathLike | None = None):
         self.peer = peer

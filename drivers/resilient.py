@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.base import Driver, DriverError, PanelTelemetry, takes_dirty_hint
+from drivers.base import Driver, DriverError, PanelTelemetry
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ class KeepTrying:
         self._retry_in = FIRST_RETRY_S
         self._next_try = 0.0
         self._wanted: dict[str, object] = {}
-        self._hint = takes_dirty_hint(driver)
 
     def open(self) -> None:
         """Open now if possible; a retryable failure is reported and retried later."""
@@ -66,10 +65,7 @@ class KeepTrying:
             if not self.opened:
                 return
             dirty = None  # the frames dropped meanwhile changed more than this hint says
-        if self._hint:
-            self.driver.present(frame, dirty=dirty)
-        else:
-            self.driver.present(frame)
+        self.driver.present(frame, dirty=dirty)
 
     def _call(self, method: str, value) -> None:
         self._wanted[method] = value

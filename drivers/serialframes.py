@@ -17,14 +17,15 @@ import time
 import pygame
 import serial
 
-from drivers.base import DriverConfigError, DriverURL, DriverUnavailable, PanelTelemetry, parse_size
+from drivers.base import DriverConfigError, DriverUnavailable, PanelTelemetry
 from drivers.pixelmap import IDENTITY_LEVELS, OPTIONS as MAP_OPTIONS, PixelMap, level_table
+from drivers.registry import SERIAL_PATTERNS
+from drivers.urls import DriverURL, Options
 
 log = logging.getLogger(__name__)
 
 BITS_PER_BYTE = 10  # 8N1: start bit, 8 data bits, stop bit
 IDLE_POLL = 0.05  # the writer looks for replies and due resends at least this often (s)
-PATTERNS = ("red", "green", "blue", "white", "black", "corners")
 OPTIONS = ("port", "baud", "size", "fps", "brightness", "gamma", "keepalive") + MAP_OPTIONS
 
 
@@ -83,41 +84,25 @@ def pattern_picture(name: str, size: tuple[int, int]) -> bytes:
     return bytes((colour.r, colour.g, colour.b)) * (w * h)
 
 
-def _number(query: dict, name: str, default, kind, low, high):
-    if name not in query:
-        return default
-    try:
-        value = kind(query[name])
-    except ValueError:
-        raise DriverConfigError(f"{name}={query[name]!r} is not a number") from None
-    if not low <= value <= high:
-        raise DriverConfigError(f"{name}={query[name]} is outside {low}..{high}")
-    return value
-
-
 def parse_options(url: DriverURL, default_baud: int) -> dict:
     """Driver keyword arguments from a URL such as tpm2:///dev/ttyACM0?baud=1000000&size=64x32."""
-    query, scheme = url.query, url.scheme
+    options, scheme = Options(url, OPTIONS), url.scheme
     example = f"{scheme}:///dev/ttyACM0?size=64x32"
-    unknown = sorted(set(query) - set(OPTIONS))
-    if unknown:
-        raise DriverConfigError(f"{scheme} URL: unknown option {', '.join(unknown)}; "
-                                f"known: {', '.join(OPTIONS)}")
-    port = query.get("port") or url.target
+    port = options.text("port") or url.target
     if not port:
         raise DriverConfigError(f"{scheme} URL names no serial port; write e.g. {example}")
-    if "size" not in query:
+    size = options.size()
+    if size is None:
         raise DriverConfigError(f"{scheme} URL needs size=WIDTHxHEIGHT, e.g. {example}")
-    size = parse_size(query["size"])
     return {
         "port": port,
         "size": size,
-        "baud": _number(query, "baud", default_baud, int, 300, 20_000_000),
-        "fps": _number(query, "fps", None, float, 0.1, 1000),
-        "brightness": _number(query, "brightness", 100.0, float, 0, 100),
-        "gamma": _number(query, "gamma", 1.0, float, 0.1, 5),
-        "keepalive": _number(query, "keepalive", 1.0, float, 0, 3600),
-        "pixelmap": PixelMap.from_options(size, query),
+        "baud": options.number("baud", default_baud, 300, 20_000_000, int),
+        "fps": options.number("fps", None, 0.1, 1000),
+        "brightness": options.number("brightness", 100.0, 0, 100),
+        "gamma": options.number("gamma", 1.0, 0.1, 5),
+        "keepalive": options.number("keepalive", 1.0, 0, 3600),
+        "pixelmap": PixelMap.from_options(size, url.query),
     }
 
 
@@ -219,9 +204,9 @@ class SerialFrameDriver:
         self._change(power=bool(on))
 
     def show_test_pattern(self, pattern: str | None) -> None:
-        if pattern is not None and pattern not in PATTERNS:
+        if pattern is not None and pattern not in SERIAL_PATTERNS:
             raise DriverConfigError(
-                f"test pattern {pattern!r} unknown; choose one of {', '.join(PATTERNS)}"
+                f"test pattern {pattern!r} unknown; choose one of {', '.join(SERIAL_PATTERNS)}"
             )
         self._change(test_pattern=pattern)
 

@@ -7,8 +7,8 @@ URL: `tpm2:///dev/ttyACM0?baud=1000000&size=64x32` (options in serialframes.OPTI
 
 from __future__ import annotations
 
-from drivers.base import DriverURL
 from drivers.serialframes import SerialFrameDriver, parse_options
+from drivers.urls import DriverURL
 
 START, END = 0xC9, 0x36
 DATA, COMMAND, RESPONSE = 0xDA, 0xC0, 0xAA

@@ -7,10 +7,11 @@ import pygame
 import pytest
 
 from drivers.adalight import AdalightDriver, HELLO, encode_frame, encode_header
-from drivers.base import DriverConfigError, open_driver
+from drivers.base import DriverConfigError
 from drivers.framedevices import AdalightDevice
 from drivers.pixelmap import PixelMap
 from drivers.ptyport import PtyPort
+from drivers.registry import open_driver
 from tests.test_tpm2 import picture_bytes, varied_picture, wait_for
 
 SIZE = (16, 8)

@@ -11,7 +11,6 @@ from signage.render.checks import (
     Limits,
     check_playlist,
     contrast_ratio,
-    panel_size,
     reading_seconds,
 )
 from signage.content.documents import parse_document, validate_document
@@ -245,17 +244,6 @@ def test_a_bright_patch_behind_part_of_the_text_counts(fonts, tmp_path):
 
 
 # --- configuration ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("url, size", [
-    ("emulated://384x192", (384, 192)),
-    ("emulated://", (768, 384)),
-    ("tpm2:///dev/ttyACM0?baud=1000000&size=64x32", (64, 32)),
-    ("hdmi://0?region=0,0,1920,1080+novastar:///dev/ttyUSB0", (1920, 1080)),
-    ("novastar:///dev/ttyUSB0?baud=115200", (768, 384)),
-])
-def test_the_panel_size_comes_from_the_driver_url(url, size):
-    assert panel_size(url) == size
 
 
 def test_floors_come_from_the_environment():

@@ -3,8 +3,10 @@
 import pygame
 import pytest
 
-from drivers.base import DriverConfigError, DriverUnavailable, open_driver, parse_size
+from drivers.base import DriverConfigError, DriverUnavailable
 from drivers.emulated import EmulatedPanel
+from drivers.registry import open_driver
+from drivers.urls import parse_size
 
 
 def test_emulated_url_gives_a_panel_of_that_size():
@@ -204,34 +206,19 @@ def test_a_wrong_driver_url_is_not_retried():
         KeepTrying(Misconfigured((8, 8))).open()
 
 
-class OldStylePanel(EmulatedPanel):
-    """A driver written before the dirty hint existed: present(frame) only."""
-
-    def present(self, frame):
-        super().present(frame)
-
-
-def test_drivers_are_asked_whether_they_take_the_dirty_hint():
-    from drivers.base import takes_dirty_hint
-
-    assert takes_dirty_hint(EmulatedPanel((8, 4)))
-    assert not takes_dirty_hint(OldStylePanel((8, 4)))
-
-
-def test_the_pair_passes_the_hint_to_a_video_path_that_takes_it():
+def test_the_pair_passes_the_hint_to_the_video_path():
     from drivers.paired import PairedDriver
 
-    for video, only_the_corner in ((EmulatedPanel((768, 384)), True),
-                                   (OldStylePanel((768, 384)), False)):
-        pair = PairedDriver(video, FakeControlLink())
-        pair.open()
-        pair.present(red_frame())
-        blue = red_frame()
-        blue.fill((0, 0, 255))
-        pair.present(blue, dirty=[pygame.Rect(0, 0, 1, 1)])
-        shown = video.last_frame()
-        assert shown.get_at((0, 0))[:3] == (0, 0, 255)
-        assert (shown.get_at((9, 9))[:3] == (255, 0, 0)) is only_the_corner
+    video = EmulatedPanel((768, 384))
+    pair = PairedDriver(video, FakeControlLink())
+    pair.open()
+    pair.present(red_frame())
+    blue = red_frame()
+    blue.fill((0, 0, 255))
+    pair.present(blue, dirty=[pygame.Rect(0, 0, 1, 1)])
+    shown = video.last_frame()
+    assert shown.get_at((0, 0))[:3] == (0, 0, 255)
+    assert shown.get_at((9, 9))[:3] == (255, 0, 0)  # only the corner was copied
 
 
 def test_a_device_that_opens_late_gets_a_whole_frame_first():
@@ -256,4 +243,3 @@ def test_a_device_that_opens_late_gets_a_whole_frame_first():
     driver.present(red_frame((64, 32)), dirty=[])
     assert device.hints == [None, []]
     assert device.last_frame().get_at((40, 20))[:3] == (255, 0, 0)
-    assert KeepTrying(OldStylePanel((8, 4))).present(filled((1, 2, 3)), dirty=[]) is None

@@ -11,8 +11,10 @@ import time
 import pygame
 import pytest
 
-from drivers.base import DriverConfigError, open_driver
-from drivers.hdmi import Backoff, HdmiConfig, HdmiDriver, pixel_format
+from drivers.base import DriverConfigError
+from drivers.hdmi import Backoff, HdmiDriver
+from drivers.hdmi_window import HdmiConfig, pixel_format
+from drivers.registry import open_driver
 from signage.clock import FakeClock
 from tests.xvfb import Xvfb, xvfb_missing
 

@@ -6,10 +6,13 @@ import time
 import pytest
 
 from drivers import novastar_codec as codec
-from drivers.base import DriverConfigError, DriverUnavailable, DriverURL, open_driver
-from drivers.novastar import NovaStarDriver, NovaStarLinkDown, NovaStarOptions, parse_cards
+from drivers.base import DriverConfigError, DriverUnavailable
+from drivers.novastar import NovaStarDriver, NovaStarOptions, parse_cards
 from drivers.novastar_device import NovaStarDevice
+from drivers.novastar_link import NovaStarLinkDown
 from drivers.ptyport import PtyPort
+from drivers.registry import open_driver
+from drivers.urls import DriverURL
 from signage.clock import FakeClock
 
 CARDS = ((0, 0), (0, 1), (1, 0), (1, 1))

@@ -7,12 +7,14 @@ import time
 import pygame
 import pytest
 
-from drivers.base import DriverConfigError, DriverURL, DriverUnavailable, open_driver
+from drivers.base import DriverConfigError, DriverUnavailable
 from drivers.framedevices import Tpm2Device
 from drivers.pixelmap import PixelMap, level_table
 from drivers.ptyport import PtyPort
+from drivers.registry import open_driver
 from drivers.serialframes import Backoff, FramePacer, max_fps
 from drivers.tpm2 import Tpm2Driver, encode_frame, encode_packet, from_url
+from drivers.urls import DriverURL
 
 README_FRAME = bytes.fromhex("C9 DA 00 09 FF 00 00 00 FF 00 00 00 FF 36")
 SIZE = (16, 8)

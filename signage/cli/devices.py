@@ -2,7 +2,8 @@
 
 `signage panel --device URL ...` is for a technician on site with a laptop on the
 sending card's RS-232 port (no player, no database needed). `signage emulate-panel`
-plays the device's part on a pseudo-terminal, for demos, tests and training.
+plays the device's part on a pseudo-terminal, for demos, tests and training. Which
+devices each speaks to, and their test patterns, come from the driver registry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pathlib import Path
 
 log = logging.getLogger("signage")
 
-PROTOCOLS = ("novastar", "tpm2", "adalight")
 EMULATOR_COMMANDS = """commands (one per line on standard input):
   fault no-answer|bad-checksum|ack01|garbage|off   make the NovaStar card misbehave
   unplug | plug                                    pull or reconnect the cable
@@ -33,14 +33,16 @@ EMULATOR_COMMANDS = """commands (one per line on standard input):
 
 def cmd_panel(args) -> int:
     """One command against a device; a fault exits 1 with the driver's message."""
-    from drivers.base import DriverConfigError, open_driver
+    from drivers.base import DriverConfigError
+    from drivers.registry import family_for, open_driver
 
-    driver = open_driver(args.device)
-    if not hasattr(driver, "read_status") or not hasattr(driver, "open_link"):
+    if not family_for(args.device).control_link:
         raise DriverConfigError(
-            f"{args.device} is not a control link; `signage panel` speaks to a NovaStar "
-            "sending card, e.g. --device novastar:///dev/ttyUSB0"
+            f"{args.device} is not a control link; `signage panel` speaks to a sending "
+            f"card's control port ({', '.join(_control_links())}), e.g. --device "
+            "novastar:///dev/ttyUSB0"
         )
+    driver = open_driver(args.device)
     _open_now(driver)
     try:
         action = args.panel_command
@@ -105,24 +107,12 @@ def _unit(value, unit: str) -> str:
 # --- signage emulate-panel ----------------------------------------------------------------
 
 
-def make_device(protocol: str, size: tuple[int, int], options: dict[str, str]):
-    """The emulated device for a protocol (a pure SerialPeer)."""
-    if protocol == "novastar":
-        from drivers.novastar_device import NovaStarDevice
-
-        return NovaStarDevice()
-    from drivers.framedevices import AdalightDevice, Tpm2Device
-    from drivers.pixelmap import PixelMap
-
-    pixelmap = PixelMap.from_options(size, options)
-    return (Tpm2Device if protocol == "tpm2" else AdalightDevice)(size, pixelmap)
-
-
 def cmd_emulate_panel(args) -> int:
     from drivers.ptyport import PtyPort
+    from drivers.registry import family
 
     options = dict(pair.split("=", 1) for pair in args.map) if args.map else {}
-    device = make_device(args.protocol, args.size, options)
+    device = family(args.protocol).peer(args.size, options)
     if args.fault:
         device.fault = args.fault
     port = PtyPort(device, link=args.link)
@@ -185,20 +175,8 @@ def _emulator_command(line: str, device, port) -> str:
         device.save_png(rest[0])
         return f"saved {rest[0]}"
     if verb == "status":
-        return json.dumps(_device_state(device), ensure_ascii=False)
+        return json.dumps(device.state(), ensure_ascii=False)
     return f"unknown command {line!r}\n{EMULATOR_COMMANDS}"
-
-
-def _device_state(device) -> dict:
-    if hasattr(device, "cards"):
-        return {"model": device.model, "brightness": device.brightness,
-                "blackout": device.blackout, "frozen": device.frozen,
-                "test_pattern": device.test_pattern, "saves": device.saves,
-                "fault": device.fault,
-                "cards": [{"port": p, "index": i, "present": c.present,
-                           "temperature_c": round(device.temperature(c), 1)}
-                          for (p, i), c in sorted(device.cards.items())]}
-    return {"frames": device.frames, "size": list(device.size), "garbage_bytes": device.garbage}
 
 
 # --- parsers --------------------------------------------------------------------------------
@@ -216,8 +194,7 @@ def add_parsers(sub, size_type) -> None:
     blackout = actions.add_parser("blackout", help="blank the wall (on) or show video again (off)")
     blackout.add_argument("state", choices=("on", "off"))
     pattern = actions.add_parser("test-pattern", help="show a self-test pattern, or off")
-    pattern.add_argument("name", choices=("red", "green", "blue", "white", "horizontal",
-                                          "vertical", "diagonal", "grey", "ageing", "off"))
+    pattern.add_argument("name", choices=_control_link_patterns() + ("off",))
     actions.add_parser("save", help="store the settings in the receiving cards' flash")
     panel.set_defaults(func=cmd_panel)
 
@@ -226,7 +203,7 @@ def add_parsers(sub, size_type) -> None:
         description="Serve an emulated device on a pseudo-terminal.\n\n" + EMULATOR_COMMANDS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    emulate.add_argument("--protocol", choices=PROTOCOLS, required=True)
+    emulate.add_argument("--protocol", choices=_emulated_protocols(), required=True)
     emulate.add_argument("--size", type=size_type, default=(64, 32),
                          help="sign size for tpm2/adalight (default 64x32)")
     emulate.add_argument("--map", action="append", metavar="KEY=VALUE",
@@ -240,6 +217,28 @@ def add_parsers(sub, size_type) -> None:
     emulate.add_argument("--exit-on-eof", action="store_true",
                          help="stop when standard input closes")
     emulate.set_defaults(func=cmd_emulate_panel)
+
+
+def _control_links() -> list[str]:
+    """The driver families `signage panel` speaks to."""
+    from drivers.registry import families
+
+    return [family.scheme for family in families() if family.control_link]
+
+
+def _control_link_patterns() -> tuple[str, ...]:
+    """Every test pattern some control link shows (the device refuses one it lacks)."""
+    from drivers.registry import families
+
+    names = (name for family in families() if family.control_link for name in family.patterns)
+    return tuple(dict.fromkeys(names))
+
+
+def _emulated_protocols() -> list[str]:
+    """The driver families `signage emulate-panel` can play."""
+    from drivers.registry import families
+
+    return [family.scheme for family in families() if family.peer is not None]
 
 
 def _percent(text: str) -> float:

@@ -62,7 +62,8 @@ def cmd_validate(args) -> int:
 
 def _validate_file(source: Path, settings: Settings, panel: tuple[int, int] | None):
     """(errors then warnings, a one-line summary) for a playlist or schedule file."""
-    from signage.render.checks import Limits, check_playlist, fonts_for, panel_size
+    from drivers.registry import panel_size
+    from signage.render.checks import Limits, check_playlist, fonts_for
     from signage.content.documents import validate_document
     from signage.services.importer import (asset_problems, findings_as_problems, is_schedule,
                                   playlist_names_beside, read_document)
@@ -103,7 +104,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_player(args) -> int:
-    from drivers.base import open_driver
+    from drivers.registry import open_driver
     from drivers.resilient import KeepTrying
     from signage.clock import SystemClock
     from signage.player.loop import build_player
@@ -141,7 +142,7 @@ def cmd_api(args) -> int:
 def cmd_run(args) -> int:
     from signage.cli.supervisor import run_children
 
-    from drivers.base import open_driver
+    from drivers.registry import open_driver
 
     settings = Settings.from_env(driver=args.driver)
     open_driver(settings.driver)  # a wrong URL fails here, not in a restart loop
@@ -182,7 +183,8 @@ def _duration(text: str) -> float:
 
 
 def _size(text: str) -> tuple[int, int]:
-    from drivers.base import DriverConfigError, parse_size
+    from drivers.base import DriverConfigError
+    from drivers.urls import parse_size
 
     try:
         return parse_size(text)

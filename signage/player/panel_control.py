@@ -13,10 +13,13 @@ import threading
 from typing import Callable
 
 from drivers.base import Driver, DriverError
+from signage.content.controls import PanelSetting
 
 log = logging.getLogger(__name__)
 
-SETTINGS = {"brightness": "set_brightness", "power": "set_power", "test_pattern": "show_test_pattern"}
+# The driver call that applies each setting.
+DRIVER_CALLS = {PanelSetting.BRIGHTNESS: "set_brightness", PanelSetting.POWER: "set_power",
+                PanelSetting.TEST_PATTERN: "show_test_pattern"}
 RETRY_FIRST_S = 1.0
 RETRY_MAX_S = 30.0
 
@@ -25,9 +28,9 @@ class PanelControl:
     def __init__(self, driver: Driver, report: Callable[[str], None], background: bool = True):
         self.driver = driver
         self.report = report
-        self._wanted: dict[str, object] = {}
-        self._applied: dict[str, object] = {}
-        self._errors: dict[str, str] = {}
+        self._wanted: dict[PanelSetting, object] = {}
+        self._applied: dict[PanelSetting, object] = {}
+        self._errors: dict[PanelSetting, str] = {}
         self._retry_in = RETRY_FIRST_S
         self._wake = threading.Condition()
         self._closed = False
@@ -36,8 +39,9 @@ class PanelControl:
             self._thread = threading.Thread(target=self._work, name="panel-control", daemon=True)
             self._thread.start()
 
-    def want(self, setting: str, value: object) -> None:
+    def want(self, setting: PanelSetting, value: object) -> None:
         """Ask for a setting; returns at once. Asking again for the same value is free."""
+        setting = PanelSetting(setting)
         with self._wake:
             if self._wanted.get(setting, object()) == value and setting in self._wanted:
                 return
@@ -51,13 +55,13 @@ class PanelControl:
         with self._wake:
             return {name: {"wanted": self._wanted.get(name), "applied": self._applied.get(name),
                            "error": self._errors.get(name)}
-                    for name in SETTINGS if name in self._wanted}
+                    for name in PanelSetting if name in self._wanted}
 
-    def applied(self, setting: str) -> object:
+    def applied(self, setting: PanelSetting) -> object:
         with self._wake:
             return self._applied.get(setting)
 
-    def _pending(self) -> dict[str, object]:
+    def _pending(self) -> dict[PanelSetting, object]:
         return {k: v for k, v in self._wanted.items()
                 if k not in self._applied or self._applied[k] != v}
 
@@ -68,7 +72,7 @@ class PanelControl:
         ok = True
         for setting, value in pending.items():
             try:
-                getattr(self.driver, SETTINGS[setting])(value)
+                getattr(self.driver, DRIVER_CALLS[setting])(value)
             except DriverError as exc:
                 ok = False
                 with self._wake:

@@ -66,7 +66,6 @@ READING_RATE = {"vi": 3.5, "en": 2.5, "zh": 2.8}   # syllables, words, character
 FIND_TEXT_S = 1.0
 MIN_CONTRAST = 4.5
 OUTLINE_RGB = (0, 0, 0)
-DEFAULT_PANEL = (768, 384)
 _SAMPLE_WIDTH = 48  # columns a line's background is reduced to before taking percentiles
 
 AssetFile = Callable[[str], "Path | None"]
@@ -103,23 +102,6 @@ def shared_fonts(overrides: tuple[tuple[str, str], ...] = ()) -> FontBook:
 
 def fonts_for(settings: Settings) -> FontBook:
     return shared_fonts(tuple(sorted(settings.fonts.items())))
-
-
-def panel_size(driver_url: str) -> tuple[int, int]:
-    """The panel size a driver URL names (emulated://WxH, ?size=WxH, ?region=x,y,w,h)."""
-    from drivers.base import DriverURL, parse_size, split_pair
-
-    video = split_pair(driver_url)[0]
-    url = DriverURL.parse(video)
-    if "size" in url.query:
-        return parse_size(url.query["size"], "size")
-    if "region" in url.query:
-        parts = url.query["region"].split(",")
-        if len(parts) == 4 and all(p.strip().isdigit() for p in parts):
-            return parse_size(f"{parts[2].strip()}x{parts[3].strip()}", "region")
-    if url.scheme == "emulated":
-        return parse_size(url.target or "768x384")
-    return DEFAULT_PANEL
 
 
 def check_playlist(

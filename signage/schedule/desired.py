@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from signage.content.controls import PanelSetting
 from signage.schedule.brightness import Override as BrightnessOverride
 from signage.schedule.brightness import effective_level, recheck_after
 from signage.schedule.resolver import power_state, resolve
@@ -32,7 +33,7 @@ class Wanted:
     schedule_revision: int | None
     active_playlist: str | None  # used when there is no schedule
     emergencies: list[Emergency]  # not cancelled, not expired (some may start later)
-    overrides: dict[str, Override]  # not expired
+    overrides: dict[PanelSetting, Override]  # not expired
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,16 +69,17 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         brightness, source, recheck = _brightness(schedule, local, trusted, wanted.overrides,
                                                   held_brightness)
         changes.append(now + dt.timedelta(seconds=recheck))
-    elif "brightness" in wanted.overrides:
-        brightness, source = float(wanted.overrides["brightness"].value), "override"
+    elif PanelSetting.BRIGHTNESS in wanted.overrides:
+        brightness = float(wanted.overrides[PanelSetting.BRIGHTNESS].value)
+        source = "override"
 
     emergency = _current_emergency(wanted.emergencies, now, changes)
-    power_override = wanted.overrides.get("power")
+    power_override = wanted.overrides.get(PanelSetting.POWER)
     if power_override is not None:
         power_on, power_reason = bool(power_override.value), "technician"
     if emergency is not None and power_reason == "scheduled off":
         power_on, power_reason = True, "on"  # an urgent notice lights a sleeping wall
-    pattern = wanted.overrides.get("test_pattern")
+    pattern = wanted.overrides.get(PanelSetting.TEST_PATTERN)
     for override in wanted.overrides.values():
         if override.expires_at is not None:
             changes.append(override.expires_at)
@@ -104,9 +106,9 @@ def _current_emergency(emergencies: list[Emergency], now: dt.datetime,
 
 
 def _brightness(schedule: Schedule, local: dt.datetime, trusted: bool,
-                overrides: dict[str, Override], held: float | None):
+                overrides: dict[PanelSetting, Override], held: float | None):
     """(level, source, seconds until it should be looked at again)."""
-    stored = overrides.get("brightness")
+    stored = overrides.get(PanelSetting.BRIGHTNESS)
     override = None
     if stored is not None:
         override = BrightnessOverride(level=float(stored.value),

@@ -7,10 +7,10 @@ import logging
 import threading
 from typing import BinaryIO
 
+from drivers.registry import panel_size
 from signage.content.documents import Problem
 from signage.errors import AssetMissing, ContentError
 from signage.media.images import check_asset_bytes, clean_image
-from signage.render.checks import panel_size
 from signage.services.errors import Conflict, Invalid, NotFound
 from signage.settings import Settings
 from signage.store.access import Principal

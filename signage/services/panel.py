@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from drivers.patterns import patterns_for
+from drivers.registry import patterns_for
 from signage.clock import Clock
+from signage.content.controls import PanelSetting
 from signage.content.models import parse_duration
 from signage.services.errors import Invalid
 from signage.settings import Settings
@@ -21,43 +22,38 @@ from signage.store.records import Records
 
 log = logging.getLogger(__name__)
 
-TEST_PATTERN = "test_pattern"
-
-
-def control_name(kind: str) -> str:
-    """How people and URLs spell an override kind: test_pattern -> test-pattern."""
-    return kind.replace("_", "-")
-
-
 def set_override(desired: Desired, records: Records, clock: Clock, settings: Settings,
-                 actor: Principal, kind: str, value: object, *,
+                 actor: Principal, setting: PanelSetting, value: object, *,
                  expires_at: dt.datetime | None = None, duration: str | float | None = None):
-    """Hold the panel at `value` for `kind` until `expires_at`, for `duration`, or (neither)
+    """Hold the panel's `setting` at `value` until `expires_at`, for `duration`, or (neither)
     until cleared. Invalid names the field: both ends given, an end passed, a bad duration,
     a test pattern this wall's device does not show. Returns the stored Override."""
+    setting = PanelSetting(setting)  # a plain name works too: "power"
     now = clock.now()
     expiry = _expiry(now, expires_at, duration)
-    if kind == TEST_PATTERN:
+    if setting is PanelSetting.TEST_PATTERN:
         shown = patterns_for(settings.driver)
         if value not in shown:
             raise Invalid.field("pattern", "pattern_not_shown", (
                 f"{value!r} is not a pattern this wall's device shows; choose one of "
                 f"{', '.join(shown) or '(none)'}"), pattern=str(value), shown=list(shown))
-    override = desired.set_override(kind, value, actor.name, expiry)
-    control = control_name(kind)
+    override = desired.set_override(setting, value, actor.name, expiry)
+    control = setting.slug
     records.audit(actor.name, actor.role, f"panel.{control}", target=control,
-                  detail={_detail_key(kind): value,
+                  detail={_DETAIL_KEY[setting]: value,
                           "expires_at": expiry.isoformat() if expiry else None})
     log.info("panel %s set to %r by %s until %s", control, value, actor.name,
              expiry.isoformat() if expiry else "cleared")
     return override
 
 
-def clear_override(desired: Desired, records: Records, actor: Principal, kind: str):
+def clear_override(desired: Desired, records: Records, actor: Principal,
+                   setting: PanelSetting):
     """The schedule decides again; returns the override that was in place, or None."""
-    was = desired.overrides().get(kind)
-    desired.clear_override(kind)
-    control = control_name(kind)
+    setting = PanelSetting(setting)
+    was = desired.overrides().get(setting)
+    desired.clear_override(setting)
+    control = setting.slug
     records.audit(actor.name, actor.role, f"panel.{control}.clear", target=control,
                   detail={"was": was.value if was else None})
     if was is not None:
@@ -65,8 +61,9 @@ def clear_override(desired: Desired, records: Records, actor: Principal, kind: s
     return was
 
 
-def _detail_key(kind: str) -> str:
-    return {"brightness": "percent", "power": "on", TEST_PATTERN: "pattern"}[kind]
+# The audit detail names the value as the API's body does.
+_DETAIL_KEY = {PanelSetting.BRIGHTNESS: "percent", PanelSetting.POWER: "on",
+               PanelSetting.TEST_PATTERN: "pattern"}
 
 
 def _expiry(now: dt.datetime, expires_at: dt.datetime | None,

@@ -12,11 +12,12 @@ import dataclasses
 import logging
 from typing import Iterator
 
+from drivers.registry import panel_size
 from signage.content.documents import (Document, DocumentError, Problem, as_document,
                                       validate_document)
 from signage.content.models import Playlist, format_path
 from signage.errors import AssetMissing
-from signage.render.checks import Limits, check_playlist, fonts_for, panel_size
+from signage.render.checks import Limits, check_playlist, fonts_for
 from signage.schedule.rules import Schedule
 from signage.services.errors import Conflict, Forbidden, Invalid, NotFound, counted
 from signage.services.importer import asset_problems, findings_as_problems

@@ -12,13 +12,12 @@ import json
 import sqlite3
 
 from signage.clock import utc_text
+from signage.content.controls import PanelSetting
 from signage.content.models import Message
 from signage.errors import StoreError
 from signage.schedule.state import Emergency, Override
 from signage.store.database import Database
 from signage.store.records import Records
-
-OVERRIDE_KINDS = ("brightness", "power", "test_pattern")
 
 
 class Desired:
@@ -95,8 +94,8 @@ class Desired:
 
     def set_override(self, kind: str, value: object, by: str,
                      expires_at: dt.datetime | None = None) -> Override:
-        if kind not in OVERRIDE_KINDS:
-            raise StoreError(f"override {kind!r} is unknown; choose one of {', '.join(OVERRIDE_KINDS)}")
+        if kind not in set(PanelSetting):
+            raise StoreError(f"override {kind!r} is unknown; choose one of {', '.join(PanelSetting)}")
         with self.database.write() as db:
             db.execute(
                 "INSERT INTO overrides (kind, value, expires_at, set_by, set_at) VALUES (?, ?, ?, ?, ?) "

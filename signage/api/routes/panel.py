@@ -8,7 +8,7 @@ Every change is in the audit log as panel.<control> (panel.<control>.clear to cl
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, St
 
 from signage.api.deps import (ClockDep, DesiredDep, PrincipalDep, RecordsDep, SettingsDep,
                               require_role)
+from signage.content.controls import PanelSetting
 from signage.services import panel
 from signage.services.errors import Invalid
 from signage.schedule.state import Override
@@ -25,13 +26,10 @@ from signage.store.records import Records
 
 router = APIRouter(prefix="/api/panel", tags=["panel"])
 
-# Every name some driver shows; which ones this wall shows is checked against its driver
-# (drivers/patterns.py), as the names depend on the device.
-Pattern = Literal["red", "green", "blue", "white", "black", "corners",
-                  "horizontal", "vertical", "diagonal", "grey", "ageing"]
-PATTERNS = get_args(Pattern)
-Control = Literal["brightness", "power", "test-pattern"]
-KINDS = {"brightness": "brightness", "power": "power", "test-pattern": "test_pattern"}
+# The names depend on the device: the panel service checks each against the wall's
+# driver family (drivers.registry).
+Pattern = Annotated[str, Field(max_length=40)]
+Control = Literal[tuple(setting.slug for setting in PanelSetting)]
 _TECHNICIAN = [Depends(require_role("technician"))]
 _BODY = {400: {"description": "The body is not JSON (or not UTF-8)"}}
 
@@ -55,7 +53,9 @@ class PowerBody(_Until):
 
 
 class TestPatternBody(_Until):
-    pattern: Pattern | None = Field(description="a pattern name, or null for normal video")
+    pattern: Pattern | None = Field(
+        description="a pattern name the wall's device shows (422 lists them), or null for "
+                    "normal video")
 
 
 @router.get("", dependencies=_TECHNICIAN)
@@ -63,22 +63,23 @@ def get_panel(desired: DesiredDep, clock: ClockDep) -> dict[str, Any]:
     """The technician overrides, by control, and whether each is still in force."""
     now = clock.now()
     found = desired.overrides()
-    return {"overrides": {control: _described(found[kind], now)
-                          for control, kind in KINDS.items() if kind in found}}
+    return {"overrides": {setting.slug: _described(found[setting], now)
+                          for setting in PanelSetting if setting in found}}
 
 
 @router.put("/brightness", dependencies=_TECHNICIAN, responses=_BODY)
 def put_brightness(body: BrightnessBody, who: PrincipalDep, desired: DesiredDep,
                    records: RecordsDep, clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
     """Hold the wall at `percent` (overrides the schedule's plan) until the expiry."""
-    return _set(desired, records, clock, settings, who, "brightness", body.percent, body)
+    return _set(desired, records, clock, settings, who, PanelSetting.BRIGHTNESS, body.percent,
+                body)
 
 
 @router.put("/power", dependencies=_TECHNICIAN, responses=_BODY)
 def put_power(body: PowerBody, who: PrincipalDep, desired: DesiredDep, records: RecordsDep,
               clock: ClockDep, settings: SettingsDep) -> dict[str, Any]:
     """Blank (on=false) or light the wall until the expiry, whatever the schedule says."""
-    return _set(desired, records, clock, settings, who, "power", body.on, body)
+    return _set(desired, records, clock, settings, who, PanelSetting.POWER, body.on, body)
 
 
 @router.put("/test-pattern", dependencies=_TECHNICIAN, responses=_BODY)
@@ -87,8 +88,9 @@ def put_test_pattern(body: TestPatternBody, who: PrincipalDep, desired: DesiredD
     """Show a test pattern until the expiry (to find dead modules); null: normal video.
     The pattern must be one this wall's device shows (422 lists them)."""
     if body.pattern is None:
-        return _clear(desired, records, clock, who, "test-pattern")
-    return _set(desired, records, clock, settings, who, "test_pattern", body.pattern, body)
+        return _clear(desired, records, clock, who, PanelSetting.TEST_PATTERN)
+    return _set(desired, records, clock, settings, who, PanelSetting.TEST_PATTERN, body.pattern,
+                body)
 
 
 @router.delete("/{control}", dependencies=_TECHNICIAN)
@@ -96,25 +98,25 @@ def delete_control(control: Annotated[Control, Path(description="brightness, pow
                    who: PrincipalDep, desired: DesiredDep, records: RecordsDep,
                    clock: ClockDep) -> dict[str, Any]:
     """Clear an override: the schedule decides again."""
-    return _clear(desired, records, clock, who, control)
+    return _clear(desired, records, clock, who, PanelSetting.from_slug(control))
 
 
-def _set(desired: Desired, records: Records, clock, settings, who: Principal, kind: str,
-         value: object, body: _Until) -> dict[str, Any]:
+def _set(desired: Desired, records: Records, clock, settings, who: Principal,
+         setting: PanelSetting, value: object, body: _Until) -> dict[str, Any]:
     try:
-        override = panel.set_override(desired, records, clock, settings, who, kind, value,
+        override = panel.set_override(desired, records, clock, settings, who, setting, value,
                                       expires_at=body.expires_at, duration=body.duration)
     except Invalid as exc:
         # The same 422 body FastAPI gives for a bad field, so clients read one format.
         raise RequestValidationError([{"loc": ("body", p.path), "msg": p.reason,
                                        "type": "value_error"} for p in exc.problems]) from None
-    return {"control": panel.control_name(kind), **_described(override, clock.now())}
+    return {"control": setting.slug, **_described(override, clock.now())}
 
 
 def _clear(desired: Desired, records: Records, clock, who: Principal,
-           control: str) -> dict[str, Any]:
-    was = panel.clear_override(desired, records, who, KINDS[control])
-    return {"control": control, "cleared": was is not None,
+           setting: PanelSetting) -> dict[str, Any]:
+    was = panel.clear_override(desired, records, who, setting)
+    return {"control": setting.slug, "cleared": was is not None,
             "was": _described(was, clock.now()) if was else None}
 
 

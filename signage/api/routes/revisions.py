@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from drivers.registry import panel_size
 from signage.api.deps import ClockDep, PrincipalDep, RevisionsDep, SettingsDep, require_role
 from signage.content.models import Playlist
 from signage.services import revisions
@@ -126,8 +127,7 @@ def preview_revision(
             "or `signage schedule --date YYYY-MM-DD` on the box), then preview the playlist "
             "revisions it names",
         )
-    # Here, not at the top: pygame (through signage.render.checks too) only on this path.
-    from signage.render.checks import panel_size
+    # Here, not at the top: pygame only on this path.
     from signage.services.preview import revision_frame_png
 
     png = revision_frame_png(Playlist.model_validate(info.body), at, clock.now(),
