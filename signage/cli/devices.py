@@ -12,11 +12,12 @@ import argparse
 import json
 import logging
 import select
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
+
+from signage.cli.signals import on_stop_signals
 
 log = logging.getLogger("signage")
 
@@ -121,8 +122,7 @@ def cmd_emulate_panel(args) -> int:
     log.info("emulating a %s device on %s; %s", args.protocol, port.path,
              "type 'help' for commands" if sys.stdin.isatty() else "commands on stdin")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    on_stop_signals(stop.set)
     hello = getattr(device, "hello", None)
     next_hello = 0.0
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from signage.content.documents import DocumentError
 from signage.errors import SignageError
 from signage.settings import DEFAULT_DRIVER, DEFAULT_LISTEN, Settings
+from signage.cli.signals import on_stop_signals
 
 log = logging.getLogger("signage")
 
@@ -28,16 +28,6 @@ def _parse_listen(text: str) -> tuple[str, int]:
     if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise argparse.ArgumentTypeError(f"--listen {text!r}: write HOST:PORT, e.g. 127.0.0.1:8080")
     return host, int(port)
-
-
-def _stop_on_signals(stop: threading.Event, on_stop=lambda: None) -> None:
-    def handler(signum, _frame):
-        log.info("received %s, stopping", signal.Signals(signum).name)
-        stop.set()
-        on_stop()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -116,7 +106,7 @@ def cmd_player(args) -> int:
     driver.open()
     player = build_player(settings, clock, driver)
     stop = threading.Event()
-    _stop_on_signals(stop, clock.wake)
+    on_stop_signals(stop.set, clock.wake)
     log.info("player started on %s at %g fps, data in %s", settings.driver, settings.fps,
              settings.data_dir)
     try:

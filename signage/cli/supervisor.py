@@ -19,9 +19,10 @@ import subprocess
 import sys
 import threading
 
+from signage.cli.signals import on_stop_signals
 from signage.clock import Clock, SystemClock
-from signage.store.runtime import write_json
 from signage.settings import Settings
+from signage.store.runtime import write_json
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +180,7 @@ def run_children(settings: Settings, listen: str) -> int:
     clock = SystemClock()
     supervisor = Supervisor(children, settings, clock)
 
-    def on_signal(signum, _frame):
-        log.info("received %s, stopping both children", signal.Signals(signum).name)
-        supervisor.stop.set()
-        clock.wake()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    on_stop_signals(supervisor.stop.set, clock.wake)
     log.info("signage run: player on %s, API on http://%s, data in %s", settings.driver, listen,
              settings.data_dir)
     return supervisor.run()
