@@ -25,10 +25,11 @@ from signage.api.routes import (assets, audit, auth, emergency, health, metrics,
                                  playlists, plays, revisions, schedule, status)
 from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
-from signage.errors import StoreError
+from signage.errors import StoreError, StoreFull
 from signage.services.errors import Invalid, Refused
 from signage.settings import Settings, check_origin
 from signage.store import Store
+from signage.store.slot import StoreSlot
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
     from fastapi.routing import iter_route_contexts as _iter_routes
@@ -63,15 +64,18 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = None if store is not None else Store(settings.data_dir, clock)
-        app.state.store = store if store is not None else opened
+        # A store that cannot be opened (damaged, read-only and old) does not stop the
+        # API: health and every route that needs it say why, and it is retried.
+        slot = StoreSlot(settings.data_dir, clock, store)
+        app.state.store_slot = slot
+        slot.state()
         log.info("admin API serving data dir %s, runtime dir %s", settings.data_dir,
                  settings.runtime_dir)
         try:
             yield
         finally:
-            if opened is not None:  # a store we were given belongs to the caller
-                opened.close()
+            if store is None:  # a store we were given belongs to the caller
+                slot.close()
 
     # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain
     # pole cannot reach. /openapi.json stays for tools.
@@ -139,15 +143,17 @@ def _document_roles(app: FastAPI) -> None:
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """Any StoreError a route lets through: 503, and when another writer held the lock
-    (retryable), a Retry-After so clients wait a moment and try again."""
+    """Any StoreError a route lets through: 507 when the disk is full, else 503, and when
+    another writer held the lock (retryable), a Retry-After so clients try again soon.
+    `state` names the cause (store damaged, store read-only, disk full) for monitors."""
     retryable = getattr(exc, "retryable", False)
     (log.warning if retryable else log.error)("store error on %s %s: %s", request.method,
                                               request.url.path, exc)
     return JSONResponse(
-        status_code=503,
-        content={"detail": f"the data store cannot do this now: {exc}; try again, and if it "
-                 "persists check the data directory and the service log"},
+        status_code=507 if isinstance(exc, StoreFull) else 503,
+        content={"detail": f"the data store cannot do this now: {exc}; if it persists check "
+                 "the data directory and the service log",
+                 "state": getattr(exc, "state", "store unavailable")},
         headers={"Retry-After": str(RETRY_BUSY_AFTER_S)} if retryable else None,
     )
 

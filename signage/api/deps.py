@@ -52,7 +52,7 @@ async def get_clock(request: Request) -> Clock:
 def _repository(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency that gives the store's repository `name` (store.assets, ...)."""
     async def repository(request: Request) -> Any:
-        return getattr(request.app.state.store, name)
+        return getattr(request.app.state.store_slot.get(), name)  # or why there is none
 
     return repository
 
