@@ -11,6 +11,7 @@ present its answer. May import: `signage.services` and everything below it, and
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any, AsyncIterator, Sequence
@@ -18,6 +19,7 @@ from typing import Any, AsyncIterator, Sequence
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 import signage
 from signage.api.deps import roles_of
@@ -42,7 +44,8 @@ log = logging.getLogger(__name__)
 
 # Deny by default: create_app refuses to build an app with any other route lacking roles.
 PUBLIC_PATHS = frozenset({"/api/health", "/api/login"})
-RETRY_BUSY_AFTER_S = 1  # a busy database: another process is in a write, over in a moment
+RETRY_BUSY_AFTER_S = 1
+FLUSH_LAST_USED_EVERY_S = 60.0  # a busy database: another process is in a write, over in a moment
 
 _AUTH_RESPONSES = {
     401: {"description": "No credential, or an unknown, expired or revoked one"},
@@ -71,9 +74,12 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
         slot.state()
         log.info("admin API serving data dir %s, runtime dir %s", settings.data_dir,
                  settings.runtime_dir)
+        flusher = asyncio.create_task(_flush_last_used_every(slot, FLUSH_LAST_USED_EVERY_S))
         try:
             yield
         finally:
+            flusher.cancel()
+            _flush_last_used(slot)
             if store is None:  # a store we were given belongs to the caller
                 slot.close()
 
@@ -101,6 +107,21 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     check_routes_need_token(app)
     _document_roles(app)
     return app
+
+
+async def _flush_last_used_every(slot: StoreSlot, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)  # asyncio's timer: the clock is not ours to inject here
+        await run_in_threadpool(_flush_last_used, slot)
+
+
+def _flush_last_used(slot: StoreSlot) -> None:
+    """Write the tokens' last-used times, off the request path; a disk that is full or
+    read-only keeps them for the next try and no request notices."""
+    try:
+        slot.get().access.flush_last_used()
+    except StoreError as exc:
+        log.warning("cannot record when tokens were last used: %s", exc)
 
 
 def route_roles(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...] | None]:
