@@ -69,7 +69,7 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A store that cannot be opened (damaged, read-only and old) does not stop the
         # API: health and every route that needs it say why, and it is retried.
-        slot = StoreSlot(settings.data_dir, clock, store)
+        slot = StoreSlot(settings.data_dir, clock, store, settings.disk_reserve_bytes)
         app.state.store_slot = slot
         slot.state()
         log.info("admin API serving data dir %s, runtime dir %s", settings.data_dir,

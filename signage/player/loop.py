@@ -447,7 +447,7 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     unmap_big_buffers()
 
     def open_store() -> Store:
-        return Store(settings.data_dir, clock)
+        return Store(settings.data_dir, clock, reserve_bytes=settings.disk_reserve_bytes)
 
     def asset_path(ref: str):
         path = asset_file(settings.assets_dir, ref)

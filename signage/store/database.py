@@ -20,6 +20,7 @@ from typing import Iterator
 
 from signage.clock import Clock, SystemClock, utc_text
 from signage.errors import StoreDamaged, StoreError, StoreFull, StoreReadOnly, StoreUnavailable
+from signage.store.reserve import DiskReserve
 from signage.store.schema import MIGRATIONS, statements
 
 DB_NAME = "signage.db"
@@ -38,8 +39,9 @@ class Database:
     """A connection to signage.db (opened, migrated) shared by the repositories over it."""
 
     def __init__(self, data_dir: Path, clock: Clock | None = None,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S):
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, reserve_bytes: int = 0):
         self.data_dir = Path(data_dir)
+        self.reserve = DiskReserve(self.data_dir, reserve_bytes)
         self.path = self.data_dir / DB_NAME
         self.clock = clock or SystemClock()
         # Reentrant: a repository may hold it across a file write and the transaction
@@ -61,6 +63,7 @@ class Database:
             self._migrate()
             if not self.read_only:
                 keep_private(self.data_dir, self.path)
+                self.reserve.ensure()
         except (OSError, sqlite3.Error, StoreUnavailable) as exc:
             cause = exc.__cause__ if isinstance(exc, StoreUnavailable) else exc
             if self._db is not None:  # the player retries every few seconds: no leak

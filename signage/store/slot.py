@@ -26,8 +26,10 @@ REOPEN_EVERY_S = 5.0
 class StoreSlot:
     """`get()` the open Store, or raise why there is none (retried every REOPEN_EVERY_S)."""
 
-    def __init__(self, data_dir: Path, clock: Clock, store: "Store | None" = None):
+    def __init__(self, data_dir: Path, clock: Clock, store: "Store | None" = None,
+                 reserve_bytes: int = 0):
         self.data_dir = data_dir
+        self.reserve_bytes = reserve_bytes
         self.clock = clock
         self.store = store
         self.problem: StoreError | None = None
@@ -46,7 +48,8 @@ class StoreSlot:
         from signage.store import Store
 
         try:
-            self.store, self.problem = Store(self.data_dir, self.clock), None
+            self.store, self.problem = Store(self.data_dir, self.clock,
+                                              reserve_bytes=self.reserve_bytes), None
             log.info("store opened: %s", self.data_dir)
         except StoreError as exc:
             if self.problem is None or str(self.problem) != str(exc):
