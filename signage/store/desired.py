@@ -129,12 +129,10 @@ class Desired:
     # --- the newest time seen (trusted time) ------------------------------------------
 
     def newest_seen_time(self) -> dt.datetime | None:
-        """The newest wall time known to have passed: the player's saved mark, or a later
-        moment when content was published (that clock was right then, or nobody noticed)."""
-        rows = self.database.query(
-            "SELECT max(newest) AS t FROM (SELECT newest FROM clock_seen UNION ALL "
-            "SELECT max(created_at) FROM revisions)"
-        )
+        """The newest wall time known to have passed: the player's saved mark, which only
+        trusted observations raise. Not the times stamped on content: an approval made
+        while the clock read ten years ahead would make every right clock look set back."""
+        rows = self.database.query("SELECT newest AS t FROM clock_seen WHERE id = 1")
         return _from_utc_text(rows[0]["t"]) if rows and rows[0]["t"] else None
 
     def record_seen_time(self, moment: dt.datetime) -> None:

@@ -121,15 +121,26 @@ class Records:
         return len(rows)
 
     def prune_plays(self, started_before: dt.datetime, batch: int = 5000) -> int:
-        """Delete plays that started before `started_before`; how many. By start time, which
-        is indexed, so each batch reads only the rows it deletes; in batches, so no one
+        """Delete plays older than `started_before`; how many.
+
+        Only a play timed by a trusted clock proves its age. So the cut is made in the
+        order plays were recorded (ids), up to the newest trusted play that started
+        before `started_before`: a play timed while the clock was doubtful goes only once
+        a trusted play recorded after it is itself past the keep period, however old or
+        new its own stamp says it is. The newest play always stays. In batches, so no one
         transaction holds the write lock long on a slow card."""
         cutoff, deleted = utc_text(started_before, PLAY_TIMESPEC), 0
+        rows = self.database.query(
+            "SELECT (SELECT max(id) FROM plays WHERE clock_trusted = 1 AND started_at < ?) AS cut, "
+            "(SELECT max(id) FROM plays) AS newest", (cutoff,))
+        if not rows or rows[0]["cut"] is None:
+            return 0
+        boundary = min(rows[0]["cut"], rows[0]["newest"] - 1)
         while True:
             with self.database.write() as db:
                 gone = db.execute("DELETE FROM plays WHERE id IN (SELECT id FROM plays WHERE "
-                                  "started_at < ? ORDER BY started_at LIMIT ?)",
-                                  (cutoff, batch)).rowcount
+                                  "id <= ? AND (clock_trusted = 0 OR started_at < ?) ORDER BY id "
+                                  "LIMIT ?)", (boundary, cutoff, batch)).rowcount
             deleted += gone
             if gone < batch:
                 return deleted
