@@ -53,6 +53,18 @@ class Settings:
     def disk_reserve_bytes(self) -> int:
         return int(self.disk_reserve_mb * 2**20)
 
+    def shown(self, text: str) -> str:
+        """`text` with the data and runtime dirs named by their settings, not by absolute
+        paths: answers tell a technician where, without mapping the box for anyone else.
+
+        >>> Settings(Path("/srv/sig"), Path("/run/sig")).shown("/srv/sig/signage.db is damaged")
+        '$SIGNAGE_DATA_DIR/signage.db is damaged'
+        """
+        for directory, name in ((self.runtime_dir, "$SIGNAGE_RUNTIME_DIR"),
+                                (self.data_dir, "$SIGNAGE_DATA_DIR")):
+            text = text.replace(str(directory), name)
+        return text
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "signage.db"

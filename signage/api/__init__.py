@@ -172,8 +172,9 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
                                               request.url.path, exc)
     return JSONResponse(
         status_code=507 if isinstance(exc, StoreFull) else 503,
-        content={"detail": f"the data store cannot do this now: {exc}; if it persists check "
-                 "the data directory and the service log",
+        content={"detail": request.app.state.settings.shown(
+                     f"the data store cannot do this now: {exc}; if it persists check the "
+                     "data directory and the service log"),
                  "state": getattr(exc, "state", "store unavailable")},
         headers={"Retry-After": str(RETRY_BUSY_AFTER_S)} if retryable else None,
     )

@@ -6,6 +6,9 @@ import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
+
+from signage.settings import Settings
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -29,3 +32,15 @@ def read_snapshot(path: Path, now: dt.datetime) -> Snapshot | None:
     if not png.startswith(PNG_SIGNATURE):
         return None
     return Snapshot(png, round(now.timestamp() - mtime, 3))
+
+
+def without_paths(document: Any, settings: Settings) -> Any:
+    """A JSON document with every string's data and runtime dir paths hidden
+    (Settings.shown), for answers a technician reads."""
+    if isinstance(document, str):
+        return settings.shown(document)
+    if isinstance(document, dict):
+        return {key: without_paths(value, settings) for key, value in document.items()}
+    if isinstance(document, list):
+        return [without_paths(value, settings) for value in document]
+    return document

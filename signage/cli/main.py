@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -259,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # What we create (the database and its WAL, assets, status) is for this user only:
+    # signage.db holds password hashes. systemd's UMask=0077 says the same.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:

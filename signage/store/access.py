@@ -131,6 +131,9 @@ class Access:
             raise StoreError(f"no user is named {name!r}")
         return _user(rows[0])
 
+    def has_user(self, name: str) -> bool:
+        return bool(self.database.query("SELECT 1 FROM users WHERE name = ?", (name,)))
+
     def users(self) -> list[UserInfo]:
         return [_user(row) for row in self.database.query("SELECT * FROM users ORDER BY name")]
 

@@ -24,8 +24,16 @@ from signage.store.database import Database
 MAX_DETAIL_CHARS = 2000
 PLAY_TIMESPEC = "milliseconds"  # items can be shorter than a second
 # Never stored in the audit log: a whole API or session token (signage.store.access's
-# prefixes, then token_urlsafe characters), and the word password.
-SECRETS = re.compile(r"sg[ns]_[A-Za-z0-9_-]*|password", re.IGNORECASE)
+# prefixes, then token_urlsafe characters), and the value that follows a word that
+# announces a secret ("the password hunter2hunter2", "secret: 1234", "mật khẩu là abc",
+# "密码 abc"). The value ends at a space, quote, backslash or , ; so JSON stays valid.
+_SECRET_WORDS = (r"pass(?:word|wd|phrase)?|pwd|secret|api[ _-]?key"
+                 r"|m[ậa]t kh[ẩa]u|密码|口令")
+SECRETS = re.compile(
+    r"sg[ns]_[A-Za-z0-9_-]*"
+    rf"|(?P<word>\b(?:{_SECRET_WORDS}))(?P<gap>\"?\s*(?:(?:is|was|=|:|là|:=)\s*)?\"?\s*)"
+    r"(?P<value>[^\s\"\\,;]+)",
+    re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,12 +76,19 @@ class Play:
 
 
 def redact_secrets(text: str) -> str:
-    """`text` with every token and the word password masked (case-insensitive).
+    """`text` with every token, and the value after each secret-looking word, masked.
 
-    >>> redact_secrets("token sgn_Ab-9_x rejected; Password wrong")
-    'token [redacted] rejected; [redacted] wrong'
+    >>> redact_secrets("token sgn_Ab-9_x rejected; the Password hunter2hunter2 leaked")
+    'token [redacted] rejected; the Password [redacted] leaked'
+    >>> redact_secrets('{"note": "secret: 1234", "mật khẩu": "abc"}')
+    '{"note": "secret: [redacted]", "mật khẩu": "[redacted]"}'
     """
-    return SECRETS.sub("[redacted]", text)
+    def mask(match: re.Match) -> str:
+        if match.group("word") is None:
+            return "[redacted]"
+        return f"{match.group('word')}{match.group('gap')}[redacted]"
+
+    return SECRETS.sub(mask, text)
 
 
 class Records:
