@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     from signage.cli import emergency as cli_emergency
     from signage.cli import people as cli_people
     from signage.cli import schedule as cli_schedule
-    from signage.devtools import bench, loadtest
+    from signage.devtools import bench, faultcheck, loadtest
 
     cli_devices.add_parsers(sub, _size)
     cli_schedule.add_parser(sub)
@@ -256,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.cmd_bench)
     loadtest.add_parser(sub)
+    faultcheck.add_parser(sub)
     return parser
 
 
