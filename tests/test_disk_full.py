@@ -82,6 +82,8 @@ def test_a_full_disk_answers_507_and_keeps_notices_and_deletes_working(tmp_path,
             listing = client.get("/api/playlists", headers=editor)
             upload = client.post("/api/assets", headers=editor,
                                  files={"file": ("big.png", noisy_png((300, 300)), "image/png")})
+            big = client.post("/api/assets", headers=editor,
+                              files={"file": ("big.png", noisy_png((900, 900)), "image/png")})
             draft = client.put("/api/playlists/lane", content=DRAFT,
                                headers={**editor, "Content-Type": "application/yaml"})
             notice = client.post("/api/emergency", json=NOTICE, headers=approver)
@@ -92,6 +94,7 @@ def test_a_full_disk_answers_507_and_keeps_notices_and_deletes_working(tmp_path,
     assert listing.status_code == 200, listing.text  # the token check wrote nothing
     assert upload.status_code == 507 and upload.json()["state"] == "disk full", upload.text
     assert "disk full" in upload.json()["detail"] and "emergency" in upload.json()["detail"]
+    assert big.status_code == 507 and big.json()["state"] == "disk full", big.text  # spooled
     assert draft.status_code == 507 and draft.json()["state"] == "disk full", draft.text
     assert notice.status_code == 201, notice.text
     assert deleted.status_code in (200, 204), deleted.text
