@@ -102,13 +102,13 @@ def test_a_full_disk_answers_507_and_keeps_notices_and_deletes_working(tmp_path,
 
 
 def test_a_failed_asset_write_leaves_no_temp_file(tmp_path):
-    from signage.store.assets import _write_atomically
+    from signage.store.assets import write_durably
 
     with small_disk(tmp_path / "disk", 2) as disk:
         fill(disk)
         os.unlink(disk / "filler2")  # a few bytes free: the write starts, then fails
         with pytest.raises(OSError):
-            _write_atomically(disk / "assets" / "ab" / "abcd", noisy_png((200, 200)))
+            write_durably(disk / "assets" / "ab" / "abcd", noisy_png((200, 200)))
         assert temp_files(disk) == []
 
 

@@ -98,7 +98,7 @@ class Assets:
             # Refused before it is written: the reserve's room is for emergency notices.
             self.database.reserve.check_room(len(data), "this upload")
             try:
-                _write_atomically(path, data)
+                write_durably(path, data)
             except OSError as exc:
                 raise unavailable(exc, self.database.path) from exc
             with self.database.write() as db:
@@ -183,7 +183,9 @@ _ASSET_USERS_SQL = (
 )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` for good: a temp file, fsync, rename; the temp is removed
+    if anything fails (a half-written temp on a full disk would keep it full)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -192,6 +194,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except BaseException:  # a half-written temp on a full disk would keep it full
+    except BaseException:
         temp.unlink(missing_ok=True)
         raise

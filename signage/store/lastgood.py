@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from signage.content.models import Playlist
 from signage.schedule.state import LiveContent
-from signage.store.assets import asset_file
+from signage.store.assets import asset_file, write_durably
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class LastGood:
         document = {**active, "live": [
             {"kind": kind, "name": name, "revision": revision, "body": bodies[revision]}
             for kind, name, revision in live], "assets": refs}
-        _write_synced(self.dir / DOCUMENT, json.dumps(document, ensure_ascii=False).encode())
+        write_durably(self.dir / DOCUMENT, json.dumps(document, ensure_ascii=False).encode())
         self.saved_key = key
         log.info("saved the last good content (%d live revisions, %d assets) in %s",
                  len(live), len(refs), self.dir)
@@ -71,8 +70,8 @@ class LastGood:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(source, target)  # no extra space; survives the asset's deletion
-            except OSError:
-                shutil.copyfile(source, target)
+            except OSError:  # another file system: a copy, whole or not at all
+                write_durably(target, source.read_bytes())
         for old in (self.dir / "assets").glob("*/*"):
             if old not in wanted:
                 old.unlink(missing_ok=True)
@@ -118,18 +117,3 @@ class LastGoodContent:
 
     def asset_path(self, ref: str) -> Path:
         return asset_file(self.dir / "assets", ref)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` durably: temp file, fsync, rename; the temp never stays."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
