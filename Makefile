@@ -9,13 +9,18 @@ LISTEN ?= 127.0.0.1:8080
 DRIVER ?= emulated://768x384
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install system-packages test-tools validate preview golden clean
+.PHONY: run test faults install system-packages test-tools validate preview golden clean
 
 run: install
 	$(BIN)/signage run --driver '$(DRIVER)' --listen $(LISTEN) --seed playlists
 
 test: install test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fault a real `signage run` (kill -9, damaged/read-only/full disks, a wrong clock): one line
+# a scenario saying whether the wall held. Mount-based scenarios need root.
+faults: install
+	$(BIN)/signage faultcheck
 
 install: system-packages $(VENV)/.installed
 

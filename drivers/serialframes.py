@@ -307,8 +307,9 @@ class SerialFrameDriver:
 
     def _try_open(self) -> bool:
         try:
+            # exclusive (flock): one player per sign, even from another data directory.
             port = serial.serial_for_url(self.port, baudrate=self.baud, timeout=0,
-                                         write_timeout=self._write_timeout)
+                                         write_timeout=self._write_timeout, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as exc:
             self._error = f"cannot open {self.port}: {exc}"
             log.debug("%s: %s", self.kind, self._error)

@@ -5,9 +5,12 @@
 # xvfb is the X server the HDMI tests draw on (screenshots need no package: Pillow has xcb).
 # gcc, libc6-dev and the Python headers build the crossfade's C loop (signage/render/_blend.c);
 # without them the install still works and crossfades cost about three times the CPU.
+# systemd: its systemd-analyze scores and verifies the units (tests/test_units.py); it
+# works offline, without systemd running (as in a container).
 set -euo pipefail
 
-packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb gcc libc6-dev)
+packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb gcc libc6-dev
+          systemd)
 # A Python other than Debian's (pyenv, a source build) is fine if it has venv and is 3.11+.
 if ! "${PYTHON:-python3}" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   packages+=(python3 python3-venv)

@@ -20,6 +20,7 @@ class StoreError(SignageError):
     database's write lock); refusals and damage are not retryable."""
 
     retryable: bool = False
+    state = "store unavailable"  # what health and status say (StoreDamaged: "store damaged")
 
 
 class StoreUnavailable(StoreError):
@@ -37,3 +38,23 @@ class AssetMissing(StoreError):
     def __init__(self, message: str, ref: str | None = None):
         super().__init__(message)
         self.ref = ref
+
+
+class StoreDamaged(StoreUnavailable):
+    """signage.db exists but is empty, truncated or not a database: it is never replaced
+    by a new one (that would lose every playlist, account and audit line)."""
+
+    state = "store damaged"
+
+
+class StoreReadOnly(StoreUnavailable):
+    """The data directory is read-only (a failing SD card is remounted so): reads work,
+    writes are refused."""
+
+    state = "store read-only"
+
+
+class StoreFull(StoreUnavailable):
+    """The disk under the data directory is full (ENOSPC, SQLITE_FULL)."""
+
+    state = "disk full"

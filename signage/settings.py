@@ -19,6 +19,7 @@ DEFAULT_MIN_CJK_PX = 12
 DEFAULT_MAX_UPLOAD_MB = 25
 DEFAULT_PLAYS_KEEP_DAYS = 400
 MAX_UPLOAD_MB_CEILING = 200
+DEFAULT_DISK_RESERVE_MB = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +45,25 @@ class Settings:
     # Proof of play older than this many days is deleted, once a day (SIGNAGE_PLAYS_KEEP_DAYS):
     # years of plays would fill an SD card. The default keeps a full year for yearly reports.
     plays_keep_days: int = DEFAULT_PLAYS_KEEP_DAYS
+    # Room kept free on the data disk for emergency notices and deletes when it is full;
+    # uploads are refused before they would use it (SIGNAGE_DISK_RESERVE_MB, 0 to 1024).
+    disk_reserve_mb: float = DEFAULT_DISK_RESERVE_MB
+
+    @property
+    def disk_reserve_bytes(self) -> int:
+        return int(self.disk_reserve_mb * 2**20)
+
+    def shown(self, text: str) -> str:
+        """`text` with the data and runtime dirs named by their settings, not by absolute
+        paths: answers tell a technician where, without mapping the box for anyone else.
+
+        >>> Settings(Path("/srv/sig"), Path("/run/sig")).shown("/srv/sig/signage.db is damaged")
+        '$SIGNAGE_DATA_DIR/signage.db is damaged'
+        """
+        for directory, name in ((self.runtime_dir, "$SIGNAGE_RUNTIME_DIR"),
+                                (self.data_dir, "$SIGNAGE_DATA_DIR")):
+            text = text.replace(str(directory), name)
+        return text
 
     @property
     def db_path(self) -> Path:
@@ -90,6 +110,10 @@ class Settings:
         if env.get("SIGNAGE_PLAYS_KEEP_DAYS"):
             values["plays_keep_days"] = int(_number(
                 "SIGNAGE_PLAYS_KEEP_DAYS", env["SIGNAGE_PLAYS_KEEP_DAYS"], 1, 3650, "days", "400"))
+        if env.get("SIGNAGE_DISK_RESERVE_MB"):
+            values["disk_reserve_mb"] = _number("SIGNAGE_DISK_RESERVE_MB",
+                                                env["SIGNAGE_DISK_RESERVE_MB"], 0, 1024,
+                                                "megabytes", "8")
         if env.get("SIGNAGE_CORS_ORIGINS"):
             values["cors_origins"] = parse_cors_origins(env["SIGNAGE_CORS_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})

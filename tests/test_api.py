@@ -614,9 +614,10 @@ def test_the_app_opens_and_closes_its_own_store(settings, clock):
 
     with serve(app) as url, httpx.Client(base_url=url, trust_env=False) as client:
         response = publish(client, editor, approver, content=WELCOME_YAML, headers=YAML)
+        opened = app.state.store_slot.store
 
     with pytest.raises(Exception, match="closed"):
-        app.state.store.content.live_revision()
+        opened.content.live_revision()
     reopened = Store(settings.data_dir, clock)
     assert reopened.content.live_revision() == response.json()["revision"]
     reopened.close()

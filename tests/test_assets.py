@@ -305,3 +305,35 @@ def test_the_same_picture_gives_the_same_id():
 ])
 def test_client_file_names_become_safe_labels(raw, label):
     assert display_name(raw) == label
+
+
+def sixteen_bit_grey_gradient(width: int = 256, height: int = 4) -> bytes:
+    """A PNG with 16-bit grey samples rising 0..65535 from left to right (written by hand:
+    Pillow saves I;16 but some versions change the depth on the way)."""
+    import struct
+    import zlib
+
+    row = b"\0" + b"".join(struct.pack(">H", x * 65535 // (width - 1)) for x in range(width))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 16, 0, 0, 0, 0)  # 16-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+def test_a_16_bit_greyscale_gradient_is_kept_a_gradient_not_a_white_rectangle():
+    import io
+
+    from PIL import Image
+
+    from signage.media.images import clean_image
+
+    clean = clean_image(sixteen_bit_grey_gradient())
+    stored = Image.open(io.BytesIO(clean.data)).convert("L")
+    row = [stored.getpixel((x, 1)) for x in range(stored.width)]
+    assert row[0] == 0 and row[-1] == 255
+    assert abs(row[128] - 128) <= 1
+    assert row == sorted(row) and len(set(row)) > 200  # every step of the ramp survives

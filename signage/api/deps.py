@@ -52,7 +52,7 @@ async def get_clock(request: Request) -> Clock:
 def _repository(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency that gives the store's repository `name` (store.assets, ...)."""
     async def repository(request: Request) -> Any:
-        return getattr(request.app.state.store, name)
+        return getattr(request.app.state.store_slot.get(), name)  # or why there is none
 
     return repository
 
@@ -72,7 +72,7 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 def require_credential(access: AccessDep, credentials: BearerDep) -> Principal:
     """Who is calling (a person's session or an API token), or 401.
 
-    Plain def: verifying a token may write its last-used time to SQLite."""
+    Plain def: it reads SQLite. It never writes (last-used times are flushed later)."""
     if credentials is None:
         raise _unauthorized(f"this needs a credential: {HOW_TO_AUTHENTICATE}", "Bearer")
     principal = access.verify_credential(credentials.credentials)

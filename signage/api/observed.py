@@ -7,6 +7,9 @@ import datetime as dt
 import os
 import struct
 from pathlib import Path
+from typing import Any
+
+from signage.settings import Settings
 
 from signage.store.runtime import SCREEN_KEY
 
@@ -52,3 +55,15 @@ def read_snapshot(path: Path, now: dt.datetime) -> Snapshot | None:
     if not png.startswith(PNG_SIGNATURE):
         return None
     return Snapshot(png, round(now.timestamp() - mtime, 3))
+
+
+def without_paths(document: Any, settings: Settings) -> Any:
+    """A JSON document with every string's data and runtime dir paths hidden
+    (Settings.shown), for answers a technician reads."""
+    if isinstance(document, str):
+        return settings.shown(document)
+    if isinstance(document, dict):
+        return {key: without_paths(value, settings) for key, value in document.items()}
+    if isinstance(document, list):
+        return [without_paths(value, settings) for value in document]
+    return document

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -99,7 +100,12 @@ def cmd_player(args) -> int:
     from signage.clock import SystemClock
     from signage.player.loop import build_player
 
+    from signage.store.locks import PLAYER_LOCK, DataDirLock
+
     settings = Settings.from_env(driver=args.driver, fps=args.fps)
+    # One player per data dir (and so per panel): a second one refuses before it opens
+    # the device. Held until the process ends.
+    lock = DataDirLock(settings.data_dir, PLAYER_LOCK, "player").acquire()
     clock = SystemClock()
     # A device that is not there yet is retried while the loop runs (status shows it down).
     driver = KeepTrying(open_driver(settings.driver), clock, name=settings.driver)
@@ -113,6 +119,7 @@ def cmd_player(args) -> int:
         player.run(stop)
     finally:
         driver.close()
+        lock.release()
     log.info("player stopped after %d frames", player.frames)
     return 0
 
@@ -134,8 +141,16 @@ def cmd_run(args) -> int:
 
     from drivers.registry import open_driver
 
+    from signage.store.locks import PLAYER_LOCK, RUN_LOCK, AlreadyRunning, DataDirLock
+
     settings = Settings.from_env(driver=args.driver)
     open_driver(settings.driver)  # a wrong URL fails here, not in a restart loop
+    run_lock = DataDirLock(settings.data_dir, RUN_LOCK, "`signage run`").acquire()
+    player_lock = DataDirLock(settings.data_dir, PLAYER_LOCK, "player")
+    if player_lock.is_held():  # a `signage player` of its own, or one still stopping
+        pid = player_lock.holder()
+        raise AlreadyRunning(f"a player (pid {pid or 'unknown'}) already drives the data "
+                             f"directory {settings.data_dir}; stop it first", pid)
     if args.seed:
         from signage.services.importer import import_paths
         from signage.store import Store
@@ -146,7 +161,10 @@ def cmd_run(args) -> int:
             log.info("first run: imported %d sample playlists from %s", len(imported), args.seed)
         store.close()
     host, port = args.listen
-    return run_children(settings, listen=f"{host}:{port}")
+    try:
+        return run_children(settings, listen=f"{host}:{port}")
+    finally:
+        run_lock.release()
 
 
 def cmd_preview(args) -> int:
@@ -227,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     from signage.cli import emergency as cli_emergency
     from signage.cli import people as cli_people
     from signage.cli import schedule as cli_schedule
-    from signage.devtools import bench, loadtest
+    from signage.devtools import bench, faultcheck, loadtest
 
     cli_devices.add_parsers(sub, _size)
     cli_schedule.add_parser(sub)
@@ -238,10 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_arguments(bench_parser)
     bench_parser.set_defaults(func=bench.cmd_bench)
     loadtest.add_parser(sub)
+    faultcheck.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # What we create (the database and its WAL, assets, status) is for this user only:
+    # signage.db holds password hashes. systemd's UMask=0077 says the same.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:

@@ -9,6 +9,7 @@ socket of ours at least every HUNG_AFTER_S, as it would to systemd.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import logging
 import os
@@ -103,7 +104,8 @@ class Supervisor:
                    SIGNAGE_RUNTIME_DIR=str(self.settings.runtime_dir),
                    SIGNAGE_DRIVER=self.settings.driver, **child.watchdog_env())
         env.pop("WATCHDOG_PID", None)  # systemd's, for us: the child pings our socket
-        child.process = subprocess.Popen(child.argv, env=env)
+        child.process = subprocess.Popen(child.argv, env=env,
+                                         preexec_fn=die_with_parent(os.getpid()))
         child.started, child.heard = now, None
         log.info("started %s (pid %d)", child.name, child.process.pid)
 
@@ -168,6 +170,24 @@ class Supervisor:
             child.close()
         log.info("stopped")
         (self.settings.runtime_dir / "supervisor.json").unlink(missing_ok=True)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when the thread that forked it dies
+
+
+def die_with_parent(parent_pid: int):
+    """A preexec_fn: the child gets SIGTERM when we die, also by kill -9, so no player is
+    left driving the panel for a second `signage run` to collide with (Linux; elsewhere
+    the data-dir lock still stops a second player)."""
+    def preexec() -> None:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent_pid:  # we died between fork and prctl
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 def run_children(settings: Settings, listen: str) -> int:

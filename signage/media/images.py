@@ -174,6 +174,7 @@ def _unaccepted_reason(head: bytes) -> str:
 def _in_srgb(image: Image.Image, icc: bytes | None, kind: str) -> Image.Image:
     """The pixels in sRGB and a plain mode (RGB, or RGBA when there is transparency)."""
     mode = "RGB" if kind == "JPEG" or not _has_alpha(image) else "RGBA"
+    image = _to_8_bit(image)
     if icc:
         try:
             profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
@@ -185,6 +186,21 @@ def _in_srgb(image: Image.Image, icc: bytes | None, kind: str) -> Image.Image:
     except ValueError:
         raise _refused(f"uses a pixel format Pillow cannot convert ({image.mode}); save it "
                        "as 8-bit RGB") from None
+
+
+# Modes holding more than 8 bits a sample. Pillow's convert() to RGB clips them at 255
+# instead of scaling: a 16-bit greyscale gradient would be stored as a white rectangle.
+_WIDE_MODES = {"I;16": 65535, "I;16B": 65535, "I;16L": 65535, "I;16N": 65535, "I": 65535,
+               "F": 1.0}
+
+
+def _to_8_bit(image: Image.Image) -> Image.Image:
+    """8-bit greyscale ("L") for a high-depth image, its full range scaled to 0-255."""
+    top = _WIDE_MODES.get(image.mode)
+    if top is None:
+        return image
+    wide = image if image.mode in ("I", "F") else image.convert("I")
+    return wide.point(lambda value: value * (255 / top)).convert("L")
 
 
 def _has_alpha(image: Image.Image) -> bool:

@@ -32,11 +32,12 @@ from signage.settings import Settings
 from signage.player.screen import Screen
 from signage.player.snapshot import SnapshotWriter
 from signage.player.status import ErrorLog, status_document
-from signage.errors import StoreError
+from signage.errors import StoreDamaged, StoreError
 from signage.player.wanted import read_wanted
 from signage.schedule.state import Emergency, LiveContent
 from signage.store import Store
 from signage.store.assets import asset_file
+from signage.store.lastgood import LAST_GOOD, LastGood, LastGoodContent
 from signage.schedule.trusted_time import TimeTrust, Verdict
 from signage.player.watchdog import Notifier
 
@@ -130,6 +131,8 @@ class Player:
         self.next_decision = clock.now()
         self.wall_offset = self._wall_offset(now)
         self.missing_reported: set[str] = set()
+        self.last_good = LastGood(settings.data_dir)
+        self.last_good_content: LastGoodContent | None = None  # in use while no store opens
         # What exists after the first frame (modules, fonts, the store) lives as long as
         # the process. Frozen out of the garbage collector's view, a full collection no
         # longer walks it: 15 ms, a dropped frame every few minutes.
@@ -144,6 +147,7 @@ class Player:
             return
         self.next_reconcile = now + RECONCILE_EVERY_S
         if self.store is None and not self._open_store(now):
+            self._follow_last_good(now)
             return
         wall = self.clock.now()
         verdict = self._judge_time(wall, now)
@@ -159,10 +163,50 @@ class Player:
             log.info("the wall clock moved by %+.0f s; deciding again", moved)
         self.data_version, self.verdict = version, verdict
         try:
-            self._follow(wall)
+            self._follow(wall, self.store.content, self.store.desired)
+        except StoreDamaged as exc:  # found on a page read now: play the copy from now on
+            self.report(f"cannot read desired state: {exc}")
+            self._drop_store()
+            self._follow_last_good(now)
+            return
         except Exception as exc:  # a broken row must not stop the screen
             self.report(f"cannot read desired state: {exc}")
             self.next_decision = wall
+            return
+        self.proof.write_later(self._save_last_good)
+
+    def _save_last_good(self) -> None:
+        """Copy the live content beside the database when it changed (off the loop)."""
+        store = self.write_store
+        if store is None or store.database.read_only:
+            return
+        try:
+            self.last_good.save_from(store)
+        except (StoreError, OSError) as exc:  # the store still plays; the copy is older
+            log.warning("cannot save the last good content: %s", exc)
+
+    def _follow_last_good(self, now: float) -> None:
+        """With no usable store, follow the last good content: the schedule still runs."""
+        wall = self.clock.now()
+        if self.last_good_content is None:
+            self.last_good_content = LastGoodContent.load(self.settings.data_dir)
+            if self.last_good_content is None:
+                return  # never saved: the standby card (or what is on screen) stays
+            self.report("store: playing the last good content saved beside the database")
+        elif wall < self.next_decision:
+            return
+        # No stored mark to judge the clock by: only the release date.
+        self.verdict = TimeTrust().check(wall)
+        self._follow(wall, self.last_good_content, self.last_good_content)
+
+    def _drop_store(self) -> None:
+        for store in {id(s): s for s in (self.store, self.write_store) if s}.values():
+            try:
+                store.close()
+            except StoreError:
+                pass
+        self.store = self.write_store = None
+        self.store_failed, self.next_reconcile = True, self.clock.monotonic() + STORE_RETRY_S
 
     def _wall_offset(self, mono: float) -> float:
         return self.clock.now().timestamp() - mono
@@ -178,10 +222,11 @@ class Player:
             self.housekeeping.run_due(self.write_store, self.trust.newest_seen, mono)
         return verdict
 
-    def _follow(self, wall) -> None:
-        """Read desired state, decide, and act on the panel and the content."""
+    def _follow(self, wall, content, desired) -> None:
+        """Read desired state (from the store, or the last good copy), decide, and act on
+        the panel and the content."""
         held = self.control.applied("brightness")
-        wanted = read_wanted(self.store.content, self.store.desired, wall)
+        wanted = read_wanted(content, desired, wall)
         decision = decide(wanted, wall, self.verdict,
                           held_brightness=held if isinstance(held, (int, float)) else None)
         self.decision, self.next_decision = decision, decision.next_check
@@ -192,7 +237,7 @@ class Player:
         if decision.emergency is not None:
             self.play(emergency_playlist(decision.emergency), ("emergency", decision.emergency.id))
             return
-        live = self._live(decision, wanted.schedule.default if wanted.schedule else None)
+        live = self._live(decision, wanted.schedule.default if wanted.schedule else None, content)
         if live is not None:
             self.load(live)  # the same revision again changes nothing
         elif self._showing_emergency():
@@ -204,11 +249,11 @@ class Player:
         key = (self.pending[0] if self.pending else self.showing).key
         return isinstance(key, tuple) and key[0] == "emergency"
 
-    def _live(self, decision: Decision, default: str | None) -> LiveContent | None:
+    def _live(self, decision: Decision, default: str | None, content) -> LiveContent | None:
         """The chosen playlist's live revision; if it is not published, the schedule's default."""
         names = [decision.playlist, default]
         for name in filter(None, names):
-            live = self.store.content.live_playlist(name)
+            live = content.live_playlist(name)
             if live is not None:
                 return live
             if name not in self.missing_reported:
@@ -228,7 +273,7 @@ class Player:
             return False
         if self.store_failed:
             log.info("store opened after earlier failures")
-        self.store_failed = False
+        self.store_failed, self.last_good_content = False, None
         return True
 
     def _open_write_store(self) -> Store:
@@ -412,10 +457,14 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
     unmap_big_buffers()
 
     def open_store() -> Store:
-        return Store(settings.data_dir, clock)
+        return Store(settings.data_dir, clock, reserve_bytes=settings.disk_reserve_bytes)
 
     def asset_path(ref: str):
-        return asset_file(settings.assets_dir, ref)
+        path = asset_file(settings.assets_dir, ref)
+        if path.exists():
+            return path
+        kept = asset_file(settings.data_dir / LAST_GOOD / "assets", ref)
+        return kept if kept.exists() else path
 
     errors = ErrorLog(clock)
     compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True)

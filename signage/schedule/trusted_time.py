@@ -14,6 +14,13 @@ second per second, so the box is untrusted after a correction for at most as lon
 the wrong time was on the clock. The price: after the box was off for a while the mark
 lags real time by that long and catches up in the same time; a lagging mark only makes
 the check less strict, never wrongly untrusted.
+
+A clock that jumps while we watch (its offset from the monotonic clock changes by more
+than JUMP_S) may be wrong, as a bad time server is: from then on, until it has held for
+SETTLE_S, the mark advances only as fast as real (monotonic) time passes, never faster.
+So a clock that read ten years ahead for an hour leaves the mark where real time is, and
+when it is corrected the box trusts it again at once (the wall is back on its schedule
+within a minute), instead of staying untrusted for as long as the wrong time was on.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from dataclasses import dataclass
 RELEASE_DATE = dt.date(2026, 11, 26)
 TOLERANCE = dt.timedelta(minutes=5)
 MAX_ADVANCE_RATE = 2.0  # mark seconds per monotonic second: real time plus one to catch up
+JUMP_S = 2.0  # the wall clock moved this much against the monotonic one: it was stepped
+SETTLE_S = 24 * 3600.0  # a stepped clock believed this long may drag the mark again
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class TimeTrust:
         stored = _aware(newest_seen, "newest_seen") if newest_seen else self._floor
         self._mark = max(stored, self._floor)
         self._last_monotonic: float | None = None  # the first `seen` only sets this
+        self._offset: float | None = None  # wall minus monotonic at the last `seen`
+        self._stepped_at: float | None = None  # when the wall clock last jumped
         self._tolerance = tolerance
         self._rate = max_advance_rate
 
@@ -78,11 +89,24 @@ class TimeTrust:
         last = monotonic if self._last_monotonic is None else self._last_monotonic
         elapsed = max(0.0, monotonic - last)
         self._last_monotonic = monotonic
+        self._note_steps(now, monotonic)
         if not self.check(now).trusted or now <= self._mark:
             return False
-        allowed = self._mark + dt.timedelta(seconds=elapsed * self._rate)
+        allowed = self._mark + dt.timedelta(seconds=elapsed * self._rate_now(monotonic))
         before, self._mark = self._mark, min(now, allowed)
         return self._mark > before
+
+    def _note_steps(self, now: dt.datetime, monotonic: float) -> None:
+        offset = now.timestamp() - monotonic
+        if self._offset is not None and abs(offset - self._offset) > JUMP_S:
+            self._stepped_at = monotonic
+        self._offset = offset
+
+    def _rate_now(self, monotonic: float) -> float:
+        """Real time only (1.0) while a recent step may be wrong; else the catch-up rate."""
+        if self._stepped_at is not None and monotonic - self._stepped_at < SETTLE_S:
+            return min(1.0, self._rate)
+        return self._rate
 
     def observe(self, now: dt.datetime, monotonic: float) -> Verdict:
         """Check `now`, then let it advance the mark: the player's one call per tick."""

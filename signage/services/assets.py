@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import tempfile
 import threading
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from drivers.registry import panel_size
 from signage.content.documents import Problem
@@ -15,6 +17,7 @@ from signage.services.errors import Conflict, Invalid, NotFound
 from signage.settings import Settings
 from signage.store.access import Principal
 from signage.store.assets import AssetInUse, Assets
+from signage.store.database import unavailable
 from signage.store.records import Records
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,25 @@ class StoredImage:
     height: int
     media_type: str
     bytes: int
+
+
+@contextlib.contextmanager
+def upload_spool(asset_store: Assets, settings: Settings, announced_bytes: int | None,
+                 in_memory: int) -> Iterator[BinaryIO]:
+    """A temporary file in the data dir for an upload on its way in (in memory up to
+    `in_memory` bytes; unnamed on disk beyond, freed by the OS whatever happens). Refused
+    first when the announced size would eat the disk's reserve; a disk that fails while
+    it fills (full, read-only) is a StoreError (507 / 503), not a crash."""
+    if announced_bytes:
+        asset_store.database.reserve.check_room(announced_bytes, "this upload")
+    spool_dir = settings.data_dir / "incoming"
+    try:
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        # Data dir, not /tmp: /tmp may be RAM.
+        with tempfile.SpooledTemporaryFile(max_size=in_memory, dir=spool_dir) as spool:
+            yield spool
+    except OSError as exc:
+        raise unavailable(exc, asset_store.database.path) from exc
 
 
 def upload_image(assets: Assets, records: Records, settings: Settings, actor: Principal,

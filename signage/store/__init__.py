@@ -31,8 +31,8 @@ class Store:
     uses (`store.content`, `store.revisions`, ...). Raises StoreError if it cannot open."""
 
     def __init__(self, data_dir: Path, clock: Clock | None = None,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S):
-        self.database = Database(data_dir, clock, busy_timeout_s)
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, reserve_bytes: int = 0):
+        self.database = Database(data_dir, clock, busy_timeout_s, reserve_bytes)
         try:
             self.assets = Assets(self.database, self.database.data_dir / "assets")
         except BaseException:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 import sqlite3
 from typing import Iterator
 
@@ -103,6 +104,11 @@ class Access:
 
     def __init__(self, database: Database):
         self.database = database
+        # Token id -> when it was last used, not yet written: checking a credential never
+        # writes (a full or read-only disk must not turn every request into a 500);
+        # flush_last_used() writes them off the request path.
+        self._last_used: dict[int, str] = {}
+        self._last_used_lock = threading.Lock()
 
     # --- people -----------------------------------------------------------------------
 
@@ -124,6 +130,9 @@ class Access:
         if not rows:
             raise StoreError(f"no user is named {name!r}")
         return _user(rows[0])
+
+    def has_user(self, name: str) -> bool:
+        return bool(self.database.query("SELECT 1 FROM users WHERE name = ?", (name,)))
 
     def users(self) -> list[UserInfo]:
         return [_user(row) for row in self.database.query("SELECT * FROM users ORDER BY name")]
@@ -183,11 +192,29 @@ class Access:
             return None
         row = rows[0]
         stamp = self.database.stamp()
-        # Write at most once a minute per token: the SD card need not log every request.
+        # Written later, at most once a minute per token: the SD card need not log every
+        # request, and a disk that cannot be written must not refuse the caller.
         if (row["last_used_at"] or "")[:16] != stamp[:16]:
-            with self.database.write() as db:
-                db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (stamp, row["id"]))
+            with self._last_used_lock:
+                self._last_used[row["id"]] = stamp
         return TokenInfo(row["name"], row["role"], row["created_at"], stamp, False)
+
+    def flush_last_used(self) -> int:
+        """Write the last-used times noted since the last flush; how many. Best effort:
+        on a StoreError they stay noted for the next flush, and the error is raised."""
+        with self._last_used_lock:
+            pending, self._last_used = self._last_used, {}
+        if not pending:
+            return 0
+        try:
+            with self.database.write() as db:
+                db.executemany("UPDATE tokens SET last_used_at = max(coalesce(last_used_at, ''), ?) "
+                               "WHERE id = ?", [(stamp, id_) for id_, stamp in pending.items()])
+        except StoreError:
+            with self._last_used_lock:
+                self._last_used = {**pending, **self._last_used}
+            raise
+        return len(pending)
 
     def verify_credential(self, credential: str) -> Principal | None:
         """Who a bearer credential (session or API token) belongs to, or None."""
@@ -216,8 +243,11 @@ class Access:
                 raise StoreError(f"no live token is named {name!r}")
 
     def tokens(self) -> Iterator[TokenInfo]:
+        with self._last_used_lock:
+            pending = dict(self._last_used)
         for row in self.database.query("SELECT * FROM tokens ORDER BY id"):
-            yield TokenInfo(row["name"], row["role"], row["created_at"], row["last_used_at"],
+            used = max(row["last_used_at"] or "", pending.get(row["id"], "")) or None
+            yield TokenInfo(row["name"], row["role"], row["created_at"], used,
                             row["revoked_at"] is not None)
 
 

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from signage.content.models import is_stored_ref
 from signage.errors import AssetMissing, StoreError
-from signage.store.database import Database
+from signage.store.database import Database, unavailable
 
 # Revisions in these states hold their assets as firmly as live ones: approving a draft
 # must not find its picture gone.
@@ -95,7 +95,12 @@ class Assets:
         with self.database.lock:
             if self.has(ref) and path.exists():
                 return ref
-            _write_atomically(path, data)
+            # Refused before it is written: the reserve's room is for emergency notices.
+            self.database.reserve.check_room(len(data), "this upload")
+            try:
+                write_durably(path, data)
+            except OSError as exc:
+                raise unavailable(exc, self.database.path) from exc
             with self.database.write() as db:
                 db.execute(
                     "INSERT OR IGNORE INTO assets (sha256, media_type, bytes, width, height, "
@@ -127,18 +132,23 @@ class Assets:
         # The file goes after the commit (a failed commit leaves both), still under the
         # lock so add() cannot store the same content in between.
         with self.database.lock:
-            with self.database.write() as db:
-                if not db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone():
-                    raise AssetMissing(f"no asset has the id {ref}", ref)
-                users = [(row["kind"], row["name"]) for row in
-                         db.execute(_ASSET_USERS_SQL, (digest,)).fetchall()]
-                if users:
-                    raise AssetInUse(ref, users)
-                # Superseded revisions keep their body (it names the sha256) but lose the
-                # link, so a rollback to one is refused as AssetMissing, never shown broken.
-                db.execute("DELETE FROM revision_assets WHERE sha256 = ?", (digest,))
-                db.execute("DELETE FROM assets WHERE sha256 = ?", (digest,))
+            # Deleting is how room is made on a full disk: it may use the reserve.
+            self.database.reserve.using(lambda: self._delete_rows(ref, digest))
             self.path(ref).unlink(missing_ok=True)
+            self.database.reserve.ensure()
+
+    def _delete_rows(self, ref: str, digest: str) -> None:
+        with self.database.write() as db:
+            if not db.execute("SELECT 1 FROM assets WHERE sha256 = ?", (digest,)).fetchone():
+                raise AssetMissing(f"no asset has the id {ref}", ref)
+            users = [(row["kind"], row["name"]) for row in
+                     db.execute(_ASSET_USERS_SQL, (digest,)).fetchall()]
+            if users:
+                raise AssetInUse(ref, users)
+            # Superseded revisions keep their body (it names the sha256) but lose the
+            # link, so a rollback to one is refused as AssetMissing, never shown broken.
+            db.execute("DELETE FROM revision_assets WHERE sha256 = ?", (digest,))
+            db.execute("DELETE FROM assets WHERE sha256 = ?", (digest,))
 
     def check_stored(self, db: sqlite3.Connection, refs: list[str]) -> None:
         """AssetMissing unless every `sha256:` ref has its row and its file (in the
@@ -173,11 +183,17 @@ _ASSET_USERS_SQL = (
 )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` for good: a temp file, fsync, rename; the temp is removed
+    if anything fails (a half-written temp on a full disk would keep it full)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -41,19 +41,24 @@ class Desired:
         starts_at = starts_at or clock.now()
         if expires_at <= starts_at:
             raise StoreError("expires_at must be after starts_at; give a later expiry")
-        with self.database.write() as db:
-            cursor = db.execute(
-                "INSERT INTO emergencies (message, priority, starts_at, expires_at, created_by, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (message.model_dump_json(), priority, utc_text(starts_at), utc_text(expires_at),
-                 author, utc_text(clock.now())),
-            )
-            if role is not None:  # the text stays out: the notice itself is kept above
-                self.records.audit(
-                    author, role, "emergency.create", target=f"emergency {cursor.lastrowid}",
-                    detail={"priority": priority, "starts_at": utc_text(starts_at),
-                            "expires_at": utc_text(expires_at)}, db=db)
-        return self.emergency(cursor.lastrowid)
+
+        def insert() -> int:
+            with self.database.write() as db:
+                cursor = db.execute(
+                    "INSERT INTO emergencies (message, priority, starts_at, expires_at, "
+                    "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (message.model_dump_json(), priority, utc_text(starts_at),
+                     utc_text(expires_at), author, utc_text(clock.now())),
+                )
+                if role is not None:  # the text stays out: the notice itself is kept above
+                    self.records.audit(
+                        author, role, "emergency.create", target=f"emergency {cursor.lastrowid}",
+                        detail={"priority": priority, "starts_at": utc_text(starts_at),
+                                "expires_at": utc_text(expires_at)}, db=db)
+                return cursor.lastrowid
+
+        # A notice must go up on a full disk too: the reserve is given up for it.
+        return self.emergency(self.database.reserve.using(insert))
 
     def cancel_emergency(self, emergency_id: int, by: str, role: str | None = None) -> Emergency:
         """End a notice now (one already over is left as it is); StoreError if none has the id."""
@@ -159,12 +164,10 @@ class Desired:
     # --- the newest time seen (trusted time) ------------------------------------------
 
     def newest_seen_time(self) -> dt.datetime | None:
-        """The newest wall time known to have passed: the player's saved mark, or a later
-        moment when content was published (that clock was right then, or nobody noticed)."""
-        rows = self.database.query(
-            "SELECT max(newest) AS t FROM (SELECT newest FROM clock_seen UNION ALL "
-            "SELECT max(created_at) FROM revisions)"
-        )
+        """The newest wall time known to have passed: the player's saved mark, which only
+        trusted observations raise. Not the times stamped on content: an approval made
+        while the clock read ten years ahead would make every right clock look set back."""
+        rows = self.database.query("SELECT newest AS t FROM clock_seen WHERE id = 1")
         return _from_utc_text(rows[0]["t"]) if rows and rows[0]["t"] else None
 
     def record_seen_time(self, moment: dt.datetime) -> None:

@@ -24,8 +24,16 @@ from signage.store.database import Database
 MAX_DETAIL_CHARS = 2000
 PLAY_TIMESPEC = "milliseconds"  # items can be shorter than a second
 # Never stored in the audit log: a whole API or session token (signage.store.access's
-# prefixes, then token_urlsafe characters), and the word password.
-SECRETS = re.compile(r"sg[ns]_[A-Za-z0-9_-]*|password", re.IGNORECASE)
+# prefixes, then token_urlsafe characters), and the value that follows a word that
+# announces a secret ("the password hunter2hunter2", "secret: 1234", "mật khẩu là abc",
+# "密码 abc"). The value ends at a space, quote, backslash or , ; so JSON stays valid.
+_SECRET_WORDS = (r"pass(?:word|wd|phrase)?|pwd|secret|api[ _-]?key"
+                 r"|m[ậa]t kh[ẩa]u|密码|口令")
+SECRETS = re.compile(
+    r"sg[ns]_[A-Za-z0-9_-]*"
+    rf"|(?P<word>\b(?:{_SECRET_WORDS}))(?P<gap>\"?\s*(?:(?:is|was|=|:|là|:=)\s*)?\"?\s*)"
+    r"(?P<value>[^\s\"\\,;]+)",
+    re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,12 +76,19 @@ class Play:
 
 
 def redact_secrets(text: str) -> str:
-    """`text` with every token and the word password masked (case-insensitive).
+    """`text` with every token, and the value after each secret-looking word, masked.
 
-    >>> redact_secrets("token sgn_Ab-9_x rejected; Password wrong")
-    'token [redacted] rejected; [redacted] wrong'
+    >>> redact_secrets("token sgn_Ab-9_x rejected; the Password hunter2hunter2 leaked")
+    'token [redacted] rejected; the Password [redacted] leaked'
+    >>> redact_secrets('{"note": "secret: 1234", "mật khẩu": "abc"}')
+    '{"note": "secret: [redacted]", "mật khẩu": "[redacted]"}'
     """
-    return SECRETS.sub("[redacted]", text)
+    def mask(match: re.Match) -> str:
+        if match.group("word") is None:
+            return "[redacted]"
+        return f"{match.group('word')}{match.group('gap')}[redacted]"
+
+    return SECRETS.sub(mask, text)
 
 
 class Records:
@@ -121,15 +136,26 @@ class Records:
         return len(rows)
 
     def prune_plays(self, started_before: dt.datetime, batch: int = 5000) -> int:
-        """Delete plays that started before `started_before`; how many. By start time, which
-        is indexed, so each batch reads only the rows it deletes; in batches, so no one
+        """Delete plays older than `started_before`; how many.
+
+        Only a play timed by a trusted clock proves its age. So the cut is made in the
+        order plays were recorded (ids), up to the newest trusted play that started
+        before `started_before`: a play timed while the clock was doubtful goes only once
+        a trusted play recorded after it is itself past the keep period, however old or
+        new its own stamp says it is. The newest play always stays. In batches, so no one
         transaction holds the write lock long on a slow card."""
         cutoff, deleted = utc_text(started_before, PLAY_TIMESPEC), 0
+        rows = self.database.query(
+            "SELECT (SELECT max(id) FROM plays WHERE clock_trusted = 1 AND started_at < ?) AS cut, "
+            "(SELECT max(id) FROM plays) AS newest", (cutoff,))
+        if not rows or rows[0]["cut"] is None:
+            return 0
+        boundary = min(rows[0]["cut"], rows[0]["newest"] - 1)
         while True:
             with self.database.write() as db:
                 gone = db.execute("DELETE FROM plays WHERE id IN (SELECT id FROM plays WHERE "
-                                  "started_at < ? ORDER BY started_at LIMIT ?)",
-                                  (cutoff, batch)).rowcount
+                                  "id <= ? AND (clock_trusted = 0 OR started_at < ?) ORDER BY id "
+                                  "LIMIT ?)", (boundary, cutoff, batch)).rowcount
             deleted += gone
             if gone < batch:
                 return deleted

@@ -19,7 +19,7 @@ from signage.errors import AssetMissing, StoreError
 from signage.store.assets import Assets
 from signage.store.content import insert_revision, make_live
 from signage.store.database import Database
-from signage.store.records import Records
+from signage.store.records import Records, redact_secrets
 
 REVISION_KINDS = ("playlist", "schedule")
 REVISION_STATES = ("draft", "submitted", "approved", "rejected")
@@ -131,7 +131,7 @@ class Revisions:
 
     def reject(self, revision: int, by: str, reason: str, *, role: str) -> RevisionInfo:
         """Turn down a submitted revision; the reason is kept for its author."""
-        reason = (reason or "").strip()
+        reason = redact_secrets((reason or "").strip())  # shown to editors and kept for years
         if not reason or len(reason) > MAX_REASON_CHARS:
             raise RevisionConflict(f"a rejection needs a reason of 1-{MAX_REASON_CHARS} "
                                    "characters; say what to change")

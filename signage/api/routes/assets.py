@@ -9,7 +9,6 @@ clean copy, named by its sha256; the client's file name is only a label.
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
@@ -93,11 +92,9 @@ async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
     """Store a clean copy of one image: type by content, no metadata, scaled down to what
     the panel needs; its id is the sha256 of the stored bytes."""
     limit = max_upload_bytes(settings)
-    spool_dir = settings.data_dir / "incoming"
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    # Rolled over to tempfile.TemporaryFile: unnamed (O_TMPFILE) or unlinked at once, so
-    # the OS frees it when closed, whatever happens. Data dir, not /tmp: /tmp may be RAM.
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=spool_dir) as spool:
+    announced = request.headers.get("content-length", "")
+    with assets.upload_spool(asset_store, settings, int(announced) if announced.isdigit()
+                             else None, SPOOL_IN_MEMORY) as spool:
         upload = await _receive(request, spool, limit)
         stored = await run_in_threadpool(assets.upload_image, asset_store, records, settings,
                                          caller, spool, upload.filename)

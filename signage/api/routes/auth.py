@@ -115,7 +115,9 @@ def login(
         )
     session = access.login(body.name, body.password)
     if session is None:
-        log.warning("failed login for %r from %s", body.name, address)
+        # Not an unknown name: it is often the password, typed into the wrong field.
+        who = repr(body.name) if access.has_user(body.name) else "an unknown name"
+        log.warning("failed login for %s from %s", who, address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             detail="the name or password is wrong, or the user is disabled",
                             headers={"WWW-Authenticate": "Bearer"})

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from signage.api.deps import ClockDep, SettingsDep, require_role
-from signage.api.observed import read_snapshot
+from signage.api.observed import read_snapshot, without_paths
 from signage.store.runtime import read_player_state
 
 router = APIRouter(prefix="/api", tags=["status"])
@@ -28,8 +28,10 @@ def get_status(settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"the player has written no status document yet; {_START_PLAYER}",
         )
-    return {**player.document, "status_age_s": player.age_s, "player_alive": player.alive,
-            **box_health(settings.data_dir, player.document.get("rss_mb"))}
+    return without_paths({**player.document, "status_age_s": player.age_s,
+                          "player_alive": player.alive,
+                          **box_health(settings.data_dir, player.document.get("rss_mb"))},
+                         settings)
 
 
 def box_health(data_dir: Path, player_rss_mb: object = None) -> dict[str, Any]:
