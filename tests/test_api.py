@@ -463,8 +463,9 @@ def test_put_lists_every_problem_with_its_line(client, store, auth):
     assert response.json()["detail"] == [
         {"path": "items[0].text.zh", "reason": "is required", "line": 5,
          "code": "missing", "params": {}},
-        {"path": "items[1].duraton", "reason": "is not a known field; check its spelling",
-         "line": 9, "code": "extra_forbidden", "params": {}},
+        {"path": "items[1].duraton", "reason": "is not a known field; did you mean duration?",
+         "line": 9, "code": "extra_forbidden",
+         "params": {"suggestion": "duration", "mistake": "suggest"}},
     ]
     assert "not saved (2 problems)" in response.json()["message"]
     assert response.json()["code"] == "playlist_not_saved"
