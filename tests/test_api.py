@@ -334,8 +334,11 @@ def test_status_passes_the_player_document_through_with_its_age(client, settings
     response = client.get("/api/status", headers=tech)
 
     assert response.status_code == 200
-    # The API may add what it measures itself (disk, memory); the player's fields pass as is.
-    expected = {**written, "status_age_s": 1.5, "player_alive": True}
+    # The API may add what it measures itself (disk, memory); the player's fields pass as
+    # is, its times shown at the site's offset.
+    assert written["updated_at"] == "2026-11-26T07:59:58.500000+00:00"
+    expected = {**written, "updated_at": "2026-11-26T14:59:58.500000+07:00",
+                "status_age_s": 1.5, "player_alive": True}
     assert {key: response.json().get(key) for key in expected} == expected
 
 

@@ -47,6 +47,9 @@ class Decision:
     brightness_source: str | None  # sun, curve, night-cap, override, held
     test_pattern: str | None
     next_check: dt.datetime  # decide again then at the latest
+    # When what the wall shows next changes by plan: the schedule's next stretch, a power
+    # window's edge, an emergency notice starting or ending (None: nothing planned).
+    next_change: dt.datetime | None = None
 
 
 def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
@@ -54,6 +57,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
     """The decision for `now` (aware), and when it must be made again at the latest."""
     trusted = trust.trusted
     changes = [now + MAX_WAIT]
+    shown_changes: list[dt.datetime] = []  # the subset that changes what is shown
     playlist, rule = wanted.active_playlist, None
     power_on, power_reason = True, "on"
     brightness, source = None, None
@@ -65,7 +69,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         power = power_state(schedule, local, trusted=trusted)
         if not power.on:
             power_on, power_reason = False, "scheduled off"
-        changes += [c for c in (resolution.next_change, power.next_change) if c is not None]
+        shown_changes += [c for c in (resolution.next_change, power.next_change) if c is not None]
         brightness, source, recheck = _brightness(schedule, local, trusted, wanted.overrides,
                                                   held_brightness)
         changes.append(now + dt.timedelta(seconds=recheck))
@@ -73,7 +77,8 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         brightness = float(wanted.overrides[PanelSetting.BRIGHTNESS].value)
         source = "override"
 
-    emergency = _current_emergency(wanted.emergencies, now, changes)
+    emergency = _current_emergency(wanted.emergencies, now, shown_changes)
+    changes += shown_changes
     power_override = wanted.overrides.get(PanelSetting.POWER)
     if power_override is not None:
         power_on, power_reason = bool(power_override.value), "technician"
@@ -89,6 +94,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         test_pattern=pattern.value if pattern else None,
         next_check=min(c for c in changes if c > now) if any(c > now for c in changes)
         else now + MAX_WAIT,
+        next_change=min((c for c in shown_changes if c > now), default=None),
     )
 
 

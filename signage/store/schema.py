@@ -159,6 +159,11 @@ MIGRATIONS = [
     ALTER TABLE plays ADD COLUMN clock_trusted INTEGER NOT NULL DEFAULT 1
         CHECK (clock_trusted IN (0, 1));
     """,
+    # 7: which emergency notice a play showed (null for content), so the monthly summary
+    # keeps two notices apart; earlier emergency plays stay null (unknown).
+    """
+    ALTER TABLE plays ADD COLUMN emergency INTEGER;
+    """,
 ]
 
 

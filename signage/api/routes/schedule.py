@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from signage.api.deps import ClockDep, ContentDep, PrincipalDep, RevisionsDep, require_role
+from signage.api.deps import (ClockDep, ContentDep, PrincipalDep, RevisionsDep, SiteZoneDep,
+                              require_role)
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, saved_answer)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
@@ -107,7 +108,7 @@ def put_schedule(
 @router.post("/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def rollback_schedule(rollback: Rollback, caller: PrincipalDep, revision_store: RevisionsDep,
-                      content: ContentDep) -> Revision:
+                      content: ContentDep, zone: SiteZoneDep) -> Revision:
     """Make an earlier approved schedule revision the one the player follows again."""
     return Revision.of(revisions.rollback(revision_store, content, caller, "schedule", None,
-                                          rollback.revision))
+                                          rollback.revision), zone)
