@@ -57,7 +57,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
     """The decision for `now` (aware), and when it must be made again at the latest."""
     trusted = trust.trusted
     changes = [now + MAX_WAIT]
-    shown_changes: list[dt.datetime] = []  # the subset that changes what is shown
+    planned: list[dt.datetime] = []  # the schedule's changes of what is shown
     playlist, rule = wanted.active_playlist, None
     power_on, power_reason = True, "on"
     brightness, source = None, None
@@ -69,7 +69,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         power = power_state(schedule, local, trusted=trusted)
         if not power.on:
             power_on, power_reason = False, "scheduled off"
-        shown_changes += [c for c in (resolution.next_change, power.next_change) if c is not None]
+        planned += [c for c in (resolution.next_change, power.next_change) if c is not None]
         brightness, source, recheck = _brightness(schedule, local, trusted, wanted.overrides,
                                                   held_brightness)
         changes.append(now + dt.timedelta(seconds=recheck))
@@ -77,8 +77,11 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         brightness = float(wanted.overrides[PanelSetting.BRIGHTNESS].value)
         source = "override"
 
-    emergency = _current_emergency(wanted.emergencies, now, shown_changes)
-    changes += shown_changes
+    notices: list[dt.datetime] = []  # emergency notices starting or ending
+    emergency = _current_emergency(wanted.emergencies, now, notices)
+    changes += planned + notices
+    # While a notice is on screen the schedule changes only what is underneath it.
+    shown_changes = notices if emergency is not None else planned + notices
     power_override = wanted.overrides.get(PanelSetting.POWER)
     if power_override is not None:
         power_on, power_reason = bool(power_override.value), "technician"
