@@ -16,17 +16,10 @@ from signage.api import create_app
 from signage.content.models import Message, Playlist
 from signage.store.records import Play
 from tests.test_api import bearer, serve
+from tests.test_proof import client  # noqa: F401  (the fixture: a real API on 127.0.0.1)
 
 UTC = dt.timezone.utc
 OFFSET = "+07:00"
-
-
-@pytest.fixture
-def client(settings, clock, store):
-    settings.runtime_dir.mkdir(parents=True, exist_ok=True)
-    with serve(create_app(settings, clock, store)) as url:
-        with httpx.Client(base_url=url, trust_env=False, timeout=10) as client:
-            yield client
 
 
 def play(start_utc: dt.datetime, seconds: float = 10, item: int = 0, emergency: int | None = None,
