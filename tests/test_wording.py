@@ -168,3 +168,41 @@ def test_content_problems_have_a_vietnamese_sentence(text):
     for problem in refused.value.problems:
         assert problem.code in CATALOGUE, (problem.code, problem.reason)
         assert problem.say("vi") != problem.reason, problem.code
+
+
+BAD_SCHEDULES = [
+    "default: a\nrules:\n  - {name: x, playlist: a, time: '25:00-26:00'}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, time: '08:00-08:00'}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, time: 'morning'}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, dates: {from: 2027-02-10, to: 2027-02-01}}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, weekdays: [mon, mon]}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, weekdays: [funday]}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, cron: '0 12 * *', for: 5m}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a, cron: '0 12 * * *'}\n",
+    "default: a\nrules:\n  - {name: x, playlist: a}\n  - {name: x, playlist: a, time: '08:00-09:00'}\n",
+    "default: a\nbrightness: {mode: sun, day: 120, night: 20}\n",
+    "default: a\nbrightness: {mode: curve}\n",
+    "default: a\nbrightness: {mode: sun, day: 20, night: 80}\n",
+]
+
+
+@pytest.mark.parametrize("text", BAD_SCHEDULES)
+def test_schedule_problems_have_a_vietnamese_sentence(text):
+    from signage.schedule.rules import Schedule
+
+    with pytest.raises(DocumentError) as refused:
+        load_model("name: gate\ntimezone: Asia/Ho_Chi_Minh\n" + text, Schedule)
+    for problem in refused.value.problems:
+        assert problem.code in CATALOGUE, (problem.code, problem.reason)
+        assert problem.say("vi") != problem.reason, problem.code
+
+
+def test_schedule_findings_are_worded_in_vietnamese(tmp_path, capsys):
+    (tmp_path / "a.yaml").write_text("name: a\nitems:\n  - kind: standby\n", encoding="utf-8")
+    code, lines = validate(tmp_path, capsys, "name: gate\ndefault: a\nrules:\n"
+                           "  - {name: x, playlist: ghost, time: '20:00-23:00'}\n"
+                           "  - {name: y, playlist: a, time: '22:00-23:30'}\n", "--lang", "vi")
+    assert code == 1
+    assert lines[0] == ("4: quy tắc 1 › playlist: không có danh sách phát tên 'ghost'; hãy thêm "
+                        "trước hoặc sửa tên (hiện có: a)")
+    assert lines[1].startswith("5: quy tắc 2: cảnh báo: có thể trùng với quy tắc 'x' cùng mức ưu tiên")

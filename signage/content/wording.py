@@ -178,8 +178,80 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "asset_path_over_http": {"en": "upload the image first and name it sha256:…",
                              "vi": "hãy tải ảnh lên trước rồi ghi sha256:…"},
     "image_refused": {"en": "the image was not stored", "vi": "ảnh không được lưu"},
+    # the schedule (signage.schedule.rules, .brightness, .findings)
     "schedule_warning": {"en": "worth a look", "vi": "nên kiểm tra lại"},
+    "schedule_warning/never_applies": {
+        "en": "none of the days {first} to {last} is a {weekdays}, so this never applies; fix "
+              "the weekdays or the dates",
+        "vi": "không ngày nào từ {first} đến {last} là {weekdays}, nên quy tắc này không bao "
+              "giờ áp dụng; hãy sửa thứ trong tuần hoặc ngày"},
+    "schedule_warning/overlap": {
+        "en": "can overlap rule {rule!r} at the same priority {priority}, e.g. at {when}, where "
+              "{winner!r} plays; give one a higher priority",
+        "vi": "có thể trùng với quy tắc {rule!r} cùng mức ưu tiên {priority}, ví dụ lúc {when}, "
+              "khi đó {winner!r} được phát; hãy đặt mức ưu tiên cao hơn cho một quy tắc"},
     "schedule_error": {"en": "the schedule cannot be used", "vi": "không dùng được lịch này"},
+    "schedule_error/unknown_playlist": {
+        "en": "there is no playlist named {name!r}; add it first or fix the name (known: {known})",
+        "vi": "không có danh sách phát tên {name!r}; hãy thêm trước hoặc sửa tên (hiện có: "
+              "{known})"},
+    "bad_daily_window": {"en": "{value!r} is not a daily window; write 'HH:MM-HH:MM', e.g. "
+                               "'06:30-08:00' or '22:00-06:00'",
+                         "vi": "{value!r} không phải khung giờ; hãy viết 'HH:MM-HH:MM', ví dụ "
+                               "'06:30-08:00' hoặc '22:00-06:00'"},
+    "bad_time_of_day": {"en": "{value!r}: hours go 00-23 and minutes 00-59 (24:00 only as an end)",
+                        "vi": "{value!r}: giờ từ 00-23 và phút từ 00-59 (24:00 chỉ dùng làm giờ kết "
+                              "thúc)"},
+    "same_start_end": {"en": "{value!r} starts and ends at the same time; to cover whole days "
+                             "leave `time` out",
+                       "vi": "{value!r} bắt đầu và kết thúc cùng giờ; muốn cả ngày thì bỏ `time`"},
+    "bad_date": {"en": "{value!r} is not a date; write YYYY-MM-DD, e.g. 2027-02-06",
+                 "vi": "{value!r} không phải ngày; hãy viết YYYY-MM-DD, ví dụ 2027-02-06"},
+    "dates_reversed": {"en": "ends on {last} before it starts on {first}; swap from and to",
+                       "vi": "kết thúc ngày {last} trước khi bắt đầu ngày {first}; hãy đổi chỗ "
+                             "from và to"},
+    "bad_weekday": {"en": "{value!r} is not a weekday; write mon, tue, wed, thu, fri, sat or sun",
+                    "vi": "{value!r} không phải thứ trong tuần; hãy viết mon, tue, wed, thu, fri, "
+                          "sat hoặc sun"},
+    "bad_cron": {"en": "{value!r} is not a cron expression; write minute hour day month weekday "
+                       "in quotes, e.g. '0 12 * * mon-fri'",
+                 "vi": "{value!r} không phải biểu thức cron; hãy viết phút giờ ngày tháng thứ "
+                       "trong ngoặc kép, ví dụ '0 12 * * mon-fri'"},
+    "weekday_twice": {"en": "{days} is listed twice; list each weekday once",
+                      "vi": "{days} bị ghi hai lần; mỗi thứ chỉ ghi một lần"},
+    "cron_needs_for": {"en": "a cron rule needs `for`: how long each occurrence lasts, e.g. "
+                             "for: 30m",
+                       "vi": "quy tắc cron cần `for`: mỗi lần kéo dài bao lâu, ví dụ for: 30m"},
+    "for_needs_cron": {"en": "`for` goes with `cron`; remove it, or add a cron expression",
+                       "vi": "`for` chỉ dùng cùng `cron`; hãy bỏ nó hoặc thêm biểu thức cron"},
+    "rule_chooses_nothing": {"en": "give at least one of weekdays, time, dates or cron",
+                             "vi": "hãy ghi ít nhất một trong weekdays, time, dates hoặc cron"},
+    "power_chooses_nothing": {"en": "give at least one of time, weekdays or dates, or the wall "
+                                    "would be off all the time",
+                              "vi": "hãy ghi ít nhất một trong time, weekdays hoặc dates, nếu "
+                                    "không màn hình sẽ tắt suốt"},
+    "rule_names_differ": {"en": "rule names must differ; {names} is used twice",
+                          "vi": "tên quy tắc phải khác nhau; {names} bị dùng hai lần"},
+    "bad_level": {"en": "write a level in percent, e.g. 80 or '80%'",
+                  "vi": "hãy ghi mức độ sáng theo phần trăm, ví dụ 80 hoặc '80%'"},
+    "level_range": {"en": "must be between 0 and 100 percent (got {value:g})",
+                    "vi": "phải từ 0 đến 100 phần trăm (đang là {value:g})"},
+    "bad_clock_time": {"en": "{value!r} is not a time of day; write it as 'HH:MM', e.g. '06:30'",
+                       "vi": "{value!r} không phải giờ trong ngày; hãy viết 'HH:MM', ví dụ '06:30'"},
+    "bad_hours": {"en": "write hours as 'HH:MM-HH:MM', e.g. '23:00-05:00'",
+                  "vi": "hãy viết khung giờ dạng 'HH:MM-HH:MM', ví dụ '23:00-05:00'"},
+    "same_hours": {"en": "the hours start and end at the same time; leave hours out for all night",
+                   "vi": "khung giờ bắt đầu và kết thúc cùng lúc; bỏ hours nếu muốn cả đêm"},
+    "bad_curve": {"en": "write the curve as time: level pairs, e.g. {{'06:00': 20, '07:00': 90}}",
+                  "vi": "hãy viết curve dạng giờ: mức, ví dụ {{'06:00': 20, '07:00': 90}}"},
+    "curve_time_twice": {"en": "each time may appear once in the curve",
+                         "vi": "mỗi mốc giờ chỉ được xuất hiện một lần trong curve"},
+    "curve_missing": {"en": "mode curve needs a curve, e.g. curve: {{'06:00': 20, '07:00': 90}}",
+                      "vi": "mode curve cần có curve, ví dụ curve: {{'06:00': 20, '07:00': 90}}"},
+    "curve_unused": {"en": "a curve is used only with mode: curve; set mode: curve or remove it",
+                     "vi": "curve chỉ dùng với mode: curve; hãy đặt mode: curve hoặc bỏ curve"},
+    "night_brighter": {"en": "night ({night:g}%) must not be brighter than day ({day:g}%)",
+                       "vi": "độ sáng ban đêm ({night:g}%) không được cao hơn ban ngày ({day:g}%)"},
     # refusals of actions (signage.services.errors)
     "playlist_not_saved": {"en": "playlist {name!r} was not saved; nothing was changed",
                            "vi": "danh sách phát {name!r} chưa được lưu; không có gì thay đổi"},
