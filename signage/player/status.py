@@ -55,7 +55,7 @@ def status_document(player: Player, now: float) -> dict:
             and player.showing.emergency_id == decision.emergency.id):
         # The notice is one item as long as a day; it is on screen until it expires.
         left = (decision.emergency.expires_at - player.clock.now()).total_seconds()
-        item["remaining_s"] = round(max(left, 0.0), 2)
+        item["remaining_s"] = zones[0]["remaining_s"] = round(max(left, 0.0), 2)
     telemetry = player.driver.telemetry()
     return {
         "version": __version__,
