@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ class Settings:
     runtime_dir: Path
     driver: str = DEFAULT_DRIVER
     fps: float = 30.0
+    # The site's time zone (SIGNAGE_SITE_TIMEZONE): API times are shown at its offset.
     site_timezone: str = "Asia/Ho_Chi_Minh"
     # Per-language font overrides, 'path' or 'path:face-index' (SIGNAGE_FONT_VI/EN/ZH), and
     # 'fallback': comma-separated faces for characters no language face has
@@ -114,6 +116,8 @@ class Settings:
             values["disk_reserve_mb"] = _number("SIGNAGE_DISK_RESERVE_MB",
                                                 env["SIGNAGE_DISK_RESERVE_MB"], 0, 1024,
                                                 "megabytes", "8")
+        if env.get("SIGNAGE_SITE_TIMEZONE"):
+            values["site_timezone"] = _time_zone("SIGNAGE_SITE_TIMEZONE", env["SIGNAGE_SITE_TIMEZONE"])
         if env.get("SIGNAGE_CORS_ORIGINS"):
             values["cors_origins"] = parse_cors_origins(env["SIGNAGE_CORS_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -128,6 +132,14 @@ def _pixels(name: str, text: str) -> int:
     if not 1 <= value <= 200:
         raise SignageError(f"{name}={text!r}: write a whole number of pixels from 1 to 200, e.g. 7")
     return value
+
+
+def _time_zone(name: str, text: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(text.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SignageError(f"{name}={text!r}: name a time zone, e.g. Asia/Ho_Chi_Minh") from None
+    return text.strip()
 
 
 def _number(name: str, text: str, low: float, high: float, unit: str, example: str) -> float:

@@ -334,8 +334,11 @@ def test_status_passes_the_player_document_through_with_its_age(client, settings
     response = client.get("/api/status", headers=tech)
 
     assert response.status_code == 200
-    # The API may add what it measures itself (disk, memory); the player's fields pass as is.
-    expected = {**written, "status_age_s": 1.5, "player_alive": True}
+    # The API may add what it measures itself (disk, memory); the player's fields pass as
+    # is, its times shown at the site's offset.
+    assert written["updated_at"] == "2026-11-26T07:59:58.500000+00:00"
+    expected = {**written, "updated_at": "2026-11-26T14:59:58.500000+07:00",
+                "status_age_s": 1.5, "player_alive": True}
     assert {key: response.json().get(key) for key in expected} == expected
 
 
@@ -464,8 +467,9 @@ def test_put_lists_every_problem_with_its_line(client, store, auth):
     assert response.json()["detail"] == [
         {"path": "items[0].text.zh", "reason": "is required", "line": 5,
          "code": "missing", "params": {}},
-        {"path": "items[1].duraton", "reason": "is not a known field; check its spelling",
-         "line": 9, "code": "extra_forbidden", "params": {}},
+        {"path": "items[1].duraton", "reason": "is not a known field; did you mean duration?",
+         "line": 9, "code": "extra_forbidden",
+         "params": {"suggestion": "duration", "mistake": "suggest"}},
     ]
     assert "not saved (2 problems)" in response.json()["message"]
     assert response.json()["code"] == "playlist_not_saved"

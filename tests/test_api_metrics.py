@@ -85,7 +85,11 @@ def test_metrics_need_a_technician(client, store):
 def test_status_adds_disk_memory_and_uptime_and_keeps_the_player_fields(client, tech, settings, clock):
     written = player_status(settings, clock)
     body = client.get("/api/status", headers=tech).json()
-    assert {k: body[k] for k in written} == written  # nothing the player wrote is lost
+    # Nothing the player wrote is lost; its times are shown at the site's offset.
+    local = {**written, "updated_at": "2026-11-26T15:00:00+07:00",
+             "errors": [{"at": "2026-11-26T14:59:00+07:00", "message": "driver: timeout"}]}
+    assert written["updated_at"] == "2026-11-26T08:00:00+00:00"
+    assert {k: body[k] for k in written} == local
     assert body["errors"][0]["message"] == "driver: timeout"
     assert body["disk"]["free_mb"] > 0 and body["disk"]["total_mb"] >= body["disk"]["free_mb"]
     assert body["memory"]["player_rss_mb"] == 61.2

@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from signage.content.models import Message, Playlist, format_duration, parse_duration, problems_from
+from signage.content.fielderrors import problems_from
+from signage.content.models import Message, Playlist, format_duration, parse_duration
 
 
 def playlist_data(**item_changes):

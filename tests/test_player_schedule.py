@@ -173,3 +173,45 @@ def test_the_newest_time_seen_is_saved_while_the_wall_plays(player, api, clock):
     saved = api.desired.newest_seen_time()
     assert saved > started + dt.timedelta(seconds=59)
     assert saved <= clock.now()
+
+
+# --- what the status document says about time (issue 14, local time) ----------------------
+
+
+def test_next_change_is_the_next_planned_change_not_the_next_recheck(player, clock):
+    run(player, clock, 1)
+    clock.set_wall(dt.datetime(2027, 3, 11, 18, 0, tzinfo=GATE))  # the next dusk: brightness ramps
+    run(player, clock, 1)
+    schedule = status(player, clock)["schedule"]
+    assert schedule["next_change"] == "2027-03-11T22:00:00+07:00"  # the evening rule opens
+    assert dt.datetime.fromisoformat(schedule["next_check"]) < dt.datetime(2027, 3, 11, 22, tzinfo=GATE)
+
+
+def test_next_change_is_when_an_emergency_ends(player, api, clock):
+    run(player, clock, 1)  # 21:59:51: the evening rule's 22:00 is hidden by the notice
+    emergency = notice(api, clock, minutes=5)
+    run(player, clock, 1)
+    next_change = status(player, clock)["schedule"]["next_change"]
+    assert dt.datetime.fromisoformat(next_change) == emergency.expires_at
+
+
+def test_remaining_s_of_a_two_hour_emergency_counts_to_its_expiry(player, api, clock):
+    run(player, clock, 1)
+    notice(api, clock, minutes=120)
+    run(player, clock, 1)
+    doc = status(player, clock)
+    assert 7190 <= doc["item"]["remaining_s"] <= 7200  # not the 24 h item it is drawn as (86398)
+    assert doc["zones"][0]["remaining_s"] == doc["item"]["remaining_s"]
+
+
+def test_each_emergency_notice_is_its_own_line_in_the_summary(player, api, clock, store):
+    run(player, clock, 1)
+    first = notice(api, clock, minutes=1)
+    run(player, clock, 61)
+    second = notice(api, clock, minutes=1)
+    run(player, clock, 61)
+    player.proof.flush(player.write_store, clock.monotonic())
+    month = dt.datetime(2027, 3, 1, tzinfo=GATE), dt.datetime(2027, 4, 1, tzinfo=GATE)
+    rows = [row for row in store.records.play_summary(*month) if row["playlist"] == "emergency"]
+    assert [(row["emergency"], row["plays"]) for row in rows] == [(first.id, 1), (second.id, 1)]
+    assert all(55 <= row["seconds"] <= 61 for row in rows)

@@ -326,7 +326,7 @@ def test_narrowness_orders_by_occurrence_then_days_then_weekdays():
 def test_equal_priority_rules_that_overlap_are_named_with_an_instant():
     plan = schedule({"name": "day", "playlist": "a", "time": "06:00-12:00"},
                     {"name": "morning", "playlist": "b", "time": "07:00-08:00"})
-    (path, reason, severity), = schedule_findings(plan)
+    (path, reason, severity, _params), = schedule_findings(plan)
     assert (path, severity) == (("rules", 1), "warning")
     assert "'day'" in reason and "2027-01-04 Mon 07:00" in reason and "'morning' plays" in reason
 
@@ -334,13 +334,13 @@ def test_equal_priority_rules_that_overlap_are_named_with_an_instant():
 def test_an_overlap_across_midnight_is_found():
     plan = schedule(FRIDAY_NIGHT, {"name": "dawn", "playlist": "a", "weekdays": ["sat"],
                                    "time": "05:00-07:00"})
-    (_path, reason, _severity), = schedule_findings(plan)
+    (_path, reason, _severity, _params), = schedule_findings(plan)
     assert "Sat 05:00" in reason
 
 
 def test_an_overlap_with_a_cron_rule_is_found_inside_the_dates():
     plan = schedule(TET, {**NOON, "weekdays": ["sun"]})
-    (_path, reason, _severity), = schedule_findings(plan)
+    (_path, reason, _severity, _params), = schedule_findings(plan)
     assert "2027-02-07 Sun 12:00" in reason and "'noon' plays" in reason
 
 
@@ -366,7 +366,7 @@ def test_unknown_playlists_are_errors_when_the_playlists_are_known():
 def test_a_rule_whose_dates_miss_its_weekdays_never_applies():
     plan = schedule({**TET, "dates": {"from": "2027-02-06", "to": "2027-02-07"},
                      "weekdays": ["mon"]})
-    (path, reason, severity), = schedule_findings(plan)
+    (path, reason, severity, _params), = schedule_findings(plan)
     assert (path, severity) == (("rules", 0, "weekdays"), "warning") and "never applies" in reason
 
 

@@ -22,6 +22,7 @@ def test_the_defaults_need_no_environment(tmp_path):
     ("SIGNAGE_MIN_CJK_PX", "big", "SIGNAGE_MIN_CJK_PX='big': write a whole number of pixels"),
     ("SIGNAGE_FOUR_EYES", "maybe", "SIGNAGE_FOUR_EYES='maybe': write on or off"),
     ("SIGNAGE_CORS_ORIGINS", "*", "SIGNAGE_CORS_ORIGINS: '*' is not an origin"),
+    ("SIGNAGE_SITE_TIMEZONE", "GMT+7", "SIGNAGE_SITE_TIMEZONE='GMT+7': name a time zone"),
 ])
 def test_a_wrong_value_names_the_variable_and_what_to_write(name, value, message):
     with pytest.raises(SignageError) as refused:
@@ -34,3 +35,5 @@ def test_values_from_the_environment_are_taken():
                                   "SIGNAGE_CORS_ORIGINS": "https://admin.gate.example.vn/"})
     assert (settings.fps, settings.max_upload_mb) == (60.0, 40.0)
     assert settings.cors_origins == ("https://admin.gate.example.vn",)
+    assert Settings.from_env({}).site_timezone == "Asia/Ho_Chi_Minh"
+    assert Settings.from_env({"SIGNAGE_SITE_TIMEZONE": "Asia/Shanghai"}).site_timezone == "Asia/Shanghai"

@@ -362,9 +362,10 @@ def test_plays_are_stored_in_batches_and_summed_per_month(store, clock):
     assert store.records.record_plays(plays) == 6
     window = store.records.plays(start + dt.timedelta(seconds=15), start + dt.timedelta(seconds=35))
     assert [p.item for p in window] == [1, 0, 1]  # 10-20, 20-30, 30-40 overlap 15-35
-    summary = store.records.play_summary("2027-02")
+    feb, mar, apr = (dt.datetime(2027, m, 1, tzinfo=dt.timezone.utc) for m in (2, 3, 4))
+    summary = store.records.play_summary(feb, mar)
     assert [(row["item"], row["plays"], row["seconds"]) for row in summary] == [(0, 3, 30.0), (1, 3, 30.0)]
-    assert store.records.play_summary("2027-03") == []
+    assert store.records.play_summary(mar, apr) == []
 
 
 # --- the approval workflow (schema version 5) -------------------------------------------

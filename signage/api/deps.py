@@ -14,6 +14,7 @@ tests/test_api_roles.py pins every operation's roles against the OpenAPI documen
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Annotated, Any, Awaitable, Callable
 
 from fastapi import Depends, HTTPException, Request, status
@@ -49,6 +50,11 @@ async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
+async def get_site_zone(request: Request) -> zoneinfo.ZoneInfo:
+    """The site's time zone: every time in an answer is shown at its offset."""
+    return zoneinfo.ZoneInfo(request.app.state.settings.site_timezone)
+
+
 def _repository(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency that gives the store's repository `name` (store.assets, ...)."""
     async def repository(request: Request) -> Any:
@@ -59,6 +65,7 @@ def _repository(name: str) -> Callable[[Request], Awaitable[Any]]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+SiteZoneDep = Annotated[zoneinfo.ZoneInfo, Depends(get_site_zone)]
 # The store's repositories, one dependency each: a route names the ones it uses.
 AssetsDep = Annotated[Assets, Depends(_repository("assets"))]
 ContentDep = Annotated[Content, Depends(_repository("content"))]

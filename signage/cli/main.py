@@ -35,7 +35,10 @@ def _parse_listen(text: str) -> tuple[str, int]:
 
 
 def cmd_validate(args) -> int:
+    from signage.content.wording import language_from_env
+
     settings = Settings.from_env()
+    lang = args.lang or language_from_env()
     bad = 0
     for source in args.files:
         try:
@@ -43,7 +46,7 @@ def cmd_validate(args) -> int:
         except DocumentError as exc:
             problems, summary = exc.problems, None
         for problem in problems:
-            print(problem.render(str(source)))
+            print(problem.human(str(source), lang))
         if summary is None or any(not problem.warning for problem in problems):
             bad += 1
         elif not args.quiet:
@@ -225,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check playlist files; print FILE:LINE: field: reason")
     validate.add_argument("files", nargs="+", type=Path)
     validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.add_argument("--lang", choices=("vi", "en"), default=None,
+                          help="language of the messages (default: vi when LC_ALL, LC_MESSAGES "
+                               "or LANG starts with vi, else en)")
     validate.add_argument("--panel", type=_size, default=None,
                           help="panel WxH to check legibility on (default: the driver URL's size)")
     validate.set_defaults(func=cmd_validate)

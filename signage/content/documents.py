@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from signage.content.models import EmergencyNotice, field_errors, format_path
+from signage.content.fielderrors import field_errors
+from signage.content.models import EmergencyNotice, format_path
+from signage.content.wording import say, where
 
 MAX_DOCUMENT_BYTES = 1_000_000
 
@@ -37,6 +39,16 @@ class Problem:
     def render(self, source: str) -> str:
         kind = "warning: " if self.warning else ""
         return f"{source}:{self.line or 1}: {self.path}: {kind}{self.reason}"
+
+    def say(self, lang: str) -> str:
+        """The reason in `lang`: English is the sentence the check wrote (it has the most
+        detail); other languages are worded from the code and params."""
+        return self.reason if lang == "en" else say(self.code, self.params, lang, self.reason)
+
+    def human(self, source: str, lang: str) -> str:
+        """`FILE:LINE: where: reason` for people: in `lang`, items counted from 1."""
+        kind = {"vi": "cảnh báo: ", "en": "warning: "}.get(lang, "warning: ") if self.warning else ""
+        return f"{source}:{self.line or 1}: {where(self.path, lang)}: {kind}{self.say(lang)}"
 
     def as_dict(self) -> dict:
         return {"path": self.path, "reason": self.reason, "line": self.line,
@@ -120,7 +132,7 @@ def _parse_yaml(text: str | bytes) -> Document:
         # The reader refuses characters YAML does not allow (NUL, C1 controls) right here.
         loader = yaml.SafeLoader(_decode(text))
     except yaml.YAMLError as exc:
-        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}", code="yaml_syntax")]) from None
+        raise DocumentError([_yaml_problem(exc)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -135,16 +147,38 @@ def _parse_yaml(text: str | bytes) -> Document:
         except (ValueError, OverflowError) as exc:
             # PyYAML turns 2027-02-31 into a date and fails outside its own error types.
             raise DocumentError([_unreadable_value(node, exc)]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = f"YAML syntax: {exc.problem or exc.context}"
-        raise DocumentError([Problem("(document)", reason, mark.line + 1 if mark else None,
-                                     code="yaml_syntax")]) from None
     except yaml.YAMLError as exc:
-        raise DocumentError([Problem("(document)", f"YAML syntax: {exc}", code="yaml_syntax")]) from None
+        raise DocumentError([_yaml_problem(exc)]) from None
     finally:
         loader.dispose()
     return Document(data, lines)
+
+
+# PyYAML's wording -> the mistake people made, in plain words (wording.py: yaml_syntax/...).
+_YAML_MISTAKES = (
+    ("'\\t'", "tab"), ("tab character", "tab"),
+    ("mapping values are not allowed", "colon"),
+    ("quoted scalar", "quote"),
+    ("could not find expected ':'", "key"),
+    ("expected <block end>", "indent"), ("did not find expected", "indent"),
+)
+# Mistakes whose cause is where PyYAML's context starts (the quote opened, the line without ':').
+_AT_CONTEXT = ("quote", "key")
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+    """A YAML syntax error as staff can act on it: the line, and what to change."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    said = f"{context} {problem}"
+    mistake = next((name for needle, name in _YAML_MISTAKES if needle in said), "other")
+    mark = getattr(exc, "problem_mark", None)
+    if mistake in _AT_CONTEXT and getattr(exc, "context_mark", None) is not None:
+        mark = exc.context_mark
+    params = {"mistake": mistake, "detail": problem, "column": mark.column + 1 if mark else 1}
+    reason = say("yaml_syntax", params, "en", f"YAML syntax: {problem}")
+    return Problem("(document)", reason, mark.line + 1 if mark else None, code="yaml_syntax",
+                   params=params)
 
 
 def _unreadable_value(root: yaml.Node, exc: Exception) -> Problem:
@@ -199,7 +233,7 @@ def _parse_json(text: str | bytes) -> Document:
     except json.JSONDecodeError as exc:
         raise DocumentError(
             [Problem("(document)", f"JSON syntax: {exc.msg} (column {exc.colno})", exc.lineno,
-                     code="json_syntax", params={"column": exc.colno})]
+                     code="json_syntax", params={"column": exc.colno, "detail": exc.msg})]
         ) from None
     return Document(data, lines)
 
@@ -211,7 +245,7 @@ def validate_document(doc: Document, model: type[M]) -> M:
         problems = [
             Problem(format_path(error.path), error.reason, doc.line_of(error.path),
                     code=error.code, params=error.params)
-            for error in field_errors(exc, doc.data)
+            for error in field_errors(exc, doc.data, model)
         ]
         raise DocumentError(problems) from None
 
@@ -224,7 +258,7 @@ def validate_emergency(doc: Document, now) -> tuple:
         start, end = notice.window(now)
     except ValueError as exc:
         raise DocumentError([Problem("expires_at", str(exc), doc.line_of(("expires_at",)),
-                                     code="bad_window")]) from None
+                                     code="bad_window", params={"detail": str(exc)})]) from None
     return notice, start, end
 
 

@@ -45,30 +45,42 @@ MAX_DURATION_S = 24 * 3600.0
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+class Refusal(ValueError):
+    """A ValueError with a stable code and params (signage.content.wording words it in vi
+    and en); still a ValueError, so callers outside pydantic catch it as before."""
+
+    def __init__(self, code: str, message: str, **params: Any):
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
 def parse_duration(value: Any) -> float:
     """'12s', '1m30s', '1h', '250ms' or a number of seconds -> seconds (0.5 s to 24 h)."""
     seconds = _parse_seconds(value)
     if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
-        raise ValueError(f"must be between {MIN_DURATION_S:g}s and 24h (got {seconds:g}s)")
+        raise Refusal("duration_range", f"must be between {MIN_DURATION_S:g}s and 24h (got {seconds:g}s)",
+                      min=f"{MIN_DURATION_S:g}s", max="24h", seconds=seconds)
     return seconds
 
 
 def _parse_seconds(value: Any) -> float:
     if isinstance(value, bool):
-        raise ValueError("write a duration such as 12s or 1m30s")
+        raise Refusal("bad_duration", "write a duration such as 12s or 1m30s", value=str(value)[:40])
     if isinstance(value, (int, float)):
         seconds = float(value)
     elif isinstance(value, str):
         match = _DURATION_RE.match(value)
         if not value.strip() or not match or not any(match.groupdict().values()):
-            raise ValueError(f"{value!r} is not a duration; write e.g. 12s, 1m30s or 250ms")
+            raise Refusal("bad_duration", f"{value!r} is not a duration; write e.g. 12s, 1m30s or 250ms",
+                          value=value[:40])
         parts = {k: float(v) for k, v in match.groupdict().items() if v}
         seconds = (
             parts.get("h", 0) * 3600 + parts.get("m", 0) * 60 + parts.get("s", 0)
             + parts.get("ms", 0) / 1000
         )
     else:
-        raise ValueError("write a duration such as 12s or 1m30s")
+        raise Refusal("bad_duration", "write a duration such as 12s or 1m30s", value=str(value)[:40])
     return seconds
 
 
@@ -87,21 +99,21 @@ Duration = Annotated[
 
 def _clean_text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be text")
+        raise Refusal("string_type", "must be text")
     text = unicodedata.normalize("NFC", value).strip()
     if not text:
-        raise ValueError("must not be empty: every message needs vi, en and zh text")
+        raise Refusal("empty_text", "must not be empty: every message needs vi, en and zh text")
     for ch in text:
         if ch == "\n":
             continue
         if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
-            raise ValueError(
-                f"contains the control character U+{ord(ch):04X}; remove it"
-            )
+            raise Refusal("control_character",
+                          f"contains the control character U+{ord(ch):04X}; remove it",
+                          char=f"U+{ord(ch):04X}")
     if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(
-            f"is {len(text)} characters; at most {MAX_TEXT_CHARS} fit on a wall, shorten it"
-        )
+        raise Refusal("text_too_long",
+                      f"is {len(text)} characters; at most {MAX_TEXT_CHARS} fit on a wall, shorten it",
+                      length=len(text), max=MAX_TEXT_CHARS)
     return text
 
 
@@ -127,14 +139,14 @@ _SHA256_REF = re.compile(r"^sha256:[0-9a-f]{64}$")
 def _check_asset_ref(value: Any) -> str:
     """An asset is `sha256:<hex>` in the store, or a relative path when importing files."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("must name an asset: sha256:<64 hex digits> or a path under assets/")
+        raise Refusal("bad_asset_ref", "must name an asset: sha256:<64 hex digits> or a path under assets/")
     value = value.strip()
     if value.startswith("sha256:"):
         if not _SHA256_REF.match(value):
-            raise ValueError("a sha256 reference is 'sha256:' and 64 lowercase hex digits")
+            raise Refusal("bad_asset_ref", "a sha256 reference is 'sha256:' and 64 lowercase hex digits")
         return value
     if value.startswith(("/", "\\")) or ".." in re.split(r"[\\/]", value) or ":" in value:
-        raise ValueError("a path must be relative and stay inside the content folder")
+        raise Refusal("bad_asset_ref", "a path must be relative and stay inside the content folder")
     return value
 
 
@@ -167,7 +179,8 @@ MAX_TRANSITION_S = 5.0
 def _parse_transition_duration(value: Any) -> float:
     seconds = _parse_seconds(value)
     if not 0 <= seconds <= MAX_TRANSITION_S:
-        raise ValueError(f"must be between 0s and {MAX_TRANSITION_S:g}s (got {seconds:g}s)")
+        raise Refusal("duration_range", f"must be between 0s and {MAX_TRANSITION_S:g}s (got {seconds:g}s)",
+                      min="0s", max=f"{MAX_TRANSITION_S:g}s", seconds=seconds)
     return seconds
 
 
@@ -200,7 +213,7 @@ _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 def _check_color(value: Any) -> str:
     if not isinstance(value, str) or not _HEX_COLOR.match(value.strip()):
-        raise ValueError("write a colour as #rrggbb, e.g. #ffffff for white")
+        raise Refusal("bad_color", "write a colour as #rrggbb, e.g. #ffffff for white")
     return value.strip().lower()
 
 
@@ -223,11 +236,12 @@ class TextStyle(_Strict):
 
 def _check_time_zone(value: Any) -> str:
     if not isinstance(value, str) or "/" not in value:
-        raise ValueError("name a time zone such as Asia/Ho_Chi_Minh")
+        raise Refusal("bad_time_zone", "name a time zone such as Asia/Ho_Chi_Minh", value=str(value)[:40])
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not a known time zone; e.g. Asia/Ho_Chi_Minh") from None
+        raise Refusal("bad_time_zone", f"{value!r} is not a known time zone; e.g. Asia/Ho_Chi_Minh",
+                      value=value[:40]) from None
     return value
 
 
@@ -298,17 +312,17 @@ AnyItem = Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem]
 def _check_length(value: Any) -> int | str:
     """A zone edge: whole panel pixels (120) or a percentage of the panel ("25%")."""
     if isinstance(value, bool):
-        raise ValueError("write pixels (e.g. 120) or a percentage (e.g. 25%)")
+        raise Refusal("bad_length", "write pixels (e.g. 120) or a percentage (e.g. 25%)")
     if isinstance(value, int):
         if value < 0:
-            raise ValueError("must not be negative")
+            raise Refusal("bad_length", "must not be negative")
         return value
     if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?%\s*", value):
         percent = float(value.strip()[:-1])
         if percent > 100:
-            raise ValueError("a percentage must be at most 100%")
+            raise Refusal("bad_length", "a percentage must be at most 100%")
         return value.strip()
-    raise ValueError("write pixels (e.g. 120) or a percentage (e.g. 25%)")
+    raise Refusal("bad_length", "write pixels (e.g. 120) or a percentage (e.g. 25%)")
 
 
 Length = Annotated[Union[int, str], BeforeValidator(_check_length)]
@@ -317,9 +331,8 @@ SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 def _slug_hint(value: Any) -> Any:
     if isinstance(value, str) and not re.match(SLUG, value):
-        raise ValueError(
-            "use 1-64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
-        )
+        raise Refusal("bad_name", "use 1-64 lowercase letters, digits, '-' or '_', "
+                      "starting with a letter or digit")
     return value
 
 
@@ -363,12 +376,15 @@ class Playlist(_Strict):
     @model_validator(mode="after")
     def _items_or_layout(self) -> "Playlist":
         if (self.items is None) == (self.layout is None):
-            raise ValueError("give either items (one full-panel zone) or a layout of zones, not both")
+            raise Refusal("items_or_layout",
+                          "give either items (one full-panel zone) or a layout of zones, not both")
         if self.layout is not None:
             names = [zone.zone for zone in self.layout]
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:
-                raise ValueError(f"zone names must differ; {', '.join(duplicates)} is used twice")
+                raise Refusal("zone_names_differ",
+                              f"zone names must differ; {', '.join(duplicates)} is used twice",
+                              names=", ".join(duplicates))
         return self
 
     def zones(self) -> list[Zone]:
@@ -418,7 +434,8 @@ class EmergencyNotice(_Strict):
     @model_validator(mode="after")
     def _one_end(self) -> "EmergencyNotice":
         if (self.expires_at is None) == (self.duration is None):
-            raise ValueError("give either duration (e.g. 2h) or expires_at, so the notice ends by itself")
+            raise Refusal("one_end",
+                          "give either duration (e.g. 2h) or expires_at, so the notice ends by itself")
         return self
 
     def window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -461,41 +478,3 @@ def format_path(path: tuple) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
-
-
-def _reason(error: dict) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a known field; check its spelling"
-    if kind == "union_tag_invalid":
-        return "kind must be one of: " + ", ".join(ITEM_KINDS)
-    if kind == "union_tag_not_found":
-        return "needs a kind: " + ", ".join(ITEM_KINDS)
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
-
-
-@dataclasses.dataclass(frozen=True)
-class FieldError:
-    """One pydantic error as people read it: the path they wrote, a reason, and a stable
-    code (pydantic's error type) with its parameters for translated messages."""
-
-    path: tuple
-    reason: str
-    code: str
-    params: dict
-
-
-def field_errors(exc: ValidationError, data: Any) -> list[FieldError]:
-    """Every error of a failed validation, in document order."""
-    return [FieldError(error_path(tuple(e["loc"]), data), _reason(e), e["type"],
-                       {k: v for k, v in (e.get("ctx") or {}).items()
-                        if isinstance(v, (str, int, float, bool))})
-            for e in exc.errors()]
-
-
-def problems_from(exc: ValidationError, data: Any) -> list[tuple[str, str]]:
-    """(path, reason) pairs, in document order, for a failed validation."""
-    return [(format_path(error.path), error.reason) for error in field_errors(exc, data)]

@@ -68,6 +68,12 @@ class Showing:
     def name(self) -> str | None:
         return self.playlist.name if self.playlist else None
 
+    @property
+    def emergency_id(self) -> int | None:
+        """The emergency notice shown (its key is ("emergency", id)), else None."""
+        key = self.key
+        return key[1] if isinstance(key, tuple) and key[0] == "emergency" else None
+
 
 class Player:
     def __init__(self, settings: Settings, store: Store | Callable[[], Store], driver: Driver,
@@ -336,7 +342,8 @@ class Player:
         self.compositor.start_background_work()  # the frame is out: the worker may start
         self.last_frame = frame
         self.proof.frame(self.write_store, wall, begun, self.stage, self.showing.name,
-                         self.showing.revision, fading, self._content_visible(), frame)
+                         self.showing.revision, fading, self._content_visible(), frame,
+                         self.showing.emergency_id)
         self._after_present(begun)
         if self.freeze_after_first_frame:
             self.freeze_after_first_frame = False

@@ -120,6 +120,7 @@ class _Open:
     revision: int | None
     digest: concurrent.futures.Future | None = None  # from its first full frame
     clock_trusted: bool = True
+    emergency: int | None = None
 
     def ended(self, at: dt.datetime) -> Play:
         sha = None
@@ -129,7 +130,7 @@ class _Open:
             except Exception as exc:  # a hash that failed leaves the play, without it
                 log.warning("proof of play: no frame hash for %s: %s", self.label, exc)
         return Play(self.started_at, at, self.zone, self.playlist, self.item, self.kind,
-                    self.label, self.revision, sha, self.clock_trusted)
+                    self.label, self.revision, sha, self.clock_trusted, self.emergency)
 
 
 class PlayRecorder:
@@ -154,8 +155,10 @@ class PlayRecorder:
                 play.clock_trusted = False
 
     def observe(self, wall: dt.datetime, now: float, stage, playlist: str | None,
-                revision: int | None, fading: bool, frame: pygame.Surface) -> list[Play]:
-        """The plays that ended with this frame. `stage` is the Stage just drawn."""
+                revision: int | None, fading: bool, frame: pygame.Surface,
+                emergency: int | None = None) -> list[Play]:
+        """The plays that ended with this frame. `stage` is the Stage just drawn;
+        `emergency`, the id of the notice it shows (if it shows one)."""
         seen = tuple(stage.content)
         if (stage is self._stage and seen == self._seen and fading == self._fading
                 and now < self._split_at):
@@ -178,7 +181,7 @@ class PlayRecorder:
                 info = statuses[i]
                 play = _Open(stage, index, wall, now, info["zone"], playlist, info["index"],
                              info["kind"], info["label"], revision,
-                             clock_trusted=self.clock_trusted)
+                             clock_trusted=self.clock_trusted, emergency=emergency)
             settled = shown == "standby" or not shown[1]
             if play.digest is None and settled and not fading:
                 play.digest = self.hasher.submit(frame, zone.box)
@@ -220,10 +223,12 @@ class ProofOfPlay:
         return self.hasher.run(job)
 
     def frame(self, store, wall: dt.datetime, now: float, stage, playlist: str | None,
-              revision: int | None, fading: bool, visible: bool, frame: pygame.Surface) -> None:
+              revision: int | None, fading: bool, visible: bool, frame: pygame.Surface,
+              emergency: int | None = None) -> None:
         """Note one presented frame; write a batch when one is due."""
         if visible:
-            ended = self.recorder.observe(wall, now, stage, playlist, revision, fading, frame)
+            ended = self.recorder.observe(wall, now, stage, playlist, revision, fading, frame,
+                                          emergency)
         else:
             ended = self.recorder.end_all(wall)
         if ended:

@@ -51,6 +51,11 @@ def status_document(player: Player, now: float) -> dict:
     zones = player.stage.status(now)
     decision = player.decision
     item = None if standby else {k: v for k, v in zones[0].items() if k != "zone"}
+    if (item is not None and decision is not None and decision.emergency is not None
+            and player.showing.emergency_id == decision.emergency.id):
+        # The notice is one item as long as a day; it is on screen until it expires.
+        left = (decision.emergency.expires_at - player.clock.now()).total_seconds()
+        item["remaining_s"] = zones[0]["remaining_s"] = round(max(left, 0.0), 2)
     telemetry = player.driver.telemetry()
     return {
         "version": __version__,
@@ -76,7 +81,9 @@ def status_document(player: Player, now: float) -> dict:
         "zones": zones,
         "schedule": {
             "rule": decision.rule if decision else None,
-            "next_change": decision.next_check.isoformat() if decision else None,
+            "next_change": (decision.next_change.isoformat()
+                            if decision and decision.next_change else None),
+            "next_check": decision.next_check.isoformat() if decision else None,
         },
         "emergency": ({"id": decision.emergency.id,
                        "expires_at": decision.emergency.expires_at.isoformat()}

@@ -27,7 +27,7 @@ from astral import Observer
 from astral.sun import elevation as sun_elevation
 from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
-from signage.content.models import _Strict
+from signage.content.models import Refusal, _Strict
 
 CIVIL_TWILIGHT_DEG = -6.0
 SUNRISE_DEG = -0.833  # upper limb on the horizon with standard refraction (astral's sunrise)
@@ -43,13 +43,15 @@ Source = Literal["sun", "curve", "override", "night-cap"]
 def _percent(value: Any) -> float:
     """80, 80.5 or '80%' -> 80.0, refused outside 0-100."""
     if isinstance(value, bool):
-        raise ValueError("write a level in percent, e.g. 80 or '80%'")
+        raise Refusal("bad_level", "write a level in percent, e.g. 80 or '80%'")
     if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*%?\s*", value):
         value = float(value.strip().rstrip("%"))
     if not isinstance(value, (int, float)):
-        raise ValueError("write a level in percent, e.g. 80 or '80%'")
+        raise Refusal("bad_level", "write a level in percent, e.g. 80 or '80%'")
     if not 0 <= value <= 100:
-        raise ValueError(f"must be between 0 and 100 percent (got {value:g})")
+        raise Refusal("level_range",
+                      f"must be between 0 and 100 percent (got {value:g})",
+                      value=value)
     return float(value)
 
 
@@ -70,7 +72,9 @@ def parse_clock_time(value: Any) -> int:
             return int(match[1]) * 60 + int(match[2])
         if value.strip() == "24:00":
             return 24 * 60
-    raise ValueError(f"{value!r} is not a time of day; write it as 'HH:MM', e.g. '06:30'")
+    raise Refusal("bad_clock_time",
+                  f"{value!r} is not a time of day; write it as 'HH:MM', e.g. '06:30'",
+                  value=str(value)[:40])
 
 
 def format_clock_time(minutes: int) -> str:
@@ -84,10 +88,11 @@ def _parse_window(value: Any) -> tuple[int, int]:
     elif isinstance(value, str) and value.count("-") == 1:
         start, end = value.split("-")
     else:
-        raise ValueError("write hours as 'HH:MM-HH:MM', e.g. '23:00-05:00'")
+        raise Refusal("bad_hours", "write hours as 'HH:MM-HH:MM', e.g. '23:00-05:00'")
     start, end = parse_clock_time(start), parse_clock_time(end) % (24 * 60)
     if start == end:
-        raise ValueError("the hours start and end at the same time; leave hours out for all night")
+        raise Refusal("same_hours",
+                      "the hours start and end at the same time; leave hours out for all night")
     return start, end
 
 
@@ -100,11 +105,12 @@ Window = Annotated[
 def _parse_curve(value: Any) -> tuple[tuple[int, float], ...]:
     """{'06:00': 20, '07:00': 90} -> ((360, 20.0), (420, 90.0)), sorted by time."""
     if not isinstance(value, dict) or not value:
-        raise ValueError("write the curve as time: level pairs, e.g. {'06:00': 20, '07:00': 90}")
+        raise Refusal("bad_curve",
+                      "write the curve as time: level pairs, e.g. {'06:00': 20, '07:00': 90}")
     points = sorted((parse_clock_time(at), _percent(level)) for at, level in value.items())
     times = [at for at, _level in points]
     if len(set(times)) != len(times):
-        raise ValueError("each time may appear once in the curve")
+        raise Refusal("curve_time_twice", "each time may appear once in the curve")
     return tuple(points)
 
 
@@ -135,13 +141,15 @@ class BrightnessPlan(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "BrightnessPlan":
         if self.mode == "curve" and self.curve is None:
-            raise ValueError("mode curve needs a curve, e.g. curve: {'06:00': 20, '07:00': 90}")
+            raise Refusal("curve_missing",
+                          "mode curve needs a curve, e.g. curve: {'06:00': 20, '07:00': 90}")
         if self.mode == "sun" and self.curve is not None:
-            raise ValueError("a curve is used only with mode: curve; set mode: curve or remove it")
+            raise Refusal("curve_unused",
+                          "a curve is used only with mode: curve; set mode: curve or remove it")
         if self.night > self.day:
-            raise ValueError(
-                f"night ({self.night:g}%) must not be brighter than day ({self.day:g}%)"
-            )
+            raise Refusal("night_brighter",
+                          f"night ({self.night:g}%) must not be brighter than day ({self.day:g}%)",
+                          night=self.night, day=self.day)
         return self
 
 
@@ -155,7 +163,8 @@ class Override(_Strict):
     @classmethod
     def _aware(cls, value: dt.datetime) -> dt.datetime:
         if value.tzinfo is None:
-            raise ValueError("give until with a time zone, e.g. 2027-02-06T18:00+07:00")
+            raise Refusal("timezone_aware", "give until with a time zone, e.g. "
+                          "2027-02-06T18:00+07:00")
         return value
 
 

@@ -49,6 +49,9 @@ class Decision:
     brightness_source: str | None  # sun, curve, night-cap, override, held
     test_pattern: str | None
     next_check: dt.datetime  # decide again then at the latest
+    # When what the wall shows next changes by plan: the schedule's next stretch, a power
+    # window's edge, an emergency notice starting or ending (None: nothing planned).
+    next_change: dt.datetime | None = None
 
 
 def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
@@ -56,6 +59,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
     """The decision for `now` (aware), and when it must be made again at the latest."""
     trusted = trust.trusted
     changes = [now + MAX_WAIT]
+    planned: list[dt.datetime] = []  # the schedule's changes of what is shown
     playlist, rule = wanted.active_playlist, None
     power_on, power_reason = True, "on"
     brightness, source = None, None
@@ -67,7 +71,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         power = power_state(schedule, local, trusted=trusted)
         if not power.on:
             power_on, power_reason = False, "scheduled off"
-        changes += [c for c in (resolution.next_change, power.next_change) if c is not None]
+        planned += [c for c in (resolution.next_change, power.next_change) if c is not None]
         brightness, source, recheck = _brightness(schedule, local, trusted, wanted.overrides,
                                                   held_brightness)
         changes.append(now + dt.timedelta(seconds=recheck))
@@ -79,7 +83,11 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         playlist, rule = wanted.play_now.playlist, PLAY_NOW_RULE
         changes.append(wanted.play_now.expires_at)
 
-    emergency = _current_emergency(wanted.emergencies, now, changes)
+    notices: list[dt.datetime] = []  # emergency notices starting or ending
+    emergency = _current_emergency(wanted.emergencies, now, notices)
+    changes += planned + notices
+    # While a notice is on screen the schedule changes only what is underneath it.
+    shown_changes = notices if emergency is not None else planned + notices
     power_override = wanted.overrides.get(PanelSetting.POWER)
     if power_override is not None:
         power_on, power_reason = bool(power_override.value), "technician"
@@ -95,6 +103,7 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
         test_pattern=pattern.value if pattern else None,
         next_check=min(c for c in changes if c > now) if any(c > now for c in changes)
         else now + MAX_WAIT,
+        next_change=min((c for c in shown_changes if c > now), default=None),
     )
 
 

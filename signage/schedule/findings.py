@@ -23,6 +23,7 @@ class Finding(NamedTuple):
     path: tuple
     reason: str
     severity: Literal["error", "warning"]
+    params: dict = {}  # `mistake` (never_applies, unknown_playlist, overlap) and its facts
 
 
 def schedule_findings(schedule: Schedule, known_playlists: set[str] | None = None) -> list[Finding]:
@@ -35,10 +36,12 @@ def schedule_findings(schedule: Schedule, known_playlists: set[str] | None = Non
         findings += _unknown_playlists(schedule, known_playlists)
     for index, rule in enumerate(schedule.rules):
         if rule.matching_days() == 0:
-            findings.append(Finding(("rules", index, "weekdays"), _no_days(rule), "warning"))
+            findings.append(Finding(("rules", index, "weekdays"), _no_days(rule), "warning",
+                                    _no_days_params(rule)))
     for index, window in enumerate(schedule.power):
         if window.matching_days() == 0:
-            findings.append(Finding(("power", index, "weekdays"), _no_days(window), "warning"))
+            findings.append(Finding(("power", index, "weekdays"), _no_days(window), "warning",
+                                    _no_days_params(window)))
     findings += _overlaps(schedule)
     return findings
 
@@ -48,12 +51,18 @@ def _no_days(when: ChosenDays) -> str:
             f"{', '.join(when.weekdays)}, so this never applies; fix the weekdays or the dates")
 
 
+def _no_days_params(when: ChosenDays) -> dict:
+    return {"mistake": "never_applies", "first": str(when.dates.first),
+            "last": str(when.dates.last), "weekdays": ", ".join(when.weekdays)}
+
+
 def _unknown_playlists(schedule: Schedule, known: set[str]) -> list[Finding]:
     hint = ", ".join(sorted(known)) or "none yet"
     named = [(("default",), schedule.default)]
     named += [(("rules", i, "playlist"), rule.playlist) for i, rule in enumerate(schedule.rules)]
     return [Finding(path, f"there is no playlist named {name!r}; add it first or fix the name "
-                          f"(known: {hint})", "error")
+                          f"(known: {hint})", "error",
+                    {"mistake": "unknown_playlist", "name": name, "known": hint})
             for path, name in named if name not in known]
 
 
@@ -74,6 +83,8 @@ def _overlaps(schedule: Schedule) -> list[Finding]:
                 f"at {when:%Y-%m-%d %a %H:%M}, where {winner.name!r} plays (the narrower, or the "
                 "first written); give one a higher priority to make the choice explicit",
                 "warning",
+                {"mistake": "overlap", "rule": earlier.name, "priority": later.priority,
+                 "when": f"{when:%Y-%m-%d %H:%M}", "winner": winner.name},
             ))
     return findings
 

@@ -37,7 +37,7 @@ from pydantic import (
 )
 
 from signage.schedule.brightness import BrightnessPlan
-from signage.content.models import Duration, Slug, TimeZoneName, _Strict
+from signage.content.models import Duration, Refusal, Slug, TimeZoneName, _Strict
 
 UTC = dt.timezone.utc
 DAY = dt.timedelta(days=1)
@@ -55,15 +55,16 @@ _WINDOW_HINT = "write a daily window as 'HH:MM-HH:MM', e.g. '06:30-08:00' or '22
 def _minute_of_day(text: str, whole: str, is_end: bool) -> int:
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
     if not match:
-        raise ValueError(f"{whole!r} is not a daily window; {_WINDOW_HINT}")
+        raise Refusal("bad_daily_window",
+                      f"{whole!r} is not a daily window; {_WINDOW_HINT}",
+                      value=whole)
     hours, minutes = int(match[1]), int(match[2])
     if (hours, minutes) == (24, 0) and is_end:
         return MINUTES_PER_DAY
     if hours > 23 or minutes > 59:
-        raise ValueError(
-            f"{text.strip()!r} in {whole!r} is not a time of day: hours go 00-23 and minutes "
-            "00-59 (24:00 only as an end)"
-        )
+        raise Refusal("bad_time_of_day",
+                      f"{text.strip()!r} in {whole!r} is not a time of day: hours go 00-23 "
+                      "and minutes 00-59 (24:00 only as an end)", value=whole)
     return hours * 60 + minutes
 
 
@@ -79,14 +80,15 @@ class TimeWindow(_Strict):
         if isinstance(value, TimeWindow):
             return value
         if not isinstance(value, str) or value.count("-") != 1:
-            raise ValueError(f"{_WINDOW_HINT} (in quotes)")
+            raise Refusal("bad_daily_window", f"{_WINDOW_HINT} (in quotes)",
+                          value=str(value)[:40])
         first, last = value.split("-")
         start = _minute_of_day(first, value, is_end=False)
         end = _minute_of_day(last, value, is_end=True)
         if start == end % MINUTES_PER_DAY:
-            raise ValueError(
-                f"{value!r} starts and ends at the same time; to cover whole days leave `time` out"
-            )
+            raise Refusal("same_start_end",
+                          f"{value!r} starts and ends at the same time; to cover whole days "
+                          "leave `time` out", value=value)
         return {"start": start, "end": end}
 
     @model_serializer
@@ -116,7 +118,9 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2027-02-06")
+    raise Refusal("bad_date",
+                  f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2027-02-06",
+                  value=str(value)[:40])
 
 
 Day = Annotated[dt.date, BeforeValidator(_date)]
@@ -135,9 +139,9 @@ class DateRange(_Strict):
     def _not_backwards(cls, last: dt.date, info) -> dt.date:
         first = info.data.get("first")
         if first is not None and last < first:
-            raise ValueError(
-                f"ends on {last} before it starts on {first}; swap from and to, or fix the year"
-            )
+            raise Refusal("dates_reversed",
+                          f"ends on {last} before it starts on {first}; swap from and to, or "
+                          "fix the year", first=str(first), last=str(last))
         return last
 
     def days(self) -> int:
@@ -150,7 +154,9 @@ def _weekday(value: Any) -> str:
         full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
         if name in WEEKDAYS or name in full:
             return name[:3]
-    raise ValueError(f"{value!r} is not a weekday; write mon, tue, wed, thu, fri, sat or sun")
+    raise Refusal("bad_weekday",
+                  f"{value!r} is not a weekday; write mon, tue, wed, thu, fri, sat or sun",
+                  value=str(value)[:40])
 
 
 Weekday = Annotated[str, BeforeValidator(_weekday)]
@@ -161,19 +167,22 @@ def _check_cron(value: Any) -> str:
     numbers for weekdays (0 and 7 are Sunday), ranges such as sun-tue, steps such as 2-3/2,
     and a day of the month OR a weekday when both are restricted."""
     if not isinstance(value, str):
-        raise ValueError("write a cron expression in quotes: minute hour day month weekday, "
-                         "e.g. '0 12 * * mon-fri'")
+        raise Refusal("bad_cron",
+                      "write a cron expression in quotes: minute hour day month weekday, "
+                      "e.g. '0 12 * * mon-fri'", value=str(value)[:40])
     fields = value.split()
     if len(fields) != 5:
-        raise ValueError(f"{value!r} has {len(fields)} fields; write five: minute hour day "
-                         "month weekday, e.g. '0 12 * * mon-fri'")
+        raise Refusal("bad_cron",
+                      f"{value!r} has {len(fields)} fields; write five: minute hour day "
+                      "month weekday, e.g. '0 12 * * mon-fri'", value=value[:60])
     expression = " ".join(fields)
     try:
         CronSim(expression, dt.datetime(2000, 1, 1))
     except CronSimError as exc:
-        raise ValueError(f"{value!r}: {str(exc).lower()}; write minute (0-59) hour (0-23) "
-                         "day (1-31) month (1-12 or jan-dec) weekday (0-7 or sun-sat), e.g. "
-                         "'0 12 * * mon-fri'") from None
+        raise Refusal("bad_cron",
+                      f"{value!r}: {str(exc).lower()}; write minute (0-59) hour (0-23) "
+                      "day (1-31) month (1-12 or jan-dec) weekday (0-7 or sun-sat), e.g. "
+                      "'0 12 * * mon-fri'", value=value[:60]) from None
     return expression
 
 
@@ -183,7 +192,9 @@ CronExpr = Annotated[str, BeforeValidator(_check_cron)]
 def _unique_weekdays(days: list[str] | None) -> list[str] | None:
     if days is not None and len(set(days)) != len(days):
         twice = sorted({d for d in days if days.count(d) > 1}, key=WEEKDAYS.index)
-        raise ValueError(f"{', '.join(twice)} is listed twice; list each weekday once")
+        raise Refusal("weekday_twice",
+                      f"{', '.join(twice)} is listed twice; list each weekday once",
+                      days=", ".join(twice))
     return days
 
 
@@ -233,13 +244,16 @@ class Rule(ChosenDays, _Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "Rule":
         if self.cron is not None and self.duration is None:
-            raise ValueError("a cron rule needs `for`: how long each occurrence lasts, "
-                             "e.g. for: 30m")
+            raise Refusal("cron_needs_for",
+                          "a cron rule needs `for`: how long each occurrence lasts, "
+                          "e.g. for: 30m")
         if self.cron is None and self.duration is not None:
-            raise ValueError("`for` goes with `cron`; remove it, or add a cron expression")
+            raise Refusal("for_needs_cron",
+                          "`for` goes with `cron`; remove it, or add a cron expression")
         if self.cron is None and not self.chooses_days():
-            raise ValueError("give at least one of weekdays, time, dates or cron; "
-                             "what plays when no rule applies is the schedule's default")
+            raise Refusal("rule_chooses_nothing",
+                          "give at least one of weekdays, time, dates or cron; "
+                          "what plays when no rule applies is the schedule's default")
         return self
 
 
@@ -255,8 +269,8 @@ class PowerWindow(ChosenDays, _Strict):
     @model_validator(mode="after")
     def _bounded(self) -> "PowerWindow":
         if not self.chooses_days():
-            raise ValueError("give at least one of time, weekdays or dates, "
-                             "or the wall would be off all the time")
+            raise Refusal("power_chooses_nothing", "give at least one of time, weekdays or "
+                          "dates, or the wall would be off all the time")
         return self
 
 
@@ -284,7 +298,9 @@ class Schedule(_Strict):
         names = [rule.name for rule in rules]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise ValueError(f"rule names must differ; {', '.join(twice)} is used twice")
+            raise Refusal("rule_names_differ",
+                          f"rule names must differ; {', '.join(twice)} is used twice",
+                          names=", ".join(twice))
         return rules
 
     @property

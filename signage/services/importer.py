@@ -143,7 +143,8 @@ def findings_as_problems(schedule, doc: Document, known_playlists: set[str] | No
     from signage.schedule.findings import schedule_findings
 
     return [Problem(format_path(f.path), f.reason, doc.line_of(f.path),
-                    warning=f.severity == "warning", code="schedule_" + f.severity)
+                    warning=f.severity == "warning", code="schedule_" + f.severity,
+                    params=dict(f.params))
             for f in schedule_findings(schedule, known_playlists)]
 
 

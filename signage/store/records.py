@@ -67,6 +67,7 @@ class Play:
     # False when the wall clock was not believed (set back, before the release) or jumped
     # while the item was on screen: its times and length may be wrong.
     clock_trusted: bool = True
+    emergency: int | None = None  # the emergency notice's id when one was on screen
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -126,13 +127,14 @@ class Records:
         """Store a batch of plays in one transaction; the number stored."""
         rows = [(utc_text(p.started_at, PLAY_TIMESPEC), utc_text(p.ended_at, PLAY_TIMESPEC),
                  p.zone, p.playlist, p.item, p.kind,
-                 p.label[:200], p.revision, p.frame_sha256, int(p.clock_trusted)) for p in plays]
+                 p.label[:200], p.revision, p.frame_sha256, int(p.clock_trusted), p.emergency)
+                for p in plays]
         if rows:
             with self.database.write() as db:
                 db.executemany(
                     "INSERT INTO plays (started_at, ended_at, zone, playlist, item, kind, label, "
-                    "revision, frame_sha256, clock_trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows)
+                    "revision, frame_sha256, clock_trusted, emergency) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return len(rows)
 
     def prune_plays(self, started_before: dt.datetime, batch: int = 5000) -> int:
@@ -167,15 +169,19 @@ class Records:
             "LIMIT ?", (utc_text(end, PLAY_TIMESPEC), utc_text(start, PLAY_TIMESPEC), limit))
         return [Play(dt.datetime.fromisoformat(r["started_at"]), dt.datetime.fromisoformat(r["ended_at"]),
                      r["zone"], r["playlist"], r["item"], r["kind"], r["label"], r["revision"],
-                     r["frame_sha256"], bool(r["clock_trusted"])) for r in rows]
+                     r["frame_sha256"], bool(r["clock_trusted"]), r["emergency"]) for r in rows]
 
-    def play_summary(self, month: str) -> list[dict]:
-        """Per playlist item in a month ('2027-02', UTC): plays and seconds on screen, and
-        how many of the plays were timed by a clock that could not be believed."""
+    def play_summary(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
+        """Per playlist item, and per emergency notice, for plays started in [start, end)
+        (a month at the site): plays and seconds on screen, and how many of the plays were
+        timed by a clock that could not be believed."""
         rows = self.database.query(
-            "SELECT playlist, zone, item, kind, max(label) AS label, count(*) AS plays, "
+            "SELECT playlist, zone, item, kind, emergency, max(label) AS label, "
+            "count(*) AS plays, "
             "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
             "sum(clock_trusted = 0) AS untrusted_plays "
-            "FROM plays WHERE substr(started_at, 1, 7) = ? "
-            "GROUP BY playlist, zone, item, kind ORDER BY playlist, zone, item", (month,))
+            "FROM plays WHERE started_at >= ? AND started_at < ? "
+            "GROUP BY playlist, zone, item, kind, emergency "
+            "ORDER BY playlist, zone, item, emergency",
+            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
         return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]

@@ -170,6 +170,11 @@ MIGRATIONS = [
         set_at TEXT NOT NULL
     );
     """,
+    # 8: which emergency notice a play showed (null for content), so the monthly summary
+    # keeps two notices apart; earlier emergency plays stay null (unknown).
+    """
+    ALTER TABLE plays ADD COLUMN emergency INTEGER;
+    """,
 ]
 
 

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from signage.api.deps import RecordsDep, require_role
+from signage.api.deps import RecordsDep, SiteZoneDep, require_role
+from signage.api.localtime import local_iso
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -20,7 +21,7 @@ MAX_PAGE = 1000
 
 class AuditRecord(BaseModel):
     id: int
-    at: str = Field(description="UTC time of the change")
+    at: str = Field(description="Time of the change, at the site's offset (+07:00)")
     actor: str = Field(description="The user or API token name (or 'import' for the CLI)")
     role: str
     action: str = Field(description="What was done, e.g. playlist.approve")
@@ -37,9 +38,11 @@ class AuditPage(BaseModel):
 @router.get("", dependencies=[Depends(require_role("admin"))])
 def get_audit(
     records: RecordsDep,
+    zone: SiteZoneDep,
     since_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
 ) -> AuditPage:
     """Entries after `since_id`, oldest first, at most `limit` of them."""
-    entries = [AuditRecord(**entry.as_dict()) for entry in records.audit_log(since_id, limit)]
+    entries = [AuditRecord(**{**entry.as_dict(), "at": local_iso(entry.at, zone)})
+               for entry in records.audit_log(since_id, limit)]
     return AuditPage(entries=entries, next_since_id=entries[-1].id if entries else since_id)

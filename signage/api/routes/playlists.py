@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, status
 
 from signage.api.deps import (AssetsDep, ClockDep, ContentDep, DesiredDep, PrincipalDep,
-                              RevisionsDep, SettingsDep, require_role)
+                              RevisionsDep, SettingsDep, SiteZoneDep, require_role)
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, saved_answer)
 from signage.api.routes.revisions import CHANGE_WITH_BODY_RESPONSES, Revision, Rollback
@@ -59,7 +59,8 @@ def put_playlist(
 @router.post("/{name}/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def rollback_playlist(name: str, rollback: Rollback, caller: PrincipalDep,
-                      revision_store: RevisionsDep, content: ContentDep) -> Revision:
+                      revision_store: RevisionsDep, content: ContentDep,
+                      zone: SiteZoneDep) -> Revision:
     """Make an earlier approved revision of this playlist live again."""
     return Revision.of(revisions.rollback(revision_store, content, caller, "playlist", name,
-                                          rollback.revision))
+                                          rollback.revision), zone)

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.registry import panel_size
 from signage.api.deps import (ClockDep, ContentDep, DesiredDep, PrincipalDep, RevisionsDep,
-                              SettingsDep, require_role)
+                              SettingsDep, SiteZoneDep, require_role)
+from signage.api.localtime import in_site_time
 from signage.content.models import Playlist
 from signage.services import revisions
 from signage.services.onscreen import playlist_outlooks
@@ -53,10 +54,11 @@ class Revision(BaseModel):
     reason: str | None = Field(description="Why it was rejected")
 
     @classmethod
-    def of(cls, info: RevisionInfo) -> "Revision":
+    def of(cls, info: RevisionInfo, zone: SiteZoneDep) -> "Revision":
+        """The revision's facts, its times at the site's offset (`zone`)."""
         data = info.as_dict()
         data.pop("body", None)
-        return cls(**data)
+        return cls(**in_site_time(data, zone))
 
 
 class ApprovedRevision(Revision):
@@ -88,21 +90,23 @@ class Rollback(BaseModel):
 @router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
 def list_revisions(
     revision_store: RevisionsDep,
+    zone: SiteZoneDep,
     kind: Kind | None = None,
     name: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Revisions:
     """Every revision (newest first) with its state and who did what when; filter by
     kind and name."""
-    return Revisions(revisions=[Revision.of(r) for r in revision_store.all(kind, name, limit)])
+    return Revisions(revisions=[Revision.of(r, zone) for r in revision_store.all(kind, name, limit)])
 
 
 @router.get("/{revision_id}", dependencies=[Depends(require_role("editor", "approver", "technician"))],
             responses={404: CHANGE_RESPONSES[404]})
-def get_revision(revision_id: RevisionId, revision_store: RevisionsDep) -> RevisionWithBody:
+def get_revision(revision_id: RevisionId, revision_store: RevisionsDep,
+                 zone: SiteZoneDep) -> RevisionWithBody:
     """One revision with its document."""
     info = revisions.revision(revision_store, revision_id)
-    return RevisionWithBody(**Revision.of(info).model_dump(), body=info.body)
+    return RevisionWithBody(**Revision.of(info, zone).model_dump(), body=info.body)
 
 
 MAX_PREVIEW_AT_S = 86400  # a day: no playlist loop is longer worth looking into
@@ -148,28 +152,29 @@ def preview_revision(
 @router.post("/{revision_id}/submit", dependencies=[Depends(require_role("editor", "approver"))],
              responses=CHANGE_RESPONSES)
 def submit_revision(revision_id: RevisionId, caller: PrincipalDep,
-                    revision_store: RevisionsDep) -> Revision:
+                    revision_store: RevisionsDep, zone: SiteZoneDep) -> Revision:
     """Ask for approval of a draft."""
-    return Revision.of(revisions.submit(revision_store, caller, revision_id))
+    return Revision.of(revisions.submit(revision_store, caller, revision_id), zone)
 
 
 @router.post("/{revision_id}/approve", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_RESPONSES)
 def approve_revision(revision_id: RevisionId, caller: PrincipalDep, revision_store: RevisionsDep,
                      content: ContentDep, desired: DesiredDep, settings: SettingsDep,
-                     clock: ClockDep) -> ApprovedRevision:
+                     clock: ClockDep, zone: SiteZoneDep) -> ApprovedRevision:
     """Approve a submitted revision: it goes live at once (a playlist also becomes the
     active one). Its author may not approve it unless the site turned four-eyes off.
     For a playlist the answer says whether and when the wall shows it (`on_screen`)."""
     info = revisions.approve(revision_store, settings, caller, revision_id)
     on_screen = (playlist_outlooks(content, desired, settings, clock.now(), [info.name])[info.name]
                  if info.kind == "playlist" else None)
-    return ApprovedRevision(**Revision.of(info).model_dump(), on_screen=on_screen)
+    return ApprovedRevision(**Revision.of(info, zone).model_dump(), on_screen=on_screen)
 
 
 @router.post("/{revision_id}/reject", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def reject_revision(revision_id: RevisionId, rejection: Rejection, caller: PrincipalDep,
-                    revision_store: RevisionsDep) -> Revision:
+                    revision_store: RevisionsDep, zone: SiteZoneDep) -> Revision:
     """Turn down a submitted revision with a reason its author will see."""
-    return Revision.of(revisions.reject(revision_store, caller, revision_id, rejection.reason))
+    return Revision.of(revisions.reject(revision_store, caller, revision_id, rejection.reason),
+                       zone)

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from signage.api.deps import (ClockDep, ContentDep, DesiredDep, PrincipalDep, RevisionsDep,
+                              SiteZoneDep,
                               require_role)
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, saved_answer)
@@ -111,10 +112,10 @@ def put_schedule(
 @router.post("/rollback", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_WITH_BODY_RESPONSES)
 def rollback_schedule(rollback: Rollback, caller: PrincipalDep, revision_store: RevisionsDep,
-                      content: ContentDep) -> Revision:
+                      content: ContentDep, zone: SiteZoneDep) -> Revision:
     """Make an earlier approved schedule revision the one the player follows again."""
     return Revision.of(revisions.rollback(revision_store, content, caller, "schedule", None,
-                                          rollback.revision))
+                                          rollback.revision), zone)
 
 
 class PlayNowBody(BaseModel):

@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
-from signage.api.deps import ClockDep, SettingsDep, require_role
+from signage.api.deps import ClockDep, SettingsDep, SiteZoneDep, require_role
+from signage.api.localtime import in_site_time
 from signage.api.observed import read_snapshot, without_paths
 from signage.store.runtime import read_player_state
 
@@ -20,15 +21,16 @@ _START_PLAYER = "start it with `signage player` (or `signage run`) and check its
 
 @router.get("/status", dependencies=[Depends(require_role("technician"))],
             responses={503: {"description": "The player has written no status yet"}})
-def get_status(settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
-    """The player's status document as written, plus its age and whether it is fresh."""
+def get_status(settings: SettingsDep, clock: ClockDep, zone: SiteZoneDep) -> dict[str, Any]:
+    """The player's status document as written, plus its age and whether it is fresh;
+    its times at the site's offset."""
     player = read_player_state(settings.status_path, clock.now())
     if player.document is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"the player has written no status document yet; {_START_PLAYER}",
         )
-    return without_paths({**player.document, "status_age_s": player.age_s,
+    return without_paths({**in_site_time(player.document, zone), "status_age_s": player.age_s,
                           "player_alive": player.alive,
                           **box_health(settings.data_dir, player.document.get("rss_mb"))},
                          settings)
