@@ -57,8 +57,7 @@ from signage.content.models import (
 from signage.render import clockface, items, pictures, ticker
 from signage.render.fonts import FontBook
 from signage.render.images import MAX_DECODE_PIXELS
-from signage.render.runs import fit_size, trilingual_runs
-from signage.render.text import MessageFit, fit_message, foreign_sizes, reference_heights
+from signage.render.text import MessageFit, fit_message, reference_heights
 from signage.settings import DEFAULT_MIN_CJK_PX, DEFAULT_MIN_LATIN_PX, Settings
 
 LANG_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
@@ -213,12 +212,8 @@ class _Checker:
                        for ch in self.fonts.missing("en", item.separator)]
         if self._coverage(item.text, text_path):
             return
-        height = self.zone[1]
-        usable = max(height - 2 * round(height * ticker.MARGIN_SHARE), 1)
-        texts = item.text.in_order()
-        vi = fit_size(self.fonts, lambda s: trilingual_runs(self.fonts, texts, s, item.separator),
-                      (1 << 30, usable), largest=usable)
-        self._floors(self._sizes(vi), text_path, f"{_px(self.zone)} ticker")
+        rows = ticker.ticker_sizes(self.fonts, item, self.zone[1])
+        self._floors(rows, text_path, f"{_px(self.zone)} ticker")
         self._strip_contrast(path, item)
 
     def _clock(self, path: tuple, item: ClockItem) -> None:
@@ -265,10 +260,6 @@ class _Checker:
                     f"{where} on a {_px(self.panel)} panel, below the {floor} px floor "
                     f"({variable}); {fix}"
                 ), "below_floor", {"lang": lang, "height": height, "floor": floor}))
-
-    def _sizes(self, vi_size: int) -> dict[str, int]:
-        en, zh = foreign_sizes(self.fonts, vi_size)
-        return {"vi": vi_size, "en": en, "zh": zh}
 
     def _strip_contrast(self, path: tuple, item) -> None:
         """Tickers and clocks are drawn on the default backdrop; test the whole zone."""
