@@ -242,12 +242,33 @@ class _ItemBase(_Strict):
     transition: TransitionField | None = None
 
 
+TEMPLATES = ("plain", "card")  # "emergency" is drawn only for emergency notices
+CATEGORIES = ("notice", "info", "welcome", "warning")
+EMERGENCY_CONTEXT = "emergency_notice"  # validation context key the player's notice sets
+
+
 class MessageItem(_ItemBase):
+    """A trilingual message. `template: card` draws it as a designed card: a header band in
+    the category's accent colour with its label (THÔNG BÁO / NOTICE / 通知 ...), the gate's
+    name and an optional `logo` image from the library."""
+
     kind: Literal["message"]
     text: Message
     background: AssetRef | None = None
     style: TextStyle | None = None
+    template: Literal["plain", "card", "emergency"] = "plain"
+    category: Literal["notice", "info", "welcome", "warning"] = "notice"
+    logo: AssetRef | None = None
     duration: Duration = 10.0
+
+    @field_validator("template")
+    @classmethod
+    def _emergency_only_for_notices(cls, value: str, info) -> str:
+        # the red KHẨN CẤP card must mean the approved emergency workflow, nothing else
+        if value == "emergency" and not (info.context or {}).get(EMERGENCY_CONTEXT):
+            raise ValueError("the emergency design is only for emergency notices (signage "
+                             "emergency post); use template: card with category: warning")
+        return value
 
 
 class ImageItem(_ItemBase):
@@ -392,7 +413,7 @@ class Playlist(_Strict):
     def asset_fields(self) -> Iterator[tuple[tuple, str]]:
         """(field path, reference) for every asset the playlist names."""
         for path, item in self.item_paths():
-            for field in ("asset", "background"):
+            for field in ("asset", "background", "logo"):
                 ref = getattr(item, field, None)
                 if ref:
                     yield path + (field,), ref

@@ -20,7 +20,7 @@ import pygame
 from drivers.base import Driver, DriverError
 from signage.clock import Clock
 from signage.schedule.desired import Decision, decide
-from signage.content.models import MessageItem, Playlist, TextStyle
+from signage.content.models import EMERGENCY_CONTEXT, MessageItem, Playlist, TextStyle
 from signage.player.housekeeping import Housekeeping
 from signage.player.panel_control import PanelControl
 from signage.player.proof import ProofOfPlay
@@ -48,7 +48,7 @@ RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
 CLOCK_JUMP_S = 2.0  # a wall clock that moves this much against the monotonic one was reset
-EMERGENCY_STYLE = TextStyle(color="#ffd200", plate=True)  # amber on a dark plate: urgent
+EMERGENCY_STYLE = TextStyle(color="#ffd200")  # amber on the emergency card's dark red: urgent
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 MMAP_THRESHOLD_BYTES = 1024 * 1024
 
@@ -437,7 +437,9 @@ def unmap_big_buffers() -> None:
 
 
 def emergency_playlist(emergency: Emergency) -> Playlist:
-    """The whole panel for one notice, amber on a dark plate so it reads as urgent."""
-    item = MessageItem(kind="message", text=emergency.message, style=EMERGENCY_STYLE,
-                       duration=24 * 3600.0)
+    """The whole panel for one notice, on the emergency card: a red band reading KHẨN CẤP /
+    EMERGENCY / 紧急 over the notice in amber, so it cannot pass for an ordinary message."""
+    item = MessageItem.model_validate(
+        {"kind": "message", "text": emergency.message, "style": EMERGENCY_STYLE,
+         "template": "emergency", "duration": 24 * 3600.0}, context={EMERGENCY_CONTEXT: True})
     return Playlist(name="emergency", items=[item])

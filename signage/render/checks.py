@@ -195,14 +195,13 @@ class _Checker:
         caption_path = path + ("caption",)
         if self._coverage(item.caption, caption_path):
             return
-        width, height = self.zone
-        band = (width, max(1, int(height * items.CAPTION_SHARE)))
-        fit = self._block(item.caption, band, caption_path, "caption band")
+        band, text_box = items.caption_band(self.fonts, item.caption, self.zone)
+        fit = self._block(item.caption, text_box.size, caption_path, "caption band", margin_ratio=0)
         self._reading(path, item.caption, item.duration)
         file = self.asset_file(item.asset)
         image = _fitted(file, self.zone, item.fit) if file else None
         if image is not None:
-            image = _shaded(image.crop((0, height - band[1], width, height)),
+            image = _shaded(image.crop((text_box.left, text_box.top, text_box.right, text_box.bottom)),
                             items.CAPTION_PLATE_ALPHA)
         self._contrast(path, item, _boxes(fit), image, "caption")
 
@@ -238,8 +237,9 @@ class _Checker:
         self.found += [Finding(p, _not_covered(ch), "missing_glyph", {"char": ch}) for p, ch in missing]
         return bool(missing)
 
-    def _block(self, message: Message, size: tuple[int, int], path: tuple, where: str):
-        fit = fit_message(message, size, self.fonts)
+    def _block(self, message: Message, size: tuple[int, int], path: tuple, where: str,
+               margin_ratio: float = items.SAFE_MARGIN):
+        fit = fit_message(message, size, self.fonts, margin_ratio=margin_ratio)
         if not fit.fits:
             self.found.append(Finding(path, f"does not fit the {_px(size)} {where} even at the "
                                       "smallest type and would be cut off; shorten it or give it "

@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
+from pathlib import Path
 
 import pygame
 
@@ -359,26 +360,65 @@ def _width(state: tuple) -> int:
 def _wrap_paragraph(fonts, lang, size, paragraph, max_width) -> list[str]:
     lines: list[str] = []
     current, state = "", _EMPTY
-    for sep, cluster in _clusters(lang, paragraph):
+    pending = _clusters(lang, paragraph)[::-1]   # a stack: a compound may come back split
+    while pending:
+        sep, cluster = pending.pop()
         piece = sep + cluster if current else cluster
         trial = _extend(state, fonts.glyphs(lang, size, piece))
         if _width(trial) <= max_width:
             current, state = current + piece, trial
-            continue
-        if current:
+        elif current:   # try it again at the start of a new line
             lines.append(current)
-        # last resort: a word (or bound Chinese cluster) wider than the line is cut by characters
-        pieces = _break_chars(fonts, lang, size, cluster, max_width)
-        lines.extend(pieces[:-1])
-        current = pieces[-1]
-        state = _extend(_EMPTY, fonts.glyphs(lang, size, current))
+            current, state = "", _EMPTY
+            pending.append((sep, cluster))
+        elif " " in cluster:   # a compound wider than the line: break at its space after all
+            pending.extend((" ", word) for word in reversed(cluster.split(" ")))
+        else:   # last resort: a word (or bound Chinese cluster) wider than the line is cut
+            pieces = _break_chars(fonts, lang, size, cluster, max_width)
+            lines.extend(pieces[:-1])
+            current = pieces[-1]
+            state = _extend(_EMPTY, fonts.glyphs(lang, size, current))
     if current:
         lines.append(current)
     return lines
 
 
+@lru_cache(maxsize=1)
+def vietnamese_compounds() -> frozenset[str]:
+    """Two-syllable Vietnamese words, lower case (data/vi_compounds.SOURCE.md says whence)."""
+    text = (Path(__file__).parent / "data" / "vi_compounds.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line)
+
+
+def _syllable(word: str) -> str:
+    return word.strip(_PUNCTUATION).lower()
+
+
+_PUNCTUATION = "\"'“”‘’()[]{}«»,.;:!?…–—-/"
+
+
+def _vietnamese_words(words: list[str]) -> list[str]:
+    """Words with each two-syllable compound the lexicon knows joined into one piece
+    ("cửa khẩu"), left to right; punctuation between the syllables keeps them apart."""
+    known, out, i = vietnamese_compounds(), [], 0
+    while i < len(words):
+        first, second = words[i], words[i + 1] if i + 1 < len(words) else None
+        joinable = second is not None and _syllable(first) == first.lstrip(_PUNCTUATION).lower() \
+            and _syllable(second) == second.rstrip(_PUNCTUATION).lower()
+        if joinable and f"{_syllable(first)} {_syllable(second)}" in known:
+            out.append(f"{first} {second}")
+            i += 2
+        else:
+            out.append(first)
+            i += 1
+    return out
+
+
 def _clusters(lang: str, paragraph: str) -> list[tuple[str, str]]:
-    """Unbreakable pieces, each with the separator before it: vi/en words, zh glued characters."""
+    """Unbreakable pieces, each with the separator before it: en words, vi words and
+    two-syllable compounds, zh glued characters."""
+    if lang == "vi":
+        return [(" ", word) for word in _vietnamese_words(paragraph.split())]
     if lang != "zh":
         return [(" ", word) for word in paragraph.split()]
     clusters: list[tuple[str, str]] = []
