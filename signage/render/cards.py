@@ -21,7 +21,7 @@ import pygame
 
 from signage.content.models import MessageItem
 from signage.render.fonts import FontBook
-from signage.render.pictures import background, load_picture
+from signage.render.pictures import background, load_logo
 from signage.render.runs import TwoRows, fit_two_rows, measure, render_runs
 from signage.render.text import render_message
 
@@ -31,7 +31,11 @@ EMERGENCY_BAND_SHARE = 0.3
 LABEL_SHARE = 0.45        # of the band's width the category label may take
 GAP_SHARE = 0.04          # between the band's blocks and below the band, of the zone height
 SEPARATOR = " · "
-GATE_NAME = ("Cửa khẩu Quốc tế Thanh Thủy", "Thanh Thuy Border Gate", "清水国际口岸")
+# The gate's name in the header, in Vietnamese alone, as the gate's own signs name it: with
+# its English and Chinese on a row below, in the band's right half, 清水 drew about 9 px tall
+# at 768x384, under the Han floor. The category label beside it is trilingual, and the
+# standby card names the gate in all three languages.
+GATE_NAME = ("Cửa khẩu Quốc tế Thanh Thủy", "", "")
 EMERGENCY_LABEL = ("KHẨN CẤP", "EMERGENCY", "紧急")
 WHITE, INK = (255, 255, 255), (12, 18, 28)
 
@@ -71,8 +75,7 @@ class CardLayout:
 
 
 def _sizes(rows: TwoRows) -> dict[str, int]:
-    (_, _, vi), (_, _, en), _sep, (_, _, zh) = (*rows.upper, *rows.lower)
-    return {"vi": vi, "en": en, "zh": zh}
+    return {lang: size for lang, text, size in (*rows.upper, *rows.lower) if text.strip()}
 
 
 @lru_cache(maxsize=64)
@@ -116,7 +119,8 @@ def card_picture(item: MessageItem, size: tuple[int, int], fonts: FontBook,
     if layout.name is not None:
         _draw_rows(surface, fonts, layout.name, layout.name_box, look.text, right=True)
     if layout.logo is not None and logo_path is not None:
-        surface.blit(load_picture(logo_path, layout.logo.size, "contain"), layout.logo)
+        logo = load_logo(logo_path, layout.logo.size)
+        surface.blit(logo, logo.get_rect(center=layout.logo.center))
     block = render_message(item.text, layout.body.size, fonts, style=item.style, margin_ratio=0)
     surface.blit(block.surface, layout.body.topleft)
     return surface
@@ -130,6 +134,8 @@ def _draw_rows(surface, fonts, rows: TwoRows, box: pygame.Rect, color, *, centre
     upper = top + rows.upper_ink[0]
     baselines = (upper, upper - rows.upper_ink[1] + rows.gap + rows.lower_ink[0])
     for runs, baseline in zip((rows.upper, rows.lower), baselines):
+        if not runs:
+            continue
         metrics = measure(fonts, runs)
         text, text_baseline = render_runs(fonts, runs, None, metrics)
         text = _tinted(text, color)

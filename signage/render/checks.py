@@ -54,7 +54,7 @@ from signage.content.models import (
     color_rgb,
     format_path,
 )
-from signage.render import clockface, items, pictures, ticker
+from signage.render import cards, clockface, items, pictures, ticker
 from signage.render.fonts import FontBook
 from signage.render.images import MAX_DECODE_PIXELS
 from signage.render.text import MessageFit, fit_message, reference_heights
@@ -186,10 +186,27 @@ class _Checker:
         text_path = path + ("text",)
         if self._coverage(item.text, text_path):
             return
+        if item.template != "plain":
+            self._card(path, item)
+            return
         fit = self._block(item.text, self.zone, text_path, "zone")
         self._reading(path, item.text, item.duration)
         background = self._message_background(item)
         self._contrast(path, item, _boxes(fit), background)
+
+    def _card(self, path: tuple, item: MessageItem) -> None:
+        """The body holds the message; the header's label must be legible too."""
+        layout = cards.card_layout(self.fonts, item.template, item.category, self.zone,
+                                   item.logo is not None)
+        fit = self._block(item.text, layout.body.size, path + ("text",), "card body",
+                          margin_ratio=0)
+        for sizes in layout.sizes():
+            self._floors(sizes, path + ("category",), f"{_px(self.zone)} card's header",
+                         per_language=False, fix="give the card a larger zone")
+        self._reading(path, item.text, item.duration)
+        left, top = layout.body.topleft
+        boxes = [(x + left, y + top, w, h) for x, y, w, h in _boxes(fit)]
+        self._contrast(path, item, boxes, _gradient(self.zone))
 
     def _caption(self, path: tuple, item: ImageItem) -> None:
         caption_path = path + ("caption",)

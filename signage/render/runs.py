@@ -66,6 +66,8 @@ def two_rows(fonts: FontBook, texts: tuple[str, str, str], vi_size: int, separat
     lower = [("en", en, en_size), ("en", separator, en_size), ("zh", zh, zh_size)]
     if trailing:
         lower.append(("en", trailing, en_size))
+    if not (en or zh):   # Vietnamese alone: one row
+        return TwoRows(upper, [], ink_extent(fonts, [upper]), (0, 0), 0)
     return TwoRows(upper, lower, ink_extent(fonts, [upper]), ink_extent(fonts, [lower]),
                    round(ROW_GAP * vi_size))
 

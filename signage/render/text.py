@@ -414,13 +414,35 @@ def _vietnamese_words(words: list[str]) -> list[str]:
     return out
 
 
+def _dashes_bound(words: list[str]) -> list[str]:
+    """A dash standing alone never starts a line: it binds to the word before it, and to the
+    word after it too between numbers, so "7:00 – 22:00" stays on one line (it may still
+    break at its spaces if it alone is wider than the line)."""
+    out: list[str] = []
+    glue = False
+    for word in words:
+        if word in _DASHES and out:
+            out[-1] += " " + word
+            glue = any(ch.isdigit() for ch in out[-1].split(" ")[-2])
+        elif glue and word[:1].isdigit():
+            out[-1] += " " + word
+            glue = False
+        else:
+            out.append(word)
+            glue = False
+    return out
+
+
+_DASHES = {"–", "—", "-", "~"}
+
+
 def _clusters(lang: str, paragraph: str) -> list[tuple[str, str]]:
     """Unbreakable pieces, each with the separator before it: en words, vi words and
     two-syllable compounds, zh glued characters."""
     if lang == "vi":
-        return [(" ", word) for word in _vietnamese_words(paragraph.split())]
+        return [(" ", word) for word in _dashes_bound(_vietnamese_words(paragraph.split()))]
     if lang != "zh":
-        return [(" ", word) for word in paragraph.split()]
+        return [(" ", word) for word in _dashes_bound(paragraph.split())]
     clusters: list[tuple[str, str]] = []
     sep = ""
     for ch in paragraph:
