@@ -258,9 +258,10 @@ class _Checker:
                margin_ratio: float = items.SAFE_MARGIN):
         fit = fit_message(message, size, self.fonts, margin_ratio=margin_ratio)
         if not fit.fits:
-            self.found.append(Finding(path, f"does not fit the {_px(size)} {where} even at the "
-                                      "smallest type and would be cut off; shorten it or give it "
-                                      "a larger zone", "does_not_fit", {"size": _px(size)}))
+            self.found.append(Finding(path, f"does not fit the {_px(size)} {where} on a "
+                                      f"{_px(self.panel)} panel even at the smallest type and would "
+                                      "be cut off; shorten it or give it a larger zone",
+                                      "does_not_fit", {"size": _px(size)}))
         self._floors(fit.sizes, path, f"{_px(size)} {where}")
         return fit
 
