@@ -7,8 +7,8 @@ import pygame.freetype
 import pytest
 
 from signage.content.models import Message, TextStyle
+from signage.render.breaks import vietnamese_compounds
 from signage.render.text import (
-    vietnamese_compounds,
     LEGAL_MAX_RATIO,
     MIN_SIZE,
     NO_LINE_END,

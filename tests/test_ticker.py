@@ -7,6 +7,7 @@ from signage.content.models import Playlist
 from signage.render.runs import measure, two_rows
 from signage.render.text import LEGAL_MAX_RATIO
 from signage.render.ticker import TickerVisual
+from tests.pixels import bands
 
 SIZE = (384, 48)
 TEXT = {"vi": "Chào mừng quý khách", "en": "Welcome", "zh": "欢迎光临"}
@@ -67,15 +68,8 @@ def test_vietnamese_rows_above_english_and_chinese_at_most_three_quarters(fonts)
 def _bands(surface):
     """(first, last + 1) of each run of rows holding text-coloured pixels, top to bottom."""
     lit = pygame.mask.from_threshold(surface, (255, 255, 255), (100, 100, 100, 255))
-    rows = sorted({y for x in range(lit.get_size()[0]) for y in range(lit.get_size()[1])
-                   if lit.get_at((x, y))})
-    bands = []
-    for y in rows:
-        if bands and y == bands[-1][1]:
-            bands[-1][1] = y + 1
-        else:
-            bands.append([y, y + 1])
-    return [tuple(band) for band in bands]
+    return bands({y for x in range(lit.get_size()[0]) for y in range(lit.get_size()[1])
+                  if lit.get_at((x, y))})
 
 
 @pytest.mark.parametrize("size", [(384, 48), (768, 84), (1920, 200)])

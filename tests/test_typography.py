@@ -22,6 +22,7 @@ from signage.render.stage import Stage
 from signage.render.text import LEGAL_MAX_RATIO, foreign_sizes, reference_heights
 from signage.render.ticker import ticker_rows
 from signage.settings import DEFAULT_MIN_CJK_PX, Settings
+from tests.pixels import bands
 
 PANELS = [(384, 192), (768, 384), (1920, 1080)]
 NOW = dt.datetime(2026, 12, 2, 3, 10, tzinfo=dt.timezone.utc)
@@ -47,16 +48,6 @@ def lit_rows(surface: pygame.Surface, rect: pygame.Rect, level: int = 128) -> li
     mask = pygame.mask.from_threshold(part, (255, 255, 255), (255 - level,) * 3 + (255,))
     return sorted({rect.top + y for x in range(mask.get_size()[0])
                    for y in range(mask.get_size()[1]) if mask.get_at((x, y))})
-
-
-def bands(rows: list[int]) -> list[tuple[int, int]]:
-    found: list[list[int]] = []
-    for y in rows:
-        if found and y == found[-1][1]:
-            found[-1][1] = y + 1
-        else:
-            found.append([y, y + 1])
-    return [tuple(band) for band in found]
 
 
 def coverage(surface: pygame.Surface, rect: pygame.Rect) -> float:

@@ -8,10 +8,8 @@ when its own face lacks it, as text.py does for whole messages.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Callable
 
 import pygame
 
@@ -109,20 +107,6 @@ def measure(fonts: FontBook, runs: list[Run]) -> Metrics:
         ascent = max(ascent, font.get_sized_ascender(size))
         descent = max(descent, -font.get_sized_descender(size))
     return Metrics(width, ascent, descent)
-
-
-def fit_size(fonts: FontBook, runs_at: Callable[[int], list[Run]], box: tuple[int, int],
-             largest: int) -> int:
-    """The largest size (<= largest) at which the line `runs_at(size)` fits box (w, h)."""
-    size = max(largest, 1)
-    while size > 1:
-        metrics = measure(fonts, runs_at(size))
-        if metrics.height <= box[1] and metrics.width <= box[0]:
-            return size
-        # shrink in proportion to the overflow, but always by at least one step
-        ratio = min(box[1] / max(metrics.height, 1), box[0] / max(metrics.width, 1))
-        size = min(size - 1, max(1, math.floor(size * ratio)))
-    return 1
 
 
 def render_runs(fonts: FontBook, runs: list[Run], style: TextStyle | None = None,

@@ -30,11 +30,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
-from pathlib import Path
 
 import pygame
 
 from signage.content.models import Message, TextStyle, color_rgb
+from signage.render.breaks import dashes_bound, vietnamese_words
 from signage.render.fonts import FontBook, Glyph
 
 LEGAL_MAX_RATIO = 0.75
@@ -383,66 +383,13 @@ def _wrap_paragraph(fonts, lang, size, paragraph, max_width) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=1)
-def vietnamese_compounds() -> frozenset[str]:
-    """Two-syllable Vietnamese words, lower case (data/vi_compounds.SOURCE.md says whence)."""
-    text = (Path(__file__).parent / "data" / "vi_compounds.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line)
-
-
-def _syllable(word: str) -> str:
-    return word.strip(_PUNCTUATION).lower()
-
-
-_PUNCTUATION = "\"'“”‘’()[]{}«»,.;:!?…–—-/"
-
-
-def _vietnamese_words(words: list[str]) -> list[str]:
-    """Words with each two-syllable compound the lexicon knows joined into one piece
-    ("cửa khẩu"), left to right; punctuation between the syllables keeps them apart."""
-    known, out, i = vietnamese_compounds(), [], 0
-    while i < len(words):
-        first, second = words[i], words[i + 1] if i + 1 < len(words) else None
-        joinable = second is not None and _syllable(first) == first.lstrip(_PUNCTUATION).lower() \
-            and _syllable(second) == second.rstrip(_PUNCTUATION).lower()
-        if joinable and f"{_syllable(first)} {_syllable(second)}" in known:
-            out.append(f"{first} {second}")
-            i += 2
-        else:
-            out.append(first)
-            i += 1
-    return out
-
-
-def _dashes_bound(words: list[str]) -> list[str]:
-    """A dash standing alone never starts a line: it binds to the word before it, and to the
-    word after it too between numbers, so "7:00 – 22:00" stays on one line (it may still
-    break at its spaces if it alone is wider than the line)."""
-    out: list[str] = []
-    glue = False
-    for word in words:
-        if word in _DASHES and out:
-            out[-1] += " " + word
-            glue = any(ch.isdigit() for ch in out[-1].split(" ")[-2])
-        elif glue and word[:1].isdigit():
-            out[-1] += " " + word
-            glue = False
-        else:
-            out.append(word)
-            glue = False
-    return out
-
-
-_DASHES = {"–", "—", "-", "~"}
-
-
 def _clusters(lang: str, paragraph: str) -> list[tuple[str, str]]:
     """Unbreakable pieces, each with the separator before it: en words, vi words and
     two-syllable compounds, zh glued characters."""
     if lang == "vi":
-        return [(" ", word) for word in _dashes_bound(_vietnamese_words(paragraph.split()))]
+        return [(" ", word) for word in dashes_bound(vietnamese_words(paragraph.split()))]
     if lang != "zh":
-        return [(" ", word) for word in _dashes_bound(paragraph.split())]
+        return [(" ", word) for word in dashes_bound(paragraph.split())]
     clusters: list[tuple[str, str]] = []
     sep = ""
     for ch in paragraph:
