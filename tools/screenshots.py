@@ -5,7 +5,7 @@ emergency card, at one panel size (768x384 unless told), to look at before a rel
     (or: make screenshots)
 
 Writes one PNG per item of a full-panel playlist (once it has finished coming in), one per
-layout playlist (3 s in), one per card category, the emergency card, and contact.png with
+layout playlist (8 s in), one per card category, the emergency card, and contact.png with
 all of them on one sheet.
 """
 
@@ -65,9 +65,10 @@ def shots(size, fonts) -> list[tuple[str, Image.Image]]:
 
 
 def moments(playlist: Playlist) -> list[tuple[str, float]]:
-    """(label, seconds in) for each item once it has come in, or 3 s into a layout."""
+    """(label, seconds in) for each item once it has come in, or 8 s into a layout (a
+    ticker has crawled most of the way across by then)."""
     if playlist.layout is not None:
-        return [("layout", 3.0)]
+        return [("layout", 8.0)]
     found, start = [], 0.0
     for n, item in enumerate(playlist.items, 1):
         transition = item.transition or playlist.transition
