@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 DRIVER ?= emulated://768x384
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test faults install system-packages test-tools validate preview golden clean
+.PHONY: run test faults install system-packages test-tools validate preview golden screenshots clean
 
 run: install
 	$(BIN)/signage run --driver '$(DRIVER)' --listen $(LISTEN) --seed playlists
@@ -44,6 +44,10 @@ preview: install
 
 golden: install
 	$(BIN)/python -m tests.test_golden
+
+# every sample playlist's items and layouts, every card and the emergency card, as PNGs
+screenshots: install
+	$(BIN)/python tools/screenshots.py --size $(or $(SIZE),768x384) --out screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache signage/render/_blend.*.so

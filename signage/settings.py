@@ -14,9 +14,15 @@ DEFAULT_DRIVER = "emulated://768x384"
 DEFAULT_LISTEN = "127.0.0.1:8080"
 # Legibility floors: the drawn height of a capital 'H' and of '中' on the panel, in pixels.
 # 7 px is the smallest cap height with room for Vietnamese marks above it to stay distinct;
-# a Chinese character needs about 12 px rows before its strokes stop merging.
+# Chinese LED signs conventionally draw their smallest characters on 16x16 dots: below
+# that, the strokes of characters such as 警 or 赢 merge, and OCR cannot read them unscaled.
 DEFAULT_MIN_LATIN_PX = 7
-DEFAULT_MIN_CJK_PX = 12
+DEFAULT_MIN_CJK_PX = 16
+# How the three-quarter rule (Law on Advertising 2012 art. 18(2)) is measured; see
+# signage/render/text.py. 'glyph' (strict, the default): the drawn height of English 'H'
+# and Chinese '中' is at most 3/4 of the Vietnamese 'H'. 'size': the foreign font size is at
+# most 3/4 of the Vietnamese font size (the reading of "type size" in print).
+FOREIGN_SIZE_BASES = ("glyph", "size")
 DEFAULT_MAX_UPLOAD_MB = 25
 DEFAULT_PLAYS_KEEP_DAYS = 400
 MAX_UPLOAD_MB_CEILING = 200
@@ -33,7 +39,8 @@ class Settings:
     site_timezone: str = "Asia/Ho_Chi_Minh"
     # Per-language font overrides, 'path' or 'path:face-index' (SIGNAGE_FONT_VI/EN/ZH), and
     # 'fallback': comma-separated faces for characters no language face has
-    # (SIGNAGE_FONT_FALLBACK; empty means none).
+    # (SIGNAGE_FONT_FALLBACK; empty means none), and 'basis': how the three-quarter rule is
+    # measured, one of FOREIGN_SIZE_BASES (SIGNAGE_FOREIGN_SIZE_BASIS; default glyph).
     fonts: dict[str, str] = dataclasses.field(default_factory=dict)
     min_latin_px: int = DEFAULT_MIN_LATIN_PX  # SIGNAGE_MIN_LATIN_PX
     min_cjk_px: int = DEFAULT_MIN_CJK_PX      # SIGNAGE_MIN_CJK_PX
@@ -98,6 +105,8 @@ class Settings:
                  if env.get(f"SIGNAGE_FONT_{lang.upper()}")}
         if "SIGNAGE_FONT_FALLBACK" in env:
             fonts["fallback"] = env["SIGNAGE_FONT_FALLBACK"]
+        if env.get("SIGNAGE_FOREIGN_SIZE_BASIS"):
+            fonts["basis"] = _basis(env["SIGNAGE_FOREIGN_SIZE_BASIS"])
         if fonts:
             values["fonts"] = fonts
         for field, name in (("min_latin_px", "SIGNAGE_MIN_LATIN_PX"),
@@ -140,6 +149,14 @@ def _time_zone(name: str, text: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise SignageError(f"{name}={text!r}: name a time zone, e.g. Asia/Ho_Chi_Minh") from None
     return text.strip()
+
+
+def _basis(text: str) -> str:
+    basis = text.strip().lower()
+    if basis not in FOREIGN_SIZE_BASES:
+        raise SignageError(f"SIGNAGE_FOREIGN_SIZE_BASIS={text!r}: write glyph (the drawn height "
+                           "of H and 中, strict) or size (the font size)")
+    return basis
 
 
 def _number(name: str, text: str, low: float, high: float, unit: str, example: str) -> float:

@@ -16,7 +16,7 @@ from signage.render.checks import (
 from signage.content.documents import parse_document, validate_document
 from signage.errors import SignageError
 from signage.content.models import Message, Playlist
-from signage.render import clockface
+from signage.render import clockface, items
 from signage.render.text import reference_heights
 from signage.settings import Settings
 
@@ -96,21 +96,29 @@ def clock_beside_main(width: str, height: str) -> str:
             "      - kind: clock\n")
 
 
-def test_a_clock_beside_the_main_zone_passes(fonts):
-    """The gate board's clock: 38% x 78% of the panel, 292x300 px."""
-    found = check(clock_beside_main("38%", "78%"), fonts)
+def test_a_clock_strip_across_the_top_passes(fonts):
+    """The gate board's clock: the full width and 28% of the panel, 768x108 px."""
+    yaml_text = ("name: p\nlayout:\n  - zone: clock\n    rect: [0, 0, 100%, 28%]\n    items:\n"
+                 "      - kind: clock\n")
+    found = check(yaml_text, fonts)
     assert (found.errors, found.warnings) == ([], [])
+
+
+def test_a_clock_beside_the_main_zone_is_too_small_for_the_han_floor(fonts):
+    """The old gate board's clock, 38% x 78% (292x300): its Chinese labels draw under 16 px."""
+    found = check(clock_beside_main("38%", "78%"), fonts)
+    assert [p.params["lang"] for p in found.errors] == ["zh"]
 
 
 def test_a_cramped_clock_is_refused_with_the_sizes_it_would_draw(fonts):
     found = check(clock_beside_main("20%", "25%"), fonts)   # 154x96: two stacked zones
     drawn = reference_heights(fonts, clockface.label_sizes(
         fonts, ["Asia/Ho_Chi_Minh", "Asia/Shanghai"], (154, 96)))
-    assert drawn["zh"] < 12
+    assert drawn["zh"] < 16
     assert {(p.path, p.line) for p in found.errors} == {("layout[1].items[0].zones", 11)}
     assert found.errors[-1].reason == (
         f"Chinese would be drawn {drawn['zh']} px tall ('中') in the 154x96 clock's zone labels "
-        "on a 768x384 panel, below the 12 px floor (SIGNAGE_MIN_CJK_PX); give the clock zone "
+        "on a 768x384 panel, below the 16 px floor (SIGNAGE_MIN_CJK_PX); give the clock zone "
         "more room or fewer zones")
 
 
@@ -123,7 +131,7 @@ def test_a_thin_ticker_strip_is_refused_for_its_chinese(fonts):
     assert error.path == "layout[1].items[0].text.zh"
     assert error.line == 15
     assert error.reason.startswith("Chinese would be drawn ")
-    assert "768x38 ticker on a 768x384 panel, below the 12 px floor (SIGNAGE_MIN_CJK_PX)" in error.reason
+    assert "768x38 ticker on a 768x384 panel, below the 16 px floor (SIGNAGE_MIN_CJK_PX)" in error.reason
 
 
 def test_a_taller_strip_passes(fonts):
@@ -153,7 +161,9 @@ def test_a_caption_is_measured_in_its_band(fonts, tmp_path):
                  f"      zh: \"{WELCOME['zh']}\"\n")
     found = check(yaml_text, fonts, panel=(384, 192), asset_file=lambda ref: picture)
     assert {p.path for p in found.errors} >= {"items[0].caption.zh"}
-    assert "384x57 caption band" in found.errors[-1].reason
+    _band, text_box = items.caption_band(fonts, Message(**WELCOME), (384, 192))
+    assert text_box.size == (364, 66)   # the 45 % band less the 5 % safe margin
+    assert "364x66 caption band on a 384x192 panel" in found.errors[-1].reason
     assert check(yaml_text, fonts, panel=(1920, 1080), asset_file=lambda ref: picture).errors == []
 
 
@@ -162,7 +172,7 @@ def test_text_cut_off_in_a_tiny_zone_is_refused(fonts):
     yaml_text = message_yaml().replace(WELCOME["vi"], long.strip())
     found = check(yaml_text, fonts, panel=(192, 96), limits=Limits(1, 1))
     assert [p.reason.split(" and ")[0] for p in found.errors] == [
-        "does not fit the 192x96 zone even at the smallest type"]
+        "does not fit the 192x96 zone on a 192x96 panel even at the smallest type"]
 
 
 # --- reading time -----------------------------------------------------------------------
@@ -249,7 +259,7 @@ def test_a_bright_patch_behind_part_of_the_text_counts(fonts, tmp_path):
 def test_floors_come_from_the_environment():
     settings = Settings.from_env({"SIGNAGE_MIN_LATIN_PX": "9", "SIGNAGE_MIN_CJK_PX": "14"})
     assert Limits.from_settings(settings) == Limits(9, 14)
-    assert Limits.from_settings(Settings.from_env({})) == Limits(7, 12)
+    assert Limits.from_settings(Settings.from_env({})) == Limits(7, 16)
     with pytest.raises(SignageError, match="SIGNAGE_MIN_CJK_PX='big': write a whole number"):
         Settings.from_env({"SIGNAGE_MIN_CJK_PX": "big"})
 

@@ -7,7 +7,8 @@ import pygame
 import pytest
 
 from signage.content.models import Playlist
-from signage.render.clockface import ClockVisual, clock_layout, label_lines, label_sizes, zone_label
+from signage.render.clockface import (ClockVisual, clock_layout, date_run, label_lines, label_sizes,
+                                      local_date, zone_label)
 from signage.render.runs import measure
 from signage.render.text import LEGAL_MAX_RATIO, reference_heights
 
@@ -46,7 +47,7 @@ def test_zones_show_their_own_time_side_by_side(visual):
 
 def test_the_same_instant_looks_the_same_in_a_zone_of_the_same_offset(fonts):
     at = dt.datetime(2026, 11, 26, 1, 2, tzinfo=UTC)
-    size = (192, 192)   # square: the lines are stacked, so names of any width leave the time be
+    size = (192, 160)   # the lines are stacked and the height decides their size, not the names
     one = ClockVisual(clock_item(zones=["Asia/Bangkok"]), size, fonts)
     other = ClockVisual(clock_item(zones=["Asia/Vientiane"]), size, fonts)
     # the same time, different labels: only the label rows differ
@@ -130,3 +131,28 @@ def test_the_reported_chinese_size_is_the_drawn_one(fonts):
             if any(picture.get_at((x, y))[0] >= half_lit for x in columns)]
     drawn = rows[-1] - rows[0] + 1
     assert abs(drawn - reference_heights(fonts, label_sizes(fonts, BORDER, size))["zh"]) <= 1
+
+
+def test_dates_are_written_as_people_write_them_where_the_zone_is():
+    day = dt.date(2026, 12, 2)
+    assert local_date(day, "Asia/Ho_Chi_Minh") == ("en", "02/12/2026")
+    assert local_date(day, "Europe/London") == ("en", "02/12/2026")
+    assert local_date(day, "Asia/Shanghai") == ("zh", "2026年12月2日")
+
+
+def test_the_chinese_date_is_drawn_and_keeps_the_three_quarter_rule(fonts):
+    """China's cell shows 2026年12月2日 in the Chinese face at the Chinese label size; a
+    different day changes the date row's pixels (it is drawn, not left from before)."""
+    size = (768, 120)
+    visual = ClockVisual(clock_item(zones=["Asia/Ho_Chi_Minh", "Asia/Shanghai"]), size, fonts)
+    layout = visual.layout
+    lang, text, run_size = date_run(dt.date(2026, 12, 2), "Asia/Shanghai", layout)
+    assert (lang, text, run_size) == ("zh", "2026年12月2日", layout.zh_size)
+    vi_h = fonts.ink_height("vi", layout.vi_size, threshold=254)
+    assert fonts.ink_height("zh", run_size) <= LEGAL_MAX_RATIO * vi_h
+    cell, line = layout.cells[1], layout.lines[3]
+    rows = (cell.x, cell.y + line.top, cell.width, line.bottom - line.top)
+    at = dt.datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    first = raw(visual.picture(0, at).subsurface(rows))
+    later = raw(visual.picture(0, at + dt.timedelta(days=1)).subsurface(rows))
+    assert first != later

@@ -1,4 +1,5 @@
-"""Golden frames: each content kind and each transition at 384x192, against reference PNGs.
+"""Golden frames: each content kind, each card design, the emergency card and each transition
+at 384x192, against reference PNGs.
 
 Regenerate the references after an intended change to how things look, then look at them:
 
@@ -26,7 +27,9 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 from PIL import Image, ImageChops, ImageDraw  # noqa: E402
 
-from signage.content.models import Playlist  # noqa: E402
+from signage.content.models import Message, Playlist  # noqa: E402
+from signage.player.emergency import emergency_playlist  # noqa: E402
+from signage.schedule.state import Emergency  # noqa: E402
 from signage.render.compositor import Compositor  # noqa: E402
 from signage.render.stage import Stage  # noqa: E402
 
@@ -40,6 +43,13 @@ TEXT = {"vi": "Chào mừng quý khách", "en": "Welcome", "zh": "欢迎光临"}
 CAPTION = {"vi": "Cao nguyên đá Đồng Văn", "en": "Dong Van Karst Plateau", "zh": "同文喀斯特高原"}
 TICKER = {"kind": "ticker", "speed": 100,
           "text": {"vi": "Cửa khẩu mở cửa 7:00 – 22:00", "en": "Open 7:00 – 22:00", "zh": "开放时间 7:00–22:00"}}
+
+
+EMERGENCY = Emergency(
+    id=1, message=Message(vi="Cửa khẩu tạm đóng do mưa lũ", en="The gate is closed: flooding",
+                          zh="口岸因洪水暂时关闭"),
+    priority=100, starts_at=NOW, expires_at=NOW + dt.timedelta(hours=2), created_by="golden",
+    created_at=NOW, cancelled_at=None, cancelled_by=None)
 
 
 def _picture_bytes() -> bytes:
@@ -57,8 +67,8 @@ def _message(vi: str, **fields) -> dict:
     return {"kind": "message", "duration": "2s", "text": {**TEXT, "vi": vi}, **fields}
 
 
-def scenes(picture: str) -> dict[str, tuple[dict, float]]:
-    """name -> (playlist document, seconds after it starts)."""
+def scenes(picture: str) -> dict[str, tuple[dict | Playlist, float]]:
+    """name -> (playlist document, or the player's own playlist, seconds after it starts)."""
     one = lambda item: {"name": "g", "items": [item]}
     image = {"kind": "image", "asset": picture, "fit": "cover", "caption": CAPTION}
     found = {
@@ -69,6 +79,13 @@ def scenes(picture: str) -> dict[str, tuple[dict, float]]:
         "clock": (one({"kind": "clock"}), 0.0),
         "standby": (one({"kind": "standby"}), 0.0),
     }
+    for category in ("notice", "info", "welcome", "warning"):
+        card = {**_message("Cán bộ cửa khẩu kiểm tra hộ chiếu"), "template": "card",
+                "category": category}
+        if category == "welcome":
+            card["logo"] = picture
+        found[f"card-{category}"] = (one(card), 1.0)
+    found["emergency"] = (emergency_playlist(EMERGENCY), 1.0)
     for kind in ("cut", "crossfade", "slide-left", "slide-up", "wipe"):
         second = {**image, "duration": "2s", "transition": {"kind": kind, "duration": "1s"}}
         found[f"transition-{kind}"] = ({"name": "g", "items": [_message("Một"), second]}, 2.5)
@@ -81,7 +98,8 @@ def render(name: str, assets: Path, fonts) -> Image.Image:
         picture.write_bytes(_picture_bytes())
     document, at = scenes("picture.png")[name]
     compositor = Compositor(SIZE, fonts, lambda ref: assets / ref)
-    stage = Stage(compositor, Playlist.model_validate(document))
+    playlist = document if isinstance(document, Playlist) else Playlist.model_validate(document)
+    stage = Stage(compositor, playlist)
     stage.start(0.0)
     stage.render(at, NOW)
     return Image.frombytes("RGB", SIZE, pygame.image.tobytes(compositor.frame, "RGB"))

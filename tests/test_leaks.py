@@ -33,6 +33,9 @@ def test_the_data_dir_is_0700_and_the_database_and_its_wal_0600(settings, clock)
 
 def test_files_the_signage_command_makes_are_for_its_user_only(tmp_path):
     env = dict(os.environ, SIGNAGE_DATA_DIR=str(tmp_path / "data"))
+    # `signage import` makes the store (the console's token and user commands need one)
+    subprocess.run([sys.executable, "-m", "signage", "import", str(REPO / "playlists")],
+                   env=env, cwd=REPO, check=True, capture_output=True, timeout=120)
     subprocess.run([sys.executable, "-m", "signage", "token", "create", "--role", "admin",
                     "--name", "ops"], env=env, cwd=REPO, check=True, capture_output=True,
                    timeout=60)

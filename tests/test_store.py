@@ -186,6 +186,7 @@ def test_import_stores_images_and_rewrites_paths(store):
     assert {(i.kind, i.name) for i in imported} == {
         ("playlist", "welcome"), ("playlist", "night"), ("playlist", "tet"),
         ("playlist", "opening-hours"), ("playlist", "customs-campaign"), ("playlist", "gate-board"),
+        ("playlist", "notices"),
         ("schedule", "gate")}
     assert imported[-1].kind == "schedule"  # after the playlists it names
     assert store.content.active_playlist() == "welcome"
@@ -585,3 +586,11 @@ def test_importing_only_a_schedule_with_no_active_playlist_works(store, tmp_path
     (tmp_path / "schedule.yaml").write_text("default: welcome\n")
     [imported] = import_paths(store, [tmp_path / "schedule.yaml"])
     assert imported.kind == "schedule" and store.content.live_schedule()[1].default == "welcome"
+
+
+def test_import_stores_a_cards_logo_too(store):
+    import_paths(store, [SAMPLES / "notices.yaml"])
+    playlist = store.content.live_content().playlist
+    logos = [item.logo for item in playlist.items if item.logo]
+    assert logos and all(ref.startswith("sha256:") and store.assets.path(ref).is_file()
+                         for ref in logos)

@@ -7,6 +7,7 @@ import pygame.freetype
 import pytest
 
 from signage.content.models import Message, TextStyle
+from signage.render.breaks import vietnamese_compounds
 from signage.render.text import (
     LEGAL_MAX_RATIO,
     MIN_SIZE,
@@ -339,3 +340,50 @@ def test_a_vietnamese_word_longer_than_the_box_is_broken_not_overflowing(fonts):
         assert fonts.font("vi", 30).get_rect(line).width <= 180
     block = render_message(Message(vi=word, en="Import", zh="进口"), (192, 96), fonts)
     assert inner_box((192, 96)).contains(ink(block.surface))
+
+
+# --- line breaks for people ------------------------------------------------------------------
+
+COMPOUNDS = "Cán bộ cửa khẩu kiểm tra hộ chiếu và hành lý của hành khách"
+PAIRS = [("Cán", "bộ"), ("cửa", "khẩu"), ("kiểm", "tra"), ("hộ", "chiếu"), ("hành", "lý"),
+         ("hành", "khách")]
+
+
+def test_the_lexicon_is_the_recorded_word_list():
+    words = vietnamese_compounds()
+    assert {"cán bộ", "cửa khẩu", "kiểm tra", "hộ chiếu", "hành khách"} <= words
+    assert all(len(word.split()) == 2 for word in words) and len(words) > 20000
+
+
+@pytest.mark.parametrize("width", range(180, 600, 7))   # "hành khách" is 170 px at size 30
+def test_two_syllable_words_are_not_split_across_lines(fonts, width):
+    lines = wrap(fonts, "vi", 30, COMPOUNDS, width)
+    assert " ".join(lines) == COMPOUNDS
+    for first, second in zip(lines, lines[1:]):
+        assert (first.split()[-1], second.split()[0]) not in PAIRS, lines
+
+
+def test_a_compound_wider_than_the_line_breaks_at_its_space_not_inside_a_syllable(fonts):
+    assert wrap(fonts, "vi", 40, "khẩu cửa khẩu", 150) == ["khẩu", "cửa", "khẩu"]
+
+
+def test_times_stay_together_and_a_dash_never_starts_a_line(fonts):
+    text = "Giờ làm việc của cửa khẩu: 7:00 – 22:00 hằng ngày (giờ Việt Nam)"
+    for width in range(150, 700, 9):
+        lines = wrap(fonts, "vi", 30, text, width)
+        assert not any(line.startswith("–") for line in lines)
+        assert any("7:00 – 22:00" in line for line in lines) or width < 160
+
+
+def test_no_short_last_line(fonts):
+    """Greedy filling would leave "Thủy" alone on a last line; every language's last line
+    is at least half as wide as its widest, in boxes of many shapes."""
+    message = Message(vi="Chào mừng quý khách đến Cửa khẩu Quốc tế Thanh Thủy",
+                      en="Welcome to Thanh Thuy International Border Gate", zh="欢迎来到清水国际口岸")
+    assert wrap(fonts, "vi", 40, message.vi, 560)[-1] == "Thủy"
+    for width in range(200, 1200, 37):
+        for height in (150, 250, 400):
+            fit = fit_message(message, (width, height), fonts)
+            for lang in ("vi", "en", "zh"):
+                widths = [line.rect.width for line in fit.lines if line.lang == lang]
+                assert widths[-1] >= 0.5 * max(widths), (width, height, lang)

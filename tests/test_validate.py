@@ -154,7 +154,7 @@ def test_the_panel_option_and_the_driver_url_set_the_panel(tmp_path, capsys, mon
     sample = SAMPLES / "welcome.yaml"
     code, lines = run_validate(capsys, "--panel", "192x96", sample)
     assert code == 1 and lines and all("192x" in line for line in lines)
-    assert any("below the 12 px floor" in line for line in lines)
+    assert any("below the 16 px floor" in line for line in lines)
     monkeypatch.setenv("SIGNAGE_DRIVER", "emulated://192x96")
     assert run_validate(capsys, sample) == (code, lines)
 

@@ -82,8 +82,26 @@ def border_gate(size=(1536, 768)) -> Image.Image:
     return image
 
 
+def gate_logo(size=256) -> Image.Image:
+    """A round emblem for the card header: a gate arch under two peaks, white on teal."""
+    scale = 4  # drawn large and reduced, for smooth edges
+    big = size * scale
+    image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0, 0, big - 1, big - 1), fill=(255, 255, 255, 255))
+    inset = big // 14
+    draw.ellipse((inset, inset, big - inset, big - inset), fill=(0, 110, 120, 255))
+    white = (255, 255, 255, 255)
+    draw.polygon([(big * 0.22, big * 0.62), (big * 0.4, big * 0.3), (big * 0.55, big * 0.5),
+                  (big * 0.64, big * 0.36), (big * 0.8, big * 0.62)], fill=white)
+    draw.rectangle((big * 0.3, big * 0.62, big * 0.7, big * 0.74), fill=white)
+    draw.rectangle((big * 0.43, big * 0.66, big * 0.57, big * 0.74), fill=(0, 110, 120, 255))
+    return image.resize((size, size), Image.Resampling.LANCZOS)
+
+
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     mountains().save(OUT / "dong-van-plateau.png", optimize=True)
     border_gate().save(OUT / "border-gate.png", optimize=True)
+    gate_logo().save(OUT / "gate-logo.png", optimize=True)
     print("wrote", *sorted(p.name for p in OUT.glob("*.png")))

@@ -28,73 +28,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from signage.content.chinese import traditional_in
-
-LANGUAGES = ("vi", "en", "zh")
-MAX_TEXT_CHARS = 500
-MAX_ITEMS = 500
-
-_DURATION_RE = re.compile(
-    r"^\s*(?:(?P<h>\d+(?:\.\d+)?)h)?\s*(?:(?P<m>\d+(?:\.\d+)?)m(?!s))?\s*"
-    r"(?:(?P<s>\d+(?:\.\d+)?)s)?\s*(?:(?P<ms>\d+)ms)?\s*$"
-)
-MIN_DURATION_S = 0.5
-MAX_DURATION_S = 24 * 3600.0
-
-# Bidirectional controls can make text display differently from how it reads in the
-# file ("Trojan source"); nothing in vi/en/zh needs them.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-
-
-class Refusal(ValueError):
-    """A ValueError with a stable code and params (signage.content.wording words it in vi
-    and en); still a ValueError, so callers outside pydantic catch it as before."""
-
-    def __init__(self, code: str, message: str, **params: Any):
-        super().__init__(message)
-        self.code = code
-        self.params = params
-
-
-def parse_duration(value: Any) -> float:
-    """'12s', '1m30s', '1h', '250ms' or a number of seconds -> seconds (0.5 s to 24 h)."""
-    seconds = _parse_seconds(value)
-    if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
-        raise Refusal("duration_range", f"must be between {MIN_DURATION_S:g}s and 24h (got {seconds:g}s)",
-                      min=f"{MIN_DURATION_S:g}s", max="24h", seconds=seconds)
-    return seconds
-
-
-def _parse_seconds(value: Any) -> float:
-    if isinstance(value, bool):
-        raise Refusal("bad_duration", "write a duration such as 12s or 1m30s", value=str(value)[:40])
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
-        match = _DURATION_RE.match(value)
-        if not value.strip() or not match or not any(match.groupdict().values()):
-            raise Refusal("bad_duration", f"{value!r} is not a duration; write e.g. 12s, 1m30s or 250ms",
-                          value=value[:40])
-        parts = {k: float(v) for k, v in match.groupdict().items() if v}
-        seconds = (
-            parts.get("h", 0) * 3600 + parts.get("m", 0) * 60 + parts.get("s", 0)
-            + parts.get("ms", 0) / 1000
-        )
-    else:
-        raise Refusal("bad_duration", "write a duration such as 12s or 1m30s", value=str(value)[:40])
-    return seconds
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds -> the shortest of '12s', '1m30s', '1.5s' that reads back the same."""
-    minutes, rest = divmod(seconds, 60)
-    if minutes and rest == int(rest):
-        return f"{int(minutes)}m{int(rest)}s" if rest else f"{int(minutes)}m"
-    return f"{seconds:g}s"
+from signage.content.durations import (MAX_DURATION_S, MIN_DURATION_S, format_duration,  # noqa: F401
+                                      parse_duration, parse_seconds)
+from signage.content.refusal import Refusal
 
 
 Duration = Annotated[
     float, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
 ]
+
+LANGUAGES = ("vi", "en", "zh")
+MAX_TEXT_CHARS = 500
+MAX_ITEMS = 500
+
+
+# Bidirectional controls can make text display differently from how it reads in the
+# file ("Trojan source"); nothing in vi/en/zh needs them.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def _clean_text(value: Any) -> str:
@@ -177,7 +127,7 @@ MAX_TRANSITION_S = 5.0
 
 
 def _parse_transition_duration(value: Any) -> float:
-    seconds = _parse_seconds(value)
+    seconds = parse_seconds(value)
     if not 0 <= seconds <= MAX_TRANSITION_S:
         raise Refusal("duration_range", f"must be between 0s and {MAX_TRANSITION_S:g}s (got {seconds:g}s)",
                       min="0s", max=f"{MAX_TRANSITION_S:g}s", seconds=seconds)
@@ -256,12 +206,33 @@ class _ItemBase(_Strict):
     transition: TransitionField | None = None
 
 
+TEMPLATES = ("plain", "card")  # "emergency" is drawn only for emergency notices
+CATEGORIES = ("notice", "info", "welcome", "warning")
+EMERGENCY_CONTEXT = "emergency_notice"  # validation context key the player's notice sets
+
+
 class MessageItem(_ItemBase):
+    """A trilingual message. `template: card` draws it as a designed card: a header band in
+    the category's accent colour with its label (THÔNG BÁO / NOTICE / 通知 ...), the gate's
+    name and an optional `logo` image from the library."""
+
     kind: Literal["message"]
     text: Message
     background: AssetRef | None = None
     style: TextStyle | None = None
+    template: Literal["plain", "card", "emergency"] = "plain"
+    category: Literal["notice", "info", "welcome", "warning"] = "notice"
+    logo: AssetRef | None = None
     duration: Duration = 10.0
+
+    @field_validator("template")
+    @classmethod
+    def _emergency_only_for_notices(cls, value: str, info) -> str:
+        # the red KHẨN CẤP card must mean the approved emergency workflow, nothing else
+        if value == "emergency" and not (info.context or {}).get(EMERGENCY_CONTEXT):
+            raise ValueError("the emergency design is only for emergency notices (signage "
+                             "emergency post); use template: card with category: warning")
+        return value
 
 
 class ImageItem(_ItemBase):
@@ -408,7 +379,7 @@ class Playlist(_Strict):
     def asset_fields(self) -> Iterator[tuple[tuple, str]]:
         """(field path, reference) for every asset the playlist names."""
         for path, item in self.item_paths():
-            for field in ("asset", "background"):
+            for field in ("asset", "background", "logo"):
                 ref = getattr(item, field, None)
                 if ref:
                     yield path + (field,), ref

@@ -8,7 +8,6 @@ start + n * interval and missed ticks are skipped, so timing error never builds 
 from __future__ import annotations
 
 import collections
-import ctypes
 import dataclasses
 import gc
 import logging
@@ -20,9 +19,11 @@ import pygame
 from drivers.base import Driver, DriverError
 from signage.clock import Clock
 from signage.content.controls import PanelSetting
-from signage.content.models import MessageItem, Playlist, TextStyle
+from signage.content.models import Playlist
 from signage.schedule.desired import Decision, decide
+from signage.player.emergency import emergency_playlist
 from signage.player.housekeeping import Housekeeping
+from signage.player.memory import unmap_big_buffers
 from signage.player.panel_control import PanelControl
 from signage.player.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor
@@ -34,7 +35,7 @@ from signage.player.snapshot import SnapshotWriter
 from signage.player.status import ErrorLog, status_document
 from signage.errors import StoreDamaged, StoreError
 from signage.player.wanted import read_wanted
-from signage.schedule.state import Emergency, LiveContent
+from signage.schedule.state import LiveContent
 from signage.store import Store
 from signage.store.assets import asset_file
 from signage.store.lastgood import LAST_GOOD, LastGood, LastGoodContent
@@ -51,9 +52,6 @@ RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
 CLOCK_JUMP_S = 2.0  # a wall clock that moves this much against the monotonic one was reset
-EMERGENCY_STYLE = TextStyle(color="#ffd200", plate=True)  # amber on a dark plate: urgent
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
-MMAP_THRESHOLD_BYTES = 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -486,24 +484,3 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
         notifier=Notifier(),  # systemd's watchdog, or signage run's
         freeze_after_first_frame=True,
     )
-
-
-def unmap_big_buffers() -> None:
-    """Have glibc give each buffer over 1 MB its own mapping, returned when freed.
-
-    Pictures are 8 MB apiece at 1920x1080 and come and go all day. By default glibc
-    raises this threshold after the first such buffer is freed, so later ones come from
-    the heap, which fragments and keeps growing (about 25 MB more peak memory in a
-    50-picture playlist). Elsewhere than glibc this does nothing.
-    """
-    try:
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    except (OSError, AttributeError):
-        pass
-
-
-def emergency_playlist(emergency: Emergency) -> Playlist:
-    """The whole panel for one notice, amber on a dark plate so it reads as urgent."""
-    item = MessageItem(kind="message", text=emergency.message, style=EMERGENCY_STYLE,
-                       duration=24 * 3600.0)
-    return Playlist(name="emergency", items=[item])

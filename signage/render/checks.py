@@ -54,11 +54,10 @@ from signage.content.models import (
     color_rgb,
     format_path,
 )
-from signage.render import clockface, items, pictures, ticker
+from signage.render import cards, clockface, items, pictures, ticker
 from signage.render.fonts import FontBook
 from signage.render.images import MAX_DECODE_PIXELS
-from signage.render.runs import fit_size, trilingual_runs
-from signage.render.text import MessageFit, fit_message, foreign_sizes, reference_heights
+from signage.render.text import MessageFit, fit_message, reference_heights
 from signage.settings import DEFAULT_MIN_CJK_PX, DEFAULT_MIN_LATIN_PX, Settings
 
 LANG_NAMES = {"vi": "Vietnamese", "en": "English", "zh": "Chinese"}
@@ -187,23 +186,39 @@ class _Checker:
         text_path = path + ("text",)
         if self._coverage(item.text, text_path):
             return
+        if item.template != "plain":
+            self._card(path, item)
+            return
         fit = self._block(item.text, self.zone, text_path, "zone")
         self._reading(path, item.text, item.duration)
         background = self._message_background(item)
         self._contrast(path, item, _boxes(fit), background)
 
+    def _card(self, path: tuple, item: MessageItem) -> None:
+        """The body holds the message; the header's label must be legible too."""
+        layout = cards.card_layout(self.fonts, item.template, item.category, self.zone,
+                                   item.logo is not None)
+        fit = self._block(item.text, layout.body.size, path + ("text",), "card body",
+                          margin_ratio=0)
+        for sizes in layout.sizes():
+            self._floors(sizes, path + ("category",), f"{_px(self.zone)} card's header",
+                         per_language=False, fix="give the card a larger zone")
+        self._reading(path, item.text, item.duration)
+        left, top = layout.body.topleft
+        boxes = [(x + left, y + top, w, h) for x, y, w, h in _boxes(fit)]
+        self._contrast(path, item, boxes, _gradient(self.zone))
+
     def _caption(self, path: tuple, item: ImageItem) -> None:
         caption_path = path + ("caption",)
         if self._coverage(item.caption, caption_path):
             return
-        width, height = self.zone
-        band = (width, max(1, int(height * items.CAPTION_SHARE)))
-        fit = self._block(item.caption, band, caption_path, "caption band")
+        band, text_box = items.caption_band(self.fonts, item.caption, self.zone)
+        fit = self._block(item.caption, text_box.size, caption_path, "caption band", margin_ratio=0)
         self._reading(path, item.caption, item.duration)
         file = self.asset_file(item.asset)
         image = _fitted(file, self.zone, item.fit) if file else None
         if image is not None:
-            image = _shaded(image.crop((0, height - band[1], width, height)),
+            image = _shaded(image.crop((text_box.left, text_box.top, text_box.right, text_box.bottom)),
                             items.CAPTION_PLATE_ALPHA)
         self._contrast(path, item, _boxes(fit), image, "caption")
 
@@ -213,12 +228,8 @@ class _Checker:
                        for ch in self.fonts.missing("en", item.separator)]
         if self._coverage(item.text, text_path):
             return
-        height = self.zone[1]
-        usable = max(height - 2 * round(height * ticker.MARGIN_SHARE), 1)
-        texts = item.text.in_order()
-        vi = fit_size(self.fonts, lambda s: trilingual_runs(self.fonts, texts, s, item.separator),
-                      (1 << 30, usable), largest=usable)
-        self._floors(self._sizes(vi), text_path, f"{_px(self.zone)} ticker")
+        rows = ticker.ticker_sizes(self.fonts, item, self.zone[1])
+        self._floors(rows, text_path, f"{_px(self.zone)} ticker")
         self._strip_contrast(path, item)
 
     def _clock(self, path: tuple, item: ClockItem) -> None:
@@ -243,12 +254,14 @@ class _Checker:
         self.found += [Finding(p, _not_covered(ch), "missing_glyph", {"char": ch}) for p, ch in missing]
         return bool(missing)
 
-    def _block(self, message: Message, size: tuple[int, int], path: tuple, where: str):
-        fit = fit_message(message, size, self.fonts)
+    def _block(self, message: Message, size: tuple[int, int], path: tuple, where: str,
+               margin_ratio: float = items.SAFE_MARGIN):
+        fit = fit_message(message, size, self.fonts, margin_ratio=margin_ratio)
         if not fit.fits:
-            self.found.append(Finding(path, f"does not fit the {_px(size)} {where} even at the "
-                                      "smallest type and would be cut off; shorten it or give it "
-                                      "a larger zone", "does_not_fit", {"size": _px(size)}))
+            self.found.append(Finding(path, f"does not fit the {_px(size)} {where} on a "
+                                      f"{_px(self.panel)} panel even at the smallest type and would "
+                                      "be cut off; shorten it or give it a larger zone",
+                                      "does_not_fit", {"size": _px(size)}))
         self._floors(fit.sizes, path, f"{_px(size)} {where}")
         return fit
 
@@ -265,10 +278,6 @@ class _Checker:
                     f"{where} on a {_px(self.panel)} panel, below the {floor} px floor "
                     f"({variable}); {fix}"
                 ), "below_floor", {"lang": lang, "height": height, "floor": floor}))
-
-    def _sizes(self, vi_size: int) -> dict[str, int]:
-        en, zh = foreign_sizes(self.fonts, vi_size)
-        return {"vi": vi_size, "en": en, "zh": zh}
 
     def _strip_contrast(self, path: tuple, item) -> None:
         """Tickers and clocks are drawn on the default backdrop; test the whole zone."""

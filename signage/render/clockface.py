@@ -26,7 +26,7 @@ import pygame
 from signage.content.models import ClockItem
 from signage.render.fonts import FontBook
 from signage.render.pictures import background, new_frame, surface_bytes
-from signage.render.runs import Run, measure, render_runs
+from signage.render.runs import Run, ink_extent, measure, render_runs
 from signage.render.text import foreign_sizes
 
 # (vi, en, zh) names; a zone not listed is labelled with its city in all three.
@@ -46,16 +46,22 @@ ZONE_LABELS = {
 LABEL_SEPARATOR = " / "
 # Font sizes of the time and the date, in Vietnamese label sizes: the time is what people
 # look for; the date is read closer up.
-TIME_SCALE = 2.0
+TIME_SCALE = 1.7
 DATE_SCALE = 0.8
 # Blank between the lines (vi name | en/zh names | time | date), in Vietnamese label sizes.
 GAPS = (0.25, 0.4, 0.3)
 BESIDE_GAP = 0.6     # between the names and the time when they stand side by side
-MARGIN_SHARE = 0.06   # of a cell's shorter side, all round
+MARGIN_SHARE = 0.03   # of a cell's shorter side, all round (the zone keeps SAFE_MARGIN too)
 DIVIDER_COLOR = (48, 80, 136)   # faint on the backdrop: it groups, it does not draw the eye
 DIVIDER_WIDTH = 2
 TIME_SAMPLE = "00:00"       # Noto Sans digits are tabular: every time is this wide
-DATE_SAMPLE = "0000-00-00"
+# Dates in the form people read where the zone is: 02/12/2026 in Vietnam (and in English,
+# day first as Vietnam writes it), 2026年12月2日 in China. The Chinese form is drawn in the
+# Chinese face at the Chinese label size, so 年月日 keep the three-quarter rule.
+CHINESE_DATE_ZONES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi",
+                      "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei"}
+DATE_SAMPLES = ("00/00/0000", "0000年00月00日")
+SAFE_MARGIN = 0.05   # of the zone's shorter side, kept clear of text all round
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,18 @@ def zone_label(zone: str) -> tuple[str, str, str]:
     return city, city, city
 
 
+def local_date(day: dt.date, zone: str) -> tuple[str, str]:
+    """(language whose face draws it, the date as people write it in `zone`)."""
+    if zone in CHINESE_DATE_ZONES:
+        return "zh", f"{day.year}年{day.month}月{day.day}日"
+    return "en", day.strftime("%d/%m/%Y")
+
+
+def date_run(day: dt.date, zone: str, layout: "ClockLayout") -> Run:
+    lang, text = local_date(day, zone)
+    return lang, text, layout.zh_size if lang == "zh" else layout.date_size
+
+
 def label_sizes(fonts: FontBook, zones: list[str], size: tuple[int, int]) -> dict[str, int]:
     """Font sizes of the zone labels, by language, in a clock of `size`: what is drawn."""
     return clock_layout(fonts, tuple(zones), tuple(size)).label_sizes
@@ -125,6 +143,7 @@ class ClockVisual:
         self.size = size
         self.fonts = fonts
         self.style = item.style
+        self.zone_names = list(item.zones)
         self.zones = [zoneinfo.ZoneInfo(name) for name in item.zones]
         self.layout = clock_layout(fonts, tuple(item.zones), tuple(size))
         self.static = background(size)
@@ -148,12 +167,11 @@ class ClockVisual:
         if minute != self.shown:
             self.face.blit(self.static, (0, 0))
             layout = self.layout
-            for zone, cell in zip(self.zones, layout.cells):
+            for name, zone, cell in zip(self.zone_names, self.zones, layout.cells):
                 local = now.astimezone(zone)
                 self._put(self.face, [("en", local.strftime("%H:%M"), layout.time_size)], cell,
                           layout.lines[2])
-                self._put(self.face, [("en", local.strftime("%Y-%m-%d"), layout.date_size)], cell,
-                          layout.lines[3])
+                self._put(self.face, [date_run(local.date(), name, layout)], cell, layout.lines[3])
             self.shown = minute
         return self.face
 
@@ -182,13 +200,15 @@ def _draw_dividers(surface: pygame.Surface, cells: tuple[pygame.Rect, ...]) -> N
 
 
 def _cells(size: tuple[int, int], count: int, across: bool) -> list[pygame.Rect]:
-    """`count` equal cells side by side (across) or stacked, each inside its margin."""
-    width, height = size
+    """`count` equal cells side by side (across) or stacked inside the zone's safe margin,
+    each inside its own margin."""
+    safe = round(min(size) * SAFE_MARGIN)
+    width, height = max(size[0] - 2 * safe, 1), max(size[1] - 2 * safe, 1)
     length = width if across else height
     cells = []
     for i in range(count):
         start, end = round(i * length / count), round((i + 1) * length / count)
-        box = (start, 0, end - start, height) if across else (0, start, width, end - start)
+        box = (safe + start, safe, end - start, height) if across else (safe, safe + start, width, end - start)
         margin = round(min(box[2], box[3]) * MARGIN_SHARE)
         cells.append(pygame.Rect(box[0] + margin, box[1] + margin, max(box[2] - 2 * margin, 1),
                                  max(box[3] - 2 * margin, 1)))
@@ -220,7 +240,7 @@ def _at_size(fonts: FontBook, labels, cells, vi_size: int, beside: bool) -> tupl
         [label_lines(texts, sizes)[0] for texts in labels],
         [label_lines(texts, sizes)[1] for texts in labels],
         [[("en", TIME_SAMPLE, time_size)]],
-        [[("en", DATE_SAMPLE, date_size)]])]
+        [[("en", DATE_SAMPLES[0], date_size)], [("zh", DATE_SAMPLES[1], zh_size)]])]
     smallest = min(cell.width for cell in cells), min(cell.height for cell in cells)
     lines, fits = _place(extents, smallest, vi_size, beside)
     return ClockLayout(tuple(cells), vi_size, en_size, zh_size, time_size, date_size,
@@ -253,11 +273,5 @@ def _place(extents, cell: tuple[int, int], vi_size: int, beside: bool) -> tuple[
 def _extent(fonts: FontBook, variants: list[list[Run]]) -> tuple[int, int, int]:
     """(widest advance, highest ink above, lowest ink below the baseline) of a line over all
     its versions, so the labels of every cell share their baselines."""
-    width, top, bottom = 0, 0, 0
-    for runs in variants:
-        width = max(width, measure(fonts, runs).width)
-        for lang, text, size in runs:
-            for glyph in fonts.glyphs(lang, size, text):
-                if glyph.has_ink:
-                    top, bottom = max(top, glyph.max_y), min(bottom, glyph.min_y)
-    return width, top, bottom
+    width = max(measure(fonts, runs).width for runs in variants)
+    return (width, *ink_extent(fonts, variants))

@@ -10,6 +10,10 @@ first face that has it: the other language faces, then the fallback faces (Noto 
 Symbols and Symbols2 by default: arrows, warning signs, aircraft; override with the
 `fallback` key, SIGNAGE_FONT_FALLBACK='path[:index],path...'). Colour emoji are not
 configured: a mono outline of a pictograph reads badly on LED pixels, so they are refused.
+
+Below BOLD_BELOW_PX a regular-weight face (an override, or a box without the Bold files)
+is emboldened by FreeType: thin strokes at small sizes light too few LEDs to read from
+across the road. The default faces are Bold at every size.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from signage.content.models import LANGUAGES
 INSTALL_HINT = "install fonts-noto-core fonts-noto-cjk (`make run` does)"
 LATIN_FAMILY = "Noto Sans"
 REFERENCE_GLYPH = {"vi": "H", "en": "H", "zh": "中"}
+BOLD_BELOW_PX = 24
+BASIS_KEY = "basis"
 
 # fontconfig patterns first, then the places distributions put the files.
 _FC_PATTERN = {
@@ -90,6 +96,23 @@ class Face:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.index} ({self.family})"
+
+    @property
+    def bold(self) -> bool:
+        return _is_bold(self.path, self.index)
+
+
+def _is_bold(path: str, index: int) -> bool:
+    """fontconfig's weight (200 is bold); without fc-query, the file's name."""
+    exe = shutil.which("fc-query")
+    if exe:
+        try:
+            out = subprocess.run([exe, "-i", str(index), "-f", "%{weight}", path],
+                                 capture_output=True, text=True, timeout=20, check=True).stdout
+            return float(out.split()[0]) >= 200
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+            pass
+    return "bold" in os.path.basename(path).lower()
 
 
 @dataclass(frozen=True)
@@ -259,15 +282,19 @@ def _skipped(ch: str) -> bool:
 
 class FontBook:
     """The faces for vi/en/zh, the fallback faces, and cached fonts, glyph metrics and
-    reference heights. `overrides` maps vi/en/zh to 'path[:index]' and `fallback` to a list."""
+    reference heights. `overrides` maps vi/en/zh to 'path[:index]', `fallback` to a list and
+    `basis` to how the three-quarter rule is measured ('glyph' or 'size', see text.py)."""
 
     def __init__(self, overrides: Mapping[str, str] | None = None):
         pygame.freetype.init()
         overrides = dict(overrides or {})
-        unknown = sorted(set(overrides) - set(LANGUAGES) - {FALLBACK_KEY})
+        unknown = sorted(set(overrides) - set(LANGUAGES) - {FALLBACK_KEY, BASIS_KEY})
         if unknown:
             raise ValueError(f"font overrides for unknown languages {unknown}; use {LANGUAGES}"
-                             f" or {FALLBACK_KEY!r}")
+                             f", {FALLBACK_KEY!r} or {BASIS_KEY!r}")
+        self.basis = overrides.pop(BASIS_KEY, "glyph")
+        if self.basis not in ("glyph", "size"):
+            raise ValueError(f"basis must be 'glyph' or 'size', not {self.basis!r}")
         self.faces: dict[str, Face] = {
             lang: find_face(lang, overrides.get(lang)) for lang in LANGUAGES
         }
@@ -275,7 +302,8 @@ class FontBook:
         self.fallbacks: tuple[Face, ...] = (
             fallback_faces(spec) if spec is not None else default_fallbacks()
         )
-        self._by_face: dict[Face, pygame.freetype.Font] = {}
+        self._by_face: dict[tuple[Face, bool], pygame.freetype.Font] = {}
+        self._bold = {face: face.bold for face in (*self.faces.values(), *self.fallbacks)}
         self._by_size: dict[tuple[str, int], pygame.freetype.Font] = {}
         self._glyphs: dict[tuple[Face, int, str], Glyph | None] = {}
         self._resolved: dict[tuple[str, int, str], Glyph] = {}
@@ -288,13 +316,21 @@ class FontBook:
         if key not in self._by_size:
             face = self.faces[lang]
             self._by_size[key] = _open(face.path, face.index, size)
+            self._by_size[key].strong = self.emboldened(face, size)
         return self._by_size[key]
 
-    def face_font(self, face: Face) -> pygame.freetype.Font:
-        """One shared font object per face; pass size= to its methods."""
-        if face not in self._by_face:
-            self._by_face[face] = _open(face.path, face.index)
-        return self._by_face[face]
+    def emboldened(self, face: Face, size: int) -> bool:
+        """Whether `face` at `size` is drawn with FreeType's emboldening (a regular face, small)."""
+        return size < BOLD_BELOW_PX and not self._bold.get(face, True)
+
+    def face_font(self, face: Face, size: int | None = None) -> pygame.freetype.Font:
+        """One shared font object per face (and weight); pass size= to its methods too.
+        Give `size` when measuring or drawing, so small regular faces come emboldened."""
+        key = (face, size is not None and self.emboldened(face, size))
+        if key not in self._by_face:
+            self._by_face[key] = _open(face.path, face.index)
+            self._by_face[key].strong = key[1]
+        return self._by_face[key]
 
     def covers(self, lang: str, text: str) -> list[str]:
         """Characters of `text` the face for `lang` lacks (each once; spaces ignored)."""
@@ -319,7 +355,7 @@ class FontBook:
         face = self.faces[lang]
         new = "".join(dict.fromkeys(ch for ch in text if (face, size, ch) not in self._glyphs))
         if new:
-            for ch, m in zip(new, self.face_font(face).get_metrics(new, size=size)):
+            for ch, m in zip(new, self.face_font(face, size).get_metrics(new, size=size)):
                 self._glyphs[(face, size, ch)] = _glyph(face, size, m)
         return tuple(self.glyph(lang, size, ch) for ch in text)
 
@@ -331,7 +367,7 @@ class FontBook:
         face = self.faces[lang]
         key = (face, size, text, threshold)
         if key not in self._ink:
-            surface, _ = self.face_font(face).render(text, (255, 255, 255), size=size)
+            surface, _ = self.face_font(face, size).render(text, (255, 255, 255), size=size)
             rects = pygame.mask.from_surface(surface, threshold).get_bounding_rects()
             self._ink[key] = (
                 max(r.bottom for r in rects) - min(r.top for r in rects) if rects else 0
@@ -341,7 +377,7 @@ class FontBook:
     def _metrics(self, face: Face, size: int, ch: str) -> Glyph | None:
         key = (face, size, ch)
         if key not in self._glyphs:
-            (m,) = self.face_font(face).get_metrics(ch, size=size)
+            (m,) = self.face_font(face, size).get_metrics(ch, size=size)
             self._glyphs[key] = _glyph(face, size, m)
         return self._glyphs[key]
 
@@ -357,7 +393,7 @@ class FontBook:
                 if found is not None:
                     return found
         # Nobody has it: the own face draws its "missing" box, so it is seen and reported.
-        r = self.face_font(own).get_rect(ch, size=size)
+        r = self.face_font(own, size).get_rect(ch, size=size)
         return Glyph(own, size, r.x, r.right, r.y - r.height, r.y, r.width + 2 * max(r.x, 0),
                      covered=False)
 

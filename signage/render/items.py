@@ -16,14 +16,22 @@ import pygame
 from signage.errors import SignageError
 from signage.content.models import (AnyItem, ClockItem, ImageItem, Message, MessageItem, StandbyItem,
                             TextStyle, TickerItem)
+from signage.render.cards import card_picture
 from signage.render.clockface import ClockVisual
 from signage.render.fonts import FontBook
 from signage.render.images import ImageLoadError
 from signage.render.pictures import background, load_picture, surface_bytes
-from signage.render.text import TextBlock, render_message
+from signage.render.text import TextBlock, fit_message, reference_heights, render_message
+from signage.settings import DEFAULT_MIN_CJK_PX, DEFAULT_MIN_LATIN_PX
 from signage.render.ticker import TickerVisual
 
-CAPTION_SHARE = 0.3  # of the zone height, at the bottom of an image
+# A caption band takes at least CAPTION_SHARE of the zone's height at the bottom of the
+# image, and grows (up to CAPTION_MAX_SHARE) until its Chinese and Latin text reach the
+# default legibility floors: a picture half hidden is better than a caption nobody reads.
+CAPTION_SHARE = 0.3
+CAPTION_MAX_SHARE = 0.45
+CAPTION_STEPS = 8
+SAFE_MARGIN = 0.05  # of the zone's shorter side: no text nearer the edge than this
 CAPTION_PLATE_ALPHA = 170
 BACKGROUND_SHADE_ALPHA = 140
 
@@ -93,6 +101,9 @@ def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
                 asset_path: AssetPath) -> Visual:
     """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file)."""
     try:
+        if isinstance(item, MessageItem) and item.template != "plain":
+            logo = asset_path(item.logo) if item.logo else None
+            return StaticVisual(card_picture(item, size, fonts, logo))
         if isinstance(item, MessageItem):
             return StaticVisual(message_picture(item, size, fonts, asset_path))
         if isinstance(item, ImageItem):
@@ -125,12 +136,36 @@ def image_picture(item: ImageItem, size, fonts: FontBook, asset_path: AssetPath)
     surface = load_picture(asset_path(item.asset), size, item.fit)
     if item.caption:
         width, height = size
-        band_height = max(1, int(height * CAPTION_SHARE))
-        band = pygame.Surface((width, band_height), pygame.SRCALPHA)
-        band.fill((0, 0, 0, CAPTION_PLATE_ALPHA))
-        band.blit(text_block(item.caption, (width, band_height), fonts, item.style).surface, (0, 0))
-        surface.blit(band, (0, height - band_height))
+        band, text_box = caption_band(fonts, item.caption, size)
+        plate = pygame.Surface(band.size, pygame.SRCALPHA)
+        plate.fill((0, 0, 0, CAPTION_PLATE_ALPHA))
+        surface.blit(plate, band.topleft)
+        block = render_message(item.caption, text_box.size, fonts, style=item.style, margin_ratio=0)
+        surface.blit(block.surface, text_box.topleft)
     return surface
+
+
+def caption_band(fonts: FontBook, caption: Message,
+                 size: tuple[int, int]) -> tuple[pygame.Rect, pygame.Rect]:
+    """(the band's rectangle, the text's box inside it) in a zone of `size`: the lowest band
+    whose text meets the default floors, the text kept SAFE_MARGIN from the zone's edges."""
+    width, height = size
+    margin = round(min(size) * SAFE_MARGIN)
+    low, high = int(height * CAPTION_SHARE), int(height * CAPTION_MAX_SHARE)
+    for step in range(CAPTION_STEPS + 1):
+        band_height = max(1, low + (high - low) * step // CAPTION_STEPS)
+        box = (max(width - 2 * margin, 1), max(band_height - 2 * margin, 1))
+        fit = fit_message(caption, box, fonts, margin_ratio=0)
+        if fit.fits and _meets_floors(fonts, fit.sizes):
+            break
+    band = pygame.Rect(0, height - band_height, width, band_height)
+    return band, pygame.Rect(margin, band.top + margin, *box)
+
+
+def _meets_floors(fonts: FontBook, sizes: dict[str, int]) -> bool:
+    heights = reference_heights(fonts, sizes)
+    return all(h >= (DEFAULT_MIN_CJK_PX if lang == "zh" else DEFAULT_MIN_LATIN_PX)
+               for lang, h in heights.items())
 
 
 def standby_picture(size, fonts: FontBook) -> pygame.Surface:

@@ -108,7 +108,8 @@ def load_picture(path: Path, size: tuple[int, int], fit: str) -> pygame.Surface:
     return to_surface(image)
 
 
-def _decode(path: Path, size: tuple[int, int]) -> Image.Image:
+def _decode(path: Path, size: tuple[int, int], mode: str = "RGB") -> Image.Image:
+    """The image at `path` in `mode` (RGB, or RGBA to keep a logo's transparency)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -121,13 +122,19 @@ def _decode(path: Path, size: tuple[int, int]) -> Image.Image:
                 source.load()  # the pixels stay once the file is closed
                 # In place: a copy would double the memory a full-panel picture needs.
                 ImageOps.exif_transpose(source, in_place=True)
-                return source if source.mode == "RGB" else source.convert("RGB")
+                return source if source.mode == mode else source.convert(mode)
     except ImageLoadError:
         raise
     except FileNotFoundError:
         raise ImageLoadError(f"image file {path} is missing") from None
     except Exception as exc:
         raise ImageLoadError(f"cannot decode {path.name}: {exc}") from None
+
+
+def load_logo(path: Path, box: tuple[int, int]) -> pygame.Surface:
+    """The image at `path` fitted inside `box`, keeping its transparency."""
+    image = ImageOps.contain(_decode(path, box, "RGBA"), box, Image.Resampling.LANCZOS)
+    return pygame.image.frombytes(image.tobytes(), image.size, "RGBA")
 
 
 def background(size: tuple[int, int]) -> pygame.Surface:

@@ -1,16 +1,15 @@
 """One line of text made of runs in different languages and sizes, on a shared baseline.
 
-The ticker and the clock labels put vi, en and zh on one line; each run keeps its own
-size (so the three-quarter rule holds) and each character falls back to another face
+The ticker, the card headers and the clock labels draw Vietnamese on an upper row and
+English and Chinese on a row below it; each run keeps its own size (so the three-quarter
+rule holds) and each character falls back to another face
 when its own face lacks it, as text.py does for whole messages.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Callable
 
 import pygame
 
@@ -35,16 +34,69 @@ class Metrics:
         return self.ascent + self.descent
 
 
-def trilingual_runs(fonts: FontBook, texts: tuple[str, str, str], vi_size: int,
-                    separator: str, trailing: bool = False) -> list[Run]:
-    """vi, en, zh runs at sizes under the three-quarter rule, joined by `separator`."""
+@dataclass(frozen=True)
+class TwoRows:
+    """Vietnamese on the upper row, English and Chinese on the lower one (art. 18(2)), with
+    each row's ink extent (highest above, lowest below its baseline) and the gap between."""
+
+    upper: list[Run]
+    lower: list[Run]
+    upper_ink: tuple[int, int]
+    lower_ink: tuple[int, int]
+    gap: int
+
+    @property
+    def height(self) -> int:
+        return (self.upper_ink[0] - self.upper_ink[1]) + self.gap + \
+            (self.lower_ink[0] - self.lower_ink[1])
+
+
+ROW_GAP = 0.15   # between the rows, in Vietnamese font sizes
+
+
+def two_rows(fonts: FontBook, texts: tuple[str, str, str], vi_size: int, separator: str,
+             trailing: str = "") -> TwoRows:
+    """The rows at `vi_size`, the foreign sizes under the three-quarter rule; `trailing`
+    ends each row (a ticker's separator before the text comes round again)."""
     en_size, zh_size = foreign_sizes(fonts, vi_size)
-    runs: list[Run] = []
-    for n, (lang, text, size) in enumerate(zip(("vi", "en", "zh"), texts, (vi_size, en_size, zh_size))):
-        runs.append((lang, " ".join(text.split()), size))
-        if n < 2 or trailing:
-            runs.append(("en", separator, en_size))
-    return runs
+    vi, en, zh = (" ".join(text.split()) for text in texts)
+    upper = [("vi", vi + trailing, vi_size)]
+    lower = [("en", en, en_size), ("en", separator, en_size), ("zh", zh, zh_size)]
+    if trailing:
+        lower.append(("en", trailing, en_size))
+    if not (en or zh):   # Vietnamese alone: one row
+        return TwoRows(upper, [], ink_extent(fonts, [upper]), (0, 0), 0)
+    return TwoRows(upper, lower, ink_extent(fonts, [upper]), ink_extent(fonts, [lower]),
+                   round(ROW_GAP * vi_size))
+
+
+def fit_two_rows(fonts: FontBook, texts: tuple[str, str, str], box: tuple[int, int],
+                 separator: str, trailing: str = "") -> TwoRows:
+    """The rows at the largest Vietnamese size whose ink fits `box` (w, h); a width of
+    1 << 30 means the rows may be as long as they like (a crawl)."""
+    low, high = 1, max(box[1], 1)
+    fits = lambda rows: rows.height <= box[1] and all(
+        measure(fonts, row).width <= box[0] for row in (rows.upper, rows.lower))
+    best = two_rows(fonts, texts, low, separator, trailing)
+    while low < high:
+        mid = (low + high + 1) // 2
+        rows = two_rows(fonts, texts, mid, separator, trailing)
+        if fits(rows):
+            low, best = mid, rows
+        else:
+            high = mid - 1
+    return best
+
+
+def ink_extent(fonts: FontBook, variants: list[list[Run]]) -> tuple[int, int]:
+    """(highest ink above, lowest ink below the baseline) over every version of a line."""
+    top, bottom = 0, 0
+    for runs in variants:
+        for lang, text, size in runs:
+            for glyph in fonts.glyphs(lang, size, text):
+                if glyph.has_ink:
+                    top, bottom = max(top, glyph.max_y), min(bottom, glyph.min_y)
+    return top, bottom
 
 
 def measure(fonts: FontBook, runs: list[Run]) -> Metrics:
@@ -55,20 +107,6 @@ def measure(fonts: FontBook, runs: list[Run]) -> Metrics:
         ascent = max(ascent, font.get_sized_ascender(size))
         descent = max(descent, -font.get_sized_descender(size))
     return Metrics(width, ascent, descent)
-
-
-def fit_size(fonts: FontBook, runs_at: Callable[[int], list[Run]], box: tuple[int, int],
-             largest: int) -> int:
-    """The largest size (<= largest) at which the line `runs_at(size)` fits box (w, h)."""
-    size = max(largest, 1)
-    while size > 1:
-        metrics = measure(fonts, runs_at(size))
-        if metrics.height <= box[1] and metrics.width <= box[0]:
-            return size
-        # shrink in proportion to the overflow, but always by at least one step
-        ratio = min(box[1] / max(metrics.height, 1), box[0] / max(metrics.width, 1))
-        size = min(size - 1, max(1, math.floor(size * ratio)))
-    return 1
 
 
 def render_runs(fonts: FontBook, runs: list[Run], style: TextStyle | None = None,
@@ -102,7 +140,7 @@ def _draw(surface, fonts: FontBook, runs: list[Run], x: int, baseline: int, colo
             run = tuple(run)
             piece = text[start:start + len(run)]
             if piece.strip():
-                image, rect = fonts.face_font(face).render(piece, color, size=face_size)
+                image, rect = fonts.face_font(face, face_size).render(piece, color, size=face_size)
                 surface.blit(image, (pen + rect.x, baseline - rect.y))
             pen += sum(g.advance for g in run)
             start += len(run)

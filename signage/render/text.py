@@ -1,9 +1,22 @@
 """Lay out and draw a trilingual message: Vietnamese on top and largest, then English, Chinese.
 
 Vietnam's Law on Advertising 2012, art. 18(2): foreign-language text goes below the
-Vietnamese and its type is at most three quarters of the Vietnamese size. We hold that
-however it is measured: English font size <= 0.75 x Vietnamese, and the drawn height of
-an English 'H' and of a Chinese '中' <= 0.75 x the drawn height of a Vietnamese 'H'.
+Vietnamese and its type is at most three quarters of the Vietnamese size. The law does not
+say how type is measured, so the basis is a site setting (SIGNAGE_FOREIGN_SIZE_BASIS):
+- glyph (default, strict): English font size <= 0.75 x Vietnamese, and the drawn height
+  of an English 'H' and of a Chinese '中' <= 0.75 x the drawn height of a Vietnamese 'H'.
+  A Chinese character fills its em square and a Latin capital does not, so Chinese is
+  drawn at about 0.6 x the Vietnamese font size.
+- size: both foreign font sizes <= 0.75 x the Vietnamese font size (type size as print
+  measures it); Chinese then draws about as tall as the Vietnamese capitals.
+Either way the foreign lines get all the room the rule allows (ratio 0.75) and the whole
+block shrinks together when it does not fit.
+
+Lines break at spaces (vi/en) or between characters (zh), never inside a Vietnamese
+two-syllable word the lexicon knows ("cán bộ", "cửa khẩu") unless it alone is wider than
+the line, and each language is re-wrapped at the narrowest width that keeps its line
+count, so no line is left short. A newline in the text ("\n" in a quoted YAML string)
+is a manual break.
 
 A TextStyle adds a colour, an outline (a hard-edged dark ring: antialiased rings turn
 into dim grey halos on LED pixels, a 1-bit ring maps onto them cleanly) and a plate (a
@@ -21,10 +34,11 @@ from itertools import groupby
 import pygame
 
 from signage.content.models import Message, TextStyle, color_rgb
+from signage.render.breaks import dashes_bound, vietnamese_words
 from signage.render.fonts import FontBook, Glyph
 
 LEGAL_MAX_RATIO = 0.75
-EN_RATIO = 0.7    # English font size / Vietnamese font size
+EN_RATIO = 0.75   # English font size / Vietnamese font size: all the rule allows
 ZH_RATIO = 0.75   # ink of '中' / ink of the Vietnamese 'H'; CJK reads small, so at the cap
 MIN_SIZE = 10   # below this a bold H is no longer crisp on a panel, and nobody can read it
 GROUP_GAP = 0.3   # blank between language groups, in Vietnamese font sizes
@@ -100,6 +114,9 @@ def foreign_sizes(
         raise ValueError(
             f"size ratios must be in (0, {LEGAL_MAX_RATIO}] (Law on Advertising 2012 art. 18)"
         )
+    if fonts.basis == "size":
+        return (max(math.floor(vi_size * en_ratio + 1e-9), 1),
+                max(math.floor(vi_size * zh_ratio + 1e-9), 1))
     # The Vietnamese 'H' counted by its fully lit rows, foreign glyphs by any lit pixel,
     # so the rule holds at any threshold an inspector might choose.
     reference = fonts.ink_height("vi", vi_size, threshold=254)
@@ -343,28 +360,36 @@ def _width(state: tuple) -> int:
 def _wrap_paragraph(fonts, lang, size, paragraph, max_width) -> list[str]:
     lines: list[str] = []
     current, state = "", _EMPTY
-    for sep, cluster in _clusters(lang, paragraph):
+    pending = _clusters(lang, paragraph)[::-1]   # a stack: a compound may come back split
+    while pending:
+        sep, cluster = pending.pop()
         piece = sep + cluster if current else cluster
         trial = _extend(state, fonts.glyphs(lang, size, piece))
         if _width(trial) <= max_width:
             current, state = current + piece, trial
-            continue
-        if current:
+        elif current:   # try it again at the start of a new line
             lines.append(current)
-        # last resort: a word (or bound Chinese cluster) wider than the line is cut by characters
-        pieces = _break_chars(fonts, lang, size, cluster, max_width)
-        lines.extend(pieces[:-1])
-        current = pieces[-1]
-        state = _extend(_EMPTY, fonts.glyphs(lang, size, current))
+            current, state = "", _EMPTY
+            pending.append((sep, cluster))
+        elif " " in cluster:   # a compound wider than the line: break at its space after all
+            pending.extend((" ", word) for word in reversed(cluster.split(" ")))
+        else:   # last resort: a word (or bound Chinese cluster) wider than the line is cut
+            pieces = _break_chars(fonts, lang, size, cluster, max_width)
+            lines.extend(pieces[:-1])
+            current = pieces[-1]
+            state = _extend(_EMPTY, fonts.glyphs(lang, size, current))
     if current:
         lines.append(current)
     return lines
 
 
 def _clusters(lang: str, paragraph: str) -> list[tuple[str, str]]:
-    """Unbreakable pieces, each with the separator before it: vi/en words, zh glued characters."""
+    """Unbreakable pieces, each with the separator before it: en words, vi words and
+    two-syllable compounds, zh glued characters."""
+    if lang == "vi":
+        return [(" ", word) for word in dashes_bound(vietnamese_words(paragraph.split()))]
     if lang != "zh":
-        return [(" ", word) for word in paragraph.split()]
+        return [(" ", word) for word in dashes_bound(paragraph.split())]
     clusters: list[tuple[str, str]] = []
     sep = ""
     for ch in paragraph:
@@ -417,7 +442,7 @@ def _draw_line(surface, fonts, line: _Line, x: int, baseline: int, color) -> Lin
         run = tuple(run)
         text = line.text[start:start + len(run)]
         if text.strip():
-            image, rect = fonts.face_font(face).render(text, color, size=size)
+            image, rect = fonts.face_font(face, size).render(text, color, size=size)
             surface.blit(image, (pen + rect.x, baseline - rect.y))
         pen += sum(glyph.advance for glyph in run)
         start += len(run)

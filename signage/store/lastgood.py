@@ -79,7 +79,7 @@ class LastGood:
 
 class LastGoodContent:
     """The saved content, read back with the calls read_wanted and the player make on the
-    store's Content and Desired (no notices, no overrides: those are not kept)."""
+    store's Content and Desired (no notices, overrides or play-now: those are not kept)."""
 
     def __init__(self, directory: Path, document: dict):
         self.dir = directory
@@ -114,6 +114,9 @@ class LastGoodContent:
 
     def overrides(self, active_at=None) -> dict:
         return {}
+
+    def play_now(self, active_at=None) -> None:
+        return None  # an approver's play-now is not kept either: the schedule decides
 
     def asset_path(self, ref: str) -> Path:
         return asset_file(self.dir / "assets", ref)
