@@ -29,7 +29,12 @@ from pydantic import (
 
 LANGUAGES = ("vi", "en", "zh")
 MAX_TEXT_CHARS = 500
-MAX_ITEMS = 500
+# Items in one playlist, over all its zones. Each is laid out and checked at the door, so
+# the cap bounds a save (200 items save in about 1.4 s on the reference box); a loop of 200
+# items is already over half an hour of screen time. Raising it: measure with
+# `signage bench` and the save of the biggest legal playlist first.
+MAX_ITEMS = 200
+MAX_ZONES = 16
 
 _DURATION_RE = re.compile(
     r"^\s*(?:(?P<h>\d+(?:\.\d+)?)h)?\s*(?:(?P<m>\d+(?:\.\d+)?)m(?!s))?\s*"
@@ -341,7 +346,7 @@ class Playlist(_Strict):
 
     name: Slug
     items: list[Item] | None = Field(None, min_length=1, max_length=MAX_ITEMS)
-    layout: list[Zone] | None = Field(None, min_length=1, max_length=16)
+    layout: list[Zone] | None = Field(None, min_length=1, max_length=MAX_ZONES)
     transition: TransitionField = Transition()
 
     @model_validator(mode="after")
@@ -353,6 +358,10 @@ class Playlist(_Strict):
             duplicates = sorted({n for n in names if names.count(n) > 1})
             if duplicates:
                 raise ValueError(f"zone names must differ; {', '.join(duplicates)} is used twice")
+            total = sum(len(zone.items) for zone in self.layout)
+            if total > MAX_ITEMS:
+                raise ValueError(f"the zones hold {total} items together; a playlist holds at "
+                                 f"most {MAX_ITEMS}, split it into several playlists")
         return self
 
     def zones(self) -> list[Zone]:
