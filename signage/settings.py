@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,6 +45,10 @@ class Settings:
     # Proof of play older than this many days is deleted, once a day (SIGNAGE_PLAYS_KEEP_DAYS):
     # years of plays would fill an SD card. The default keeps a full year for yearly reports.
     plays_keep_days: int = DEFAULT_PLAYS_KEEP_DAYS
+    # Reverse proxies whose X-Forwarded-For is believed (SIGNAGE_TRUSTED_PROXIES, addresses
+    # or networks, comma-separated). None by default: the client is the socket's peer, so
+    # a forged header cannot dodge the login throttle or put a false address in the log.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def db_path(self) -> Path:
@@ -92,6 +97,8 @@ class Settings:
                 "SIGNAGE_PLAYS_KEEP_DAYS", env["SIGNAGE_PLAYS_KEEP_DAYS"], 1, 3650, "days", "400"))
         if env.get("SIGNAGE_CORS_ORIGINS"):
             values["cors_origins"] = parse_cors_origins(env["SIGNAGE_CORS_ORIGINS"])
+        if env.get("SIGNAGE_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = parse_trusted_proxies(env["SIGNAGE_TRUSTED_PROXIES"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -123,6 +130,19 @@ def parse_cors_origins(text: str | None) -> tuple[str, ...]:
     for origin in origins:
         check_origin(origin)
     return origins
+
+
+def parse_trusted_proxies(text: str | None) -> tuple[str, ...]:
+    """The addresses or networks in SIGNAGE_TRUSTED_PROXIES (comma-separated)."""
+    proxies = tuple(part.strip() for part in (text or "").split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SignageError(
+                f"SIGNAGE_TRUSTED_PROXIES: {proxy!r} is not an address or network; write "
+                "e.g. 127.0.0.1 or 10.0.0.0/24, comma-separated ('*' is not allowed)") from None
+    return proxies
 
 
 def check_origin(origin: str) -> None:

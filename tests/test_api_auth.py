@@ -3,6 +3,7 @@ admins, and the hardening every answer gets (headers, CORS, body size)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from typing import Iterator
@@ -131,6 +132,72 @@ def test_the_throttle_counts_per_client_address(client, lan, settings):
     transport = httpx.HTTPTransport(local_address="127.0.0.2")
     with httpx.Client(base_url=client.base_url, transport=transport, trust_env=False) as other:
         assert login(other).status_code == 200
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_throttle(client, lan):
+    """uvicorn believed X-Forwarded-For from 127.0.0.1: a new one per try was a new client."""
+    for n in range(5):
+        forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+        response = client.post("/api/login", headers=forged,
+                               json={"name": "lan", "password": "not the password"})
+        assert response.status_code == 401
+
+    response = client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.99"},
+                           json={"name": "lan", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "from this address" in response.json()["detail"]
+
+
+def test_the_log_names_the_real_address_not_the_forged_one(client, lan, caplog):
+    with caplog.at_level("WARNING", logger="signage.api.routes.auth"):
+        client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.5"},
+                    json={"name": "lan", "password": "not the password"})
+
+    assert "from 127.0.0.1" in caplog.text and "203.0.113.5" not in caplog.text
+
+
+def test_a_trusted_proxy_forwards_the_client_address(settings, clock, store, lan):
+    proxied = dataclasses.replace(settings, trusted_proxies=("127.0.0.0/8",))
+    with serve(create_app(proxied, clock, store)) as url, \
+            httpx.Client(base_url=url, trust_env=False) as client:
+        for n in range(5):
+            client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.1"},
+                        json={"name": "lan", "password": "not the password"})
+        from_another = client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.2"},
+                                   json={"name": "lan", "password": PASSWORD})
+        from_the_first = client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.1"},
+                                     json={"name": "lan", "password": PASSWORD})
+
+    assert from_another.status_code == 200
+    assert from_the_first.status_code == 429
+
+
+def test_guesses_at_one_account_from_many_addresses_are_throttled(client, lan):
+    """Eleven loopback addresses, each under its own limit, guessing at one account."""
+    answers = []
+    for n in range(2, 13):
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{n}")
+        with httpx.Client(base_url=client.base_url, transport=transport,
+                          trust_env=False) as other:
+            answers.append(login(other, password="not the password").status_code)
+    transport = httpx.HTTPTransport(local_address="127.0.0.20")
+    with httpx.Client(base_url=client.base_url, transport=transport, trust_env=False) as other:
+        right = login(other)
+
+    assert answers == [401] * 10 + [429]
+    assert right.status_code == 429 and "for this account" in right.json()["detail"]
+    assert login(client, name="someone-else").status_code == 401  # other accounts: not locked
+
+
+def test_a_password_typed_as_the_name_is_not_logged(client, lan, caplog):
+    with caplog.at_level("WARNING", logger="signage.api.routes.auth"):
+        login(client, name="hunter2hunter2", password="hunter2hunter2")
+        login(client, password="not the password")
+
+    assert "hunter2" not in caplog.text
+    assert "an unknown name (14 characters)" in caplog.text
+    assert "failed login for 'lan'" in caplog.text
 
 
 def test_failures_leave_the_window_one_by_one():

@@ -15,20 +15,21 @@ import contextlib
 import logging
 from typing import Any, AsyncIterator, Sequence
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 import signage
-from signage.api.deps import roles_of
+from signage.api.deps import require_role, roles_of
 from signage.api.routes import (assets, audit, auth, emergency, health, metrics, panel, people,
                                  playlists, plays, revisions, schedule, status)
-from signage.api.security import BodyLimit, SecurityHeaders, cors_options
+from signage.api.security import BodyLimit, BodyPace, SecurityHeaders, SlowBody, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
 from signage.services.errors import Invalid, Refused
 from signage.settings import Settings, check_origin
 from signage.store import Store
+from signage.store.access import ROLES
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
     from fastapi.routing import iter_route_contexts as _iter_routes
@@ -50,11 +51,13 @@ _AUTH_RESPONSES = {
 
 
 def create_app(settings: Settings, clock: Clock | None = None, store: Store | None = None,
-               cors_origins: Sequence[str] | None = None) -> FastAPI:
+               cors_origins: Sequence[str] | None = None,
+               body_pace: BodyPace = BodyPace()) -> FastAPI:
     """The FastAPI app; opens a Store on settings.data_dir at startup unless one is given.
 
     CORS stays off unless `cors_origins` (default: settings.cors_origins, from
-    SIGNAGE_CORS_ORIGINS) names origins; then only those may call from a browser."""
+    SIGNAGE_CORS_ORIGINS) names origins; then only those may call from a browser.
+    `body_pace` says how slowly a request body may arrive before a 408."""
     clock = clock or SystemClock()
     if cors_origins is None:
         cors_origins = settings.cors_origins
@@ -74,22 +77,25 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
                 opened.close()
 
     # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain
-    # pole cannot reach. /openapi.json stays for tools.
+    # pole cannot reach. /openapi.json stays for tools, behind a credential (below): it
+    # names the version that health keeps to itself, and every route an attacker could try.
     app = FastAPI(title="Signage admin API", version=signage.__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.clock = clock
-    app.state.failed_logins = auth.FailedLogins()
+    app.state.failed_logins = auth.LoginThrottle()
     app.include_router(health.router)
     app.include_router(auth.router)  # login is public: its answers are its own
     for router in (status.router, playlists.router, schedule.router, assets.router,
                    revisions.router, emergency.router, panel.router, plays.router,
                    audit.router, metrics.router, people.router):
         app.include_router(router, responses=_AUTH_RESPONSES)
+    _serve_openapi(app)
     app.add_exception_handler(StoreError, _store_unavailable)
     app.add_exception_handler(Refused, refused_answer)
-    # Added last is outermost: headers go on every answer, 413s and CORS refusals too.
+    # Added last is outermost: headers go on every answer, 408s, 413s and CORS refusals too.
     app.add_middleware(BodyLimit)
+    app.add_middleware(SlowBody, pace=body_pace)
     if cors_origins:
         app.add_middleware(CORSMiddleware, **cors_options(cors_origins))
         log.info("CORS allowed for %s", ", ".join(cors_origins))
@@ -97,6 +103,14 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     check_routes_need_token(app)
     _document_roles(app)
     return app
+
+
+def _serve_openapi(app: FastAPI) -> None:
+    """GET /openapi.json for any credential (any role); 401 without one."""
+    @app.get("/openapi.json", include_in_schema=False,
+             dependencies=[Depends(require_role(*ROLES))])
+    async def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
 
 def route_roles(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...] | None]:
