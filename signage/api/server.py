@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import resource
 from typing import Any
 
 import h11
@@ -33,6 +34,11 @@ from signage.settings import Settings
 log = logging.getLogger(__name__)
 
 
+# Descriptors kept free for the database, its WAL, assets being read, logs and the like.
+FILES_KEPT_FOR_WORK = 64
+MIN_CONNECTIONS = 16
+
+
 @dataclasses.dataclass(frozen=True)
 class ServerLimits:
     """Connection limits; the defaults suit the reference box (LimitNOFILE=4096)."""
@@ -41,6 +47,14 @@ class ServerLimits:
     header_timeout_s: float = 10.0      # to send a request's line and headers
     keep_alive_s: int = 5               # idle between requests on one connection
     max_header_bytes: int = 16 * 1024   # request line and headers together
+
+    @classmethod
+    def for_this_process(cls) -> "ServerLimits":
+        """The defaults, with the connection cap under this process's file limit: past it
+        accept() fails, and nobody, health included, gets in any more."""
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        room = soft - FILES_KEPT_FOR_WORK if soft != resource.RLIM_INFINITY else cls.max_connections
+        return cls(max_connections=max(MIN_CONNECTIONS, min(cls.max_connections, room)))
 
 
 class GuardedH11(H11Protocol):

@@ -121,13 +121,14 @@ def cmd_api(args) -> int:
     import uvicorn
 
     from signage.api import create_app
-    from signage.api.server import server_config
+    from signage.api.server import ServerLimits, server_config
 
     host, port = args.listen
     settings = Settings.from_env()
     app = create_app(settings)
     # Limits, timeouts and forwarded headers from trusted proxies only: see api/server.py.
-    uvicorn.Server(server_config(app, settings, host=host, port=port)).run()
+    limits = ServerLimits.for_this_process()
+    uvicorn.Server(server_config(app, settings, limits, host=host, port=port)).run()
     return 0
 
 
