@@ -31,6 +31,12 @@ def admin(store) -> dict[str, str]:
 
 
 @pytest.fixture
+def admin2(store) -> dict[str, str]:
+    """A second admin, to confirm what the first makes."""
+    return bearer(store, "admin", "second-admin")
+
+
+@pytest.fixture
 def lan(store):
     """A technician who logs in with a password."""
     return store.access.create_user("lan", "technician", PASSWORD)
@@ -225,16 +231,19 @@ def test_attempts_count_until_they_succeed_so_a_burst_cannot_slip_through():
 # --- people and tokens for admins ---------------------------------------------------------
 
 
-def test_an_admin_adds_lists_and_disables_people_without_seeing_a_hash(client, admin, store):
+def test_an_admin_adds_lists_and_disables_people_without_seeing_a_hash(client, admin, admin2,
+                                                                      store):
     created = client.post("/api/users", headers=admin,
                           json={"name": "minh", "role": "editor", "password": PASSWORD})
     assert created.status_code == 201, created.text
-    assert created.json() == {"name": "minh", "role": "editor",
+    assert created.json() == {"name": "minh", "role": "editor", "pending": True,
                               "created_at": created.json()["created_at"], "disabled": False}
+    confirmed = client.post("/api/users/minh/confirm", headers=admin2)
+    assert confirmed.json() == {**created.json(), "pending": False}
     session = session_headers(login(client, "minh"))
 
     listing = client.get("/api/users", headers=admin)
-    assert listing.json()["users"] == [created.json()]
+    assert listing.json()["users"] == [confirmed.json()]
     disabled = client.delete("/api/users/minh", headers=admin)
 
     assert disabled.status_code == 200 and disabled.json()["disabled"] is True
@@ -259,11 +268,13 @@ def test_bad_new_users_are_refused(client, admin, lan, store, body, status):
     assert [u.name for u in store.access.users()] == ["lan"]
 
 
-def test_a_new_token_is_shown_once_and_never_again(client, admin, store):
+def test_a_new_token_is_shown_once_and_never_again(client, admin, admin2, store):
     created = client.post("/api/tokens", headers=admin, json={"name": "kiosk", "role": "technician"})
     assert created.status_code == 201, created.text
     secret = created.json()["token"]
-    assert created.json() == {"name": "kiosk", "role": "technician", "token": secret}
+    assert created.json() == {"name": "kiosk", "role": "technician", "token": secret,
+                              "pending": True}
+    assert client.post("/api/tokens/kiosk/confirm", headers=admin2).status_code == 200
     assert client.get("/api/status", headers={"Authorization": f"Bearer {secret}"}
                       ).status_code == 503  # let in; no player is running
 
@@ -277,9 +288,10 @@ def test_a_new_token_is_shown_once_and_never_again(client, admin, store):
                        json={"name": "kiosk", "role": "editor"}).status_code == 409
 
 
-def test_revoking_a_token_stops_it_at_once(client, admin, store):
+def test_revoking_a_token_stops_it_at_once(client, admin, admin2, store):
     secret = client.post("/api/tokens", headers=admin,
                          json={"name": "old-script", "role": "editor"}).json()["token"]
+    client.post("/api/tokens/old-script/confirm", headers=admin2)
 
     revoked = client.delete("/api/tokens/old-script", headers=admin)
 
@@ -289,7 +301,8 @@ def test_revoking_a_token_stops_it_at_once(client, admin, store):
                       ).status_code == 401
     assert client.delete("/api/tokens/old-script", headers=admin).status_code == 404
     actions = [(e.action, e.target, e.detail) for e in store.records.audit_log()]
-    assert actions[-2:] == [("token.create", "old-script", {"role": "editor"}),
+    assert actions[-3:] == [("token.create", "old-script", {"role": "editor", "pending": True}),
+                            ("token.confirm", "old-script", {"made_by": "token:ci-admin"}),
                             ("token.revoke", "old-script", {})]
     assert secret not in repr(store.records.audit_log())
 
