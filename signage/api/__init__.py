@@ -27,6 +27,7 @@ from signage.api.security import BodyLimit, BodyPace, SecurityHeaders, SlowBody,
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
 from signage.services.errors import Invalid, Refused
+from signage.services.fair import FairQueue
 from signage.settings import Settings, check_origin
 from signage.store import Store
 from signage.store.access import ROLES
@@ -73,6 +74,8 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
         try:
             yield
         finally:
+            app.state.previews.shutdown()
+            app.state.uploads.shutdown()
             if opened is not None:  # a store we were given belongs to the caller
                 opened.close()
 
@@ -84,6 +87,11 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     app.state.settings = settings
     app.state.clock = clock
     app.state.failed_logins = auth.LoginThrottle()
+    # One renderer thread (a 1080p frame is tens of MB on a small box); two previews per
+    # person and eight in all may wait; more are 429.
+    app.state.previews = FairQueue("preview", workers=1, per_caller=2, total=8)
+    # Image uploads are decoded and scaled the same way, on a queue of their own.
+    app.state.uploads = FairQueue("upload", workers=1, per_caller=2, total=4)
     app.include_router(health.router)
     app.include_router(auth.router)  # login is public: its answers are its own
     for router in (status.router, playlists.router, schedule.router, assets.router,
@@ -168,7 +176,8 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 # Each kind of refusal has one HTTP answer; the code and its parameters go with it, so a
 # client can say the same thing in its own language.
-_REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422}
+_REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422,
+                   "busy": 429}
 
 
 async def refused_answer(request: Request, exc: Exception) -> JSONResponse:
@@ -180,4 +189,6 @@ async def refused_answer(request: Request, exc: Exception) -> JSONResponse:
                    "code": exc.code}
     else:
         content = {"detail": exc.message, "code": exc.code, **exc.params}
-    return JSONResponse(status_code=_REFUSAL_STATUS[exc.kind], content=content)
+    retry = exc.params.get("retry_after_s")
+    return JSONResponse(status_code=_REFUSAL_STATUS[exc.kind], content=content,
+                        headers={"Retry-After": str(retry)} if retry is not None else None)
