@@ -625,6 +625,14 @@ def test_the_app_opens_and_closes_its_own_store(settings, clock):
     reopened.close()
 
 
+def test_openapi_needs_a_credential(client):
+    """It names the version health keeps to itself, and every route to try."""
+    response = client.get("/openapi.json")
+
+    assert response.status_code == 401
+    assert signage.__version__ not in response.text
+
+
 def test_openapi_is_served_and_titled(client, tech):
     schema = client.get("/openapi.json", headers=tech).json()
 
