@@ -12,7 +12,7 @@ import json
 import pytest
 
 from signage.content import documents
-from signage.content.documents import MAX_DEPTH, DocumentError, parse_document
+from signage.content.documents import MAX_DEPTH, MAX_VALUES, DocumentError, parse_document
 from signage.content.models import MAX_ITEMS, MAX_ZONES, Playlist
 from tests.test_api import YAML, JSON, auth, client, clock, settings, store  # noqa: F401
 
@@ -33,10 +33,15 @@ def problems(text, as_json=None) -> list[dict]:
     return [p.as_dict() for p in caught.value.problems]
 
 
-def test_an_alias_is_refused_at_its_line():
+def test_an_anchor_is_refused_at_its_line():
     found = problems("name: a\nitems: &items\n  - kind: standby\nmore: *items\n")
-    assert [(p["code"], p["line"]) for p in found] == [("yaml_alias", 4)]
+    assert [(p["code"], p["line"]) for p in found] == [("yaml_alias", 2)]
     assert "anchor or alias" in found[0]["reason"]
+
+
+def test_an_alias_alone_is_refused_at_its_line():
+    found = problems("name: a\nitems:\n  - kind: standby\nmore: *nowhere\n")
+    assert [(p["code"], p["line"]) for p in found] == [("yaml_alias", 4)]
 
 
 def test_a_merge_key_is_an_alias_too():
@@ -97,8 +102,20 @@ def test_duplicate_keys_are_found_without_comparing_every_pair():
     assert CountingKey.comparisons < 3 * len(keys)  # pairwise would be 9,000,000
 
 
-def test_a_wide_object_with_a_repeated_key_names_it():
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "yaml"])
+def test_a_wide_object_is_refused_before_it_is_built(as_json):
+    """50,000 keys took 40 s (JSON) and over 50 MB (YAML); no content needs that many."""
     body = {f"k{i}": i for i in range(50_000)}
+    text = json.dumps(body) if as_json else "\n".join(f"{k}: {v}" for k, v in body.items())
+
+    found = problems(text, as_json)
+
+    assert [p["code"] for p in found] == ["too_many_values"]
+    assert found[0]["params"] == {"max_values": MAX_VALUES}
+
+
+def test_a_wide_object_under_the_cap_with_a_repeated_key_names_it():
+    body = {f"k{i}": i for i in range(MAX_VALUES // 2 - 10)}
     text = json.dumps(body)[:-1] + ', "k7": 0}'
 
     found = problems(text, True)
@@ -106,8 +123,8 @@ def test_a_wide_object_with_a_repeated_key_names_it():
     assert [(p["code"], p["path"]) for p in found] == [("duplicate_key", "k7")]
 
 
-def test_a_wide_object_is_read_whole():
-    body = {f"k{i}": i for i in range(50_000)}
+def test_a_wide_object_under_the_cap_is_read_whole():
+    body = {f"k{i}": i for i in range(MAX_VALUES // 2 - 10)}
     assert parse_document(json.dumps(body)).data == body
 
 

@@ -67,6 +67,10 @@ class Document:
 # Content is at most playlist > layout > zone > items > item > text > language deep; 32
 # leaves room for schedules and future fields, and keeps every walk of a document short.
 MAX_DEPTH = 32
+# Keys, values, lists and mappings in one document. The biggest legal playlist (200 items
+# with every field) or schedule (200 rules) has about 15,000; composing 100,000 took over
+# 50 MB, so the count is checked on the event stream before anything is composed.
+MAX_VALUES = 25_000
 # libyaml stops at 1000 levels by itself; its words for that, to answer with too_deep.
 _LIBYAML_DEPTH = "exceeded maximum nesting depth"
 
@@ -81,19 +85,44 @@ def _alias(line: int) -> Problem:
                    "where it is used", line, code="yaml_alias")
 
 
-def _map_lines(root: yaml.Node, lines: dict, problems: list[Problem]) -> None:
-    """Note each field's line, refusing aliases, depth past MAX_DEPTH and duplicate keys.
+def _too_many(line: int) -> Problem:
+    return Problem("(document)", f"has more than {MAX_VALUES} keys and values; no playlist or "
+                   "schedule needs that many, split it", line, code="too_many_values",
+                   params={"max_values": MAX_VALUES})
 
-    Iterative and once per node: an alias makes the composer hand out the same node
-    twice, so seeing a node again means an alias (a 346-byte alias bomb used to be walked
-    once per path, for seconds and a gigabyte)."""
-    seen_nodes: set[int] = set()
+
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
+                 yaml.AliasEvent)
+
+
+def _scan_events(text: str) -> None:
+    """Refuse anchors, aliases and too many values while only events exist: each event is
+    dropped as soon as it is counted, so a hostile document costs no memory here."""
+    parser = _Composer(text)
+    count = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if not isinstance(event, _VALUE_EVENTS):
+                continue
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+                raise DocumentError([_alias(line)])
+            count += 1
+            if count > MAX_VALUES:
+                raise DocumentError([_too_many(line)])
+    finally:
+        parser.dispose()
+
+
+def _map_lines(root: yaml.Node, lines: dict, problems: list[Problem]) -> None:
+    """Note each field's line, refusing depth past MAX_DEPTH and duplicate keys.
+
+    Iterative, so a deep document is refused with a 422 instead of a RecursionError (a
+    500); _scan_events already refused aliases, so each node is walked once."""
     stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
     while stack:
         node, path = stack.pop()
-        if id(node) in seen_nodes:  # the second use, in document order: the alias
-            raise DocumentError([_alias(lines.get(path, node.start_mark.line + 1))])
-        seen_nodes.add(id(node))
         if len(path) > MAX_DEPTH:
             raise DocumentError([_too_deep(node.start_mark.line + 1)])
         lines.setdefault(path, node.start_mark.line + 1)
@@ -164,6 +193,7 @@ def _parse_yaml(text: str | bytes, construct: bool = True) -> Document:
     except yaml.YAMLError as exc:
         raise DocumentError([Problem("(document)", f"YAML syntax: {exc}", code="yaml_syntax")]) from None
     try:
+        _scan_events(text)
         node = loader.get_single_node()
         if node is None:
             raise DocumentError([Problem("(document)", "is empty", 1, code="empty")])
@@ -230,7 +260,8 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 # Refusals found while noting lines that JSON has too: they hold for the JSON reading.
-_SHARED_PROBLEMS = ("duplicate_key", "too_deep")
+_SHARED_PROBLEMS = ("duplicate_key", "too_deep", "too_many_values")
+_FATAL_PROBLEMS = ("too_deep", "too_many_values")  # JSON is not read past these
 
 
 def _parse_json(text: str | bytes) -> Document:
@@ -242,8 +273,9 @@ def _parse_json(text: str | bytes) -> Document:
     except DocumentError as exc:  # JSON that YAML cannot read: keep what holds for JSON too
         lines = {}
         shared = [p for p in exc.problems if p.code in _SHARED_PROBLEMS]
-    if any(p.code == "too_deep" for p in shared):
-        raise DocumentError([p for p in shared if p.code == "too_deep"])
+    fatal = [p for p in shared if p.code in _FATAL_PROBLEMS]
+    if fatal:
+        raise DocumentError(fatal)
     try:
         data = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except _DuplicateKey as exc:
