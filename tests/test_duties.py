@@ -134,3 +134,22 @@ def test_one_credential_cannot_author_and_approve(client, store):
 
     assert answer.status_code == 403
     assert store.content.live_revision() is None
+
+
+def test_the_console_lists_and_confirms_what_an_admin_made(tmp_path, capsys, monkeypatch):
+    from signage.cli.main import main
+    from signage.store import Store
+
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    made = Store(tmp_path)
+    people.create_token(made.access, made.records, Principal("thu", "admin", "user"),
+                        "script", "editor")
+    made.close()
+    assert main(["token", "list"]) == 0
+    assert "script\teditor\tpending (confirm it: signage token confirm)" in capsys.readouterr().out
+
+    assert main(["token", "confirm", "--name", "script"]) == 0
+    assert main(["token", "confirm", "--name", "script"]) == 1  # not waiting any more
+    assert "not waiting for confirmation" in capsys.readouterr().err
+    assert main(["token", "list"]) == 0
+    assert "script\teditor\tlive" in capsys.readouterr().out
