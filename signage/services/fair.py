@@ -37,15 +37,29 @@ class FairQueue:
     def submit(self, caller: str, work: Callable[[], T]) -> concurrent.futures.Future[T]:
         """Queue `work` for `caller`, or Busy if they (or everyone) already have enough queued."""
         self._admit(caller)
+
+        def run() -> T:
+            # Given back when the job ends, before its answer is out, and not when the
+            # caller stops waiting: a client that hangs up does not free a busy worker.
+            try:
+                return work()
+            finally:
+                self._release(caller)
+
         try:
-            future = self._executor.submit(work)
+            future = self._executor.submit(run)
         except RuntimeError:  # shut down
             self._release(caller)
             raise
-        # Released when the job ends, not when the caller stops waiting: a client that hangs
-        # up does not free a worker that is still drawing its frame.
-        future.add_done_callback(lambda _done: self._release(caller))
+        # A job cancelled before it started never runs `run`: give its place back here.
+        future.add_done_callback(lambda done: done.cancelled() and self._release(caller))
         return future
+
+    def check(self, caller: str) -> None:
+        """Busy now if `caller` would be refused: lets an upload be refused before its body
+        is received rather than after (submit still decides)."""
+        self._admit(caller)
+        self._release(caller)
 
     def queued(self, caller: str | None = None) -> int:
         with self._lock:

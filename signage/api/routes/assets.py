@@ -96,6 +96,8 @@ async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
     """Store a clean copy of one image: type by content, no metadata, scaled down to what
     the panel needs; its id is the sha256 of the stored bytes."""
     limit = max_upload_bytes(settings)
+    queue: FairQueue = request.app.state.uploads
+    queue.check(caller.maker_id)  # 429 before a long upload, not after it
     spool_dir = settings.data_dir / "incoming"
     spool_dir.mkdir(parents=True, exist_ok=True)
     # Rolled over to tempfile.TemporaryFile: unnamed (O_TMPFILE) or unlinked at once, so
@@ -106,7 +108,6 @@ async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
         # that emergency notices, logins and status need; past its limits, 429.
         job = functools.partial(assets.upload_image, asset_store, records, settings, caller,
                                 spool, upload.filename)
-        queue: FairQueue = request.app.state.uploads
         stored = await asyncio.wrap_future(queue.submit(caller.maker_id, job))
     return StoredAsset(**dataclasses.asdict(stored))
 
