@@ -13,7 +13,7 @@ import pytest
 
 from signage.content import documents
 from signage.content.documents import MAX_DEPTH, MAX_VALUES, DocumentError, parse_document
-from signage.content.models import MAX_ITEMS, MAX_ZONES, Playlist
+from signage.content.models import MAX_ITEMS, MAX_PLAYLIST_TEXT_CHARS, MAX_ZONES, Playlist
 from tests.test_api import YAML, JSON, auth, client, clock, settings, store  # noqa: F401
 
 ALIAS_BOMB = (
@@ -151,3 +151,19 @@ def test_too_many_items_answers_422_naming_the_cap(client, auth):
 
     assert response.status_code == 422
     assert any(f"at most {MAX_ITEMS}" in p["reason"] for p in response.json()["detail"])
+
+
+def _long_messages(count: int) -> dict:
+    text = {"vi": "Chào mừng " * 50, "en": "Welcome to " * 45, "zh": "欢迎来到清水国际口岸" * 50}
+    return {"name": "long", "items": [{"kind": "message", "duration": "60s", "text": text}] * count}
+
+
+def test_the_text_of_all_items_together_is_capped():
+    per_item = 500 + 495 + 500
+    fits = MAX_PLAYLIST_TEXT_CHARS // per_item
+    Playlist.model_validate(_long_messages(fits))
+
+    with pytest.raises(ValueError) as caught:
+        Playlist.model_validate(_long_messages(fits + 1))
+
+    assert f"at most {MAX_PLAYLIST_TEXT_CHARS}" in str(caught.value)

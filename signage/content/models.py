@@ -31,12 +31,15 @@ from signage.content.chinese import traditional_in
 
 LANGUAGES = ("vi", "en", "zh")
 MAX_TEXT_CHARS = 500
-# Items in one playlist, over all its zones. Each is laid out and checked at the door, so
-# the cap bounds a save (200 items save in about 1.4 s on the reference box); a loop of 200
-# items is already over half an hour of screen time. Raising it: measure with
-# `signage bench` and the save of the biggest legal playlist first.
+# Items in one playlist, over all its zones, and the text they hold in all languages. Each
+# item is laid out and checked at the door, and the layout's cost grows with its text, so
+# the two caps bound a save under 2 s (200 short items about 0.8 s, 30,000 characters of
+# long messages about 1.5 s); a loop of 200 items is over half an hour of screen time. 8,000
+# items used to take 41-80 s to save and slowed the player's frames fivefold. Raising a
+# cap: measure the save of the biggest legal playlist and `signage bench` first.
 MAX_ITEMS = 200
 MAX_ZONES = 16
+MAX_PLAYLIST_TEXT_CHARS = 30_000
 
 _DURATION_RE = re.compile(
     r"^\s*(?:(?P<h>\d+(?:\.\d+)?)h)?\s*(?:(?P<m>\d+(?:\.\d+)?)m(?!s))?\s*"
@@ -378,6 +381,11 @@ class Playlist(_Strict):
             if total > MAX_ITEMS:
                 raise ValueError(f"the zones hold {total} items together; a playlist holds at "
                                  f"most {MAX_ITEMS}, split it into several playlists")
+        characters = sum(_text_chars(item) for _path, item in self.item_paths())
+        if characters > MAX_PLAYLIST_TEXT_CHARS:
+            raise ValueError(f"the items hold {characters} characters of text together; a "
+                             f"playlist holds at most {MAX_PLAYLIST_TEXT_CHARS}, split it into "
+                             "several playlists")
         return self
 
     def zones(self) -> list[Zone]:
@@ -408,6 +416,13 @@ class Playlist(_Strict):
 
     def asset_refs(self) -> set[str]:
         return {ref for _path, ref in self.asset_fields()}
+
+
+def _text_chars(item: Any) -> int:
+    """Characters of text an item shows, in all languages (messages, captions, tickers)."""
+    return sum(len(text) for field in ("text", "caption")
+               if isinstance(message := getattr(item, field, None), Message)
+               for text in message.in_order())
 
 
 EMERGENCY_PRIORITY = 100
