@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
@@ -73,6 +74,10 @@ class Settings:
                                 (self.data_dir, "$SIGNAGE_DATA_DIR")):
             text = text.replace(str(directory), name)
         return text
+    # Reverse proxies whose X-Forwarded-For is believed (SIGNAGE_TRUSTED_PROXIES, addresses
+    # or networks, comma-separated). None by default: the client is the socket's peer, so
+    # a forged header cannot dodge the login throttle or put a false address in the log.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def db_path(self) -> Path:
@@ -129,6 +134,8 @@ class Settings:
             values["site_timezone"] = _time_zone("SIGNAGE_SITE_TIMEZONE", env["SIGNAGE_SITE_TIMEZONE"])
         if env.get("SIGNAGE_CORS_ORIGINS"):
             values["cors_origins"] = parse_cors_origins(env["SIGNAGE_CORS_ORIGINS"])
+        if env.get("SIGNAGE_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = parse_trusted_proxies(env["SIGNAGE_TRUSTED_PROXIES"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -176,6 +183,19 @@ def parse_cors_origins(text: str | None) -> tuple[str, ...]:
     for origin in origins:
         check_origin(origin)
     return origins
+
+
+def parse_trusted_proxies(text: str | None) -> tuple[str, ...]:
+    """The addresses or networks in SIGNAGE_TRUSTED_PROXIES (comma-separated)."""
+    proxies = tuple(part.strip() for part in (text or "").split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SignageError(
+                f"SIGNAGE_TRUSTED_PROXIES: {proxy!r} is not an address or network; write "
+                "e.g. 127.0.0.1 or 10.0.0.0/24, comma-separated ('*' is not allowed)") from None
+    return proxies
 
 
 def check_origin(origin: str) -> None:

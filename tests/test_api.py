@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Iterator
 
 import httpx
@@ -23,6 +24,7 @@ from PIL import Image
 
 import signage
 from signage.api import check_routes_need_token, create_app
+from signage.api.server import ServerLimits, server_config
 from signage.api.deps import PrincipalDep, require_role
 from signage.clock import FakeClock
 from signage.content.documents import MAX_DOCUMENT_BYTES
@@ -64,13 +66,15 @@ def png_bytes(color=(200, 0, 0)) -> bytes:
 
 
 @contextlib.contextmanager
-def serve(app) -> Iterator[str]:
-    """Run `app` under uvicorn on a free loopback port; yield its base URL."""
+def serve(app, limits: ServerLimits = ServerLimits()) -> Iterator[str]:
+    """Run `app` under uvicorn, configured as `signage api` runs it (server_config), on a
+    free loopback port; yield its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    settings = getattr(app.state, "settings", None) or Settings(Path("."), Path("."))
+    server = uvicorn.Server(server_config(app, settings, limits, lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -627,7 +631,15 @@ def test_the_app_opens_and_closes_its_own_store(settings, clock):
     reopened.close()
 
 
-def test_openapi_is_served_and_titled(client):
-    schema = client.get("/openapi.json").json()
+def test_openapi_needs_a_credential(client):
+    """It names the version health keeps to itself, and every route to try."""
+    response = client.get("/openapi.json")
+
+    assert response.status_code == 401
+    assert signage.__version__ not in response.text
+
+
+def test_openapi_is_served_and_titled(client, tech):
+    schema = client.get("/openapi.json", headers=tech).json()
 
     assert schema["info"] == {"title": "Signage admin API", "version": signage.__version__}

@@ -3,6 +3,7 @@ admins, and the hardening every answer gets (headers, CORS, body size)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from typing import Iterator
@@ -27,6 +28,12 @@ PASSWORD = "núi đá Hà Giang 2026"
 @pytest.fixture
 def admin(store) -> dict[str, str]:
     return bearer(store, "admin")
+
+
+@pytest.fixture
+def admin2(store) -> dict[str, str]:
+    """A second admin, to confirm what the first makes."""
+    return bearer(store, "admin", "second-admin")
 
 
 @pytest.fixture
@@ -133,6 +140,72 @@ def test_the_throttle_counts_per_client_address(client, lan, settings):
         assert login(other).status_code == 200
 
 
+def test_a_forged_forwarded_for_does_not_dodge_the_throttle(client, lan):
+    """uvicorn believed X-Forwarded-For from 127.0.0.1: a new one per try was a new client."""
+    for n in range(5):
+        forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+        response = client.post("/api/login", headers=forged,
+                               json={"name": "lan", "password": "not the password"})
+        assert response.status_code == 401
+
+    response = client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.99"},
+                           json={"name": "lan", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "from this address" in response.json()["detail"]
+
+
+def test_the_log_names_the_real_address_not_the_forged_one(client, lan, caplog):
+    with caplog.at_level("WARNING", logger="signage.api.routes.auth"):
+        client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.5"},
+                    json={"name": "lan", "password": "not the password"})
+
+    assert "from 127.0.0.1" in caplog.text and "203.0.113.5" not in caplog.text
+
+
+def test_a_trusted_proxy_forwards_the_client_address(settings, clock, store, lan):
+    proxied = dataclasses.replace(settings, trusted_proxies=("127.0.0.0/8",))
+    with serve(create_app(proxied, clock, store)) as url, \
+            httpx.Client(base_url=url, trust_env=False) as client:
+        for n in range(5):
+            client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.1"},
+                        json={"name": "lan", "password": "not the password"})
+        from_another = client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.2"},
+                                   json={"name": "lan", "password": PASSWORD})
+        from_the_first = client.post("/api/login", headers={"X-Forwarded-For": "203.0.113.1"},
+                                     json={"name": "lan", "password": PASSWORD})
+
+    assert from_another.status_code == 200
+    assert from_the_first.status_code == 429
+
+
+def test_guesses_at_one_account_from_many_addresses_are_throttled(client, lan):
+    """Eleven loopback addresses, each under its own limit, guessing at one account."""
+    answers = []
+    for n in range(2, 13):
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{n}")
+        with httpx.Client(base_url=client.base_url, transport=transport,
+                          trust_env=False) as other:
+            answers.append(login(other, password="not the password").status_code)
+    transport = httpx.HTTPTransport(local_address="127.0.0.20")
+    with httpx.Client(base_url=client.base_url, transport=transport, trust_env=False) as other:
+        right = login(other)
+
+    assert answers == [401] * 10 + [429]
+    assert right.status_code == 429 and "for this account" in right.json()["detail"]
+    assert login(client, name="someone-else").status_code == 401  # other accounts: not locked
+
+
+def test_a_password_typed_as_the_name_is_not_logged(client, lan, caplog):
+    with caplog.at_level("WARNING", logger="signage.api.routes.auth"):
+        login(client, name="hunter2hunter2", password="hunter2hunter2")
+        login(client, password="not the password")
+
+    assert "hunter2" not in caplog.text
+    assert "an unknown name (14 characters)" in caplog.text
+    assert "failed login for 'lan'" in caplog.text
+
+
 def test_failures_leave_the_window_one_by_one():
     throttle = FailedLogins(limit=3, window_s=60)
     for at in (0.0, 10.0, 20.0):
@@ -158,16 +231,19 @@ def test_attempts_count_until_they_succeed_so_a_burst_cannot_slip_through():
 # --- people and tokens for admins ---------------------------------------------------------
 
 
-def test_an_admin_adds_lists_and_disables_people_without_seeing_a_hash(client, admin, store):
+def test_an_admin_adds_lists_and_disables_people_without_seeing_a_hash(client, admin, admin2,
+                                                                      store):
     created = client.post("/api/users", headers=admin,
                           json={"name": "minh", "role": "editor", "password": PASSWORD})
     assert created.status_code == 201, created.text
-    assert created.json() == {"name": "minh", "role": "editor",
+    assert created.json() == {"name": "minh", "role": "editor", "pending": True,
                               "created_at": created.json()["created_at"], "disabled": False}
+    confirmed = client.post("/api/users/minh/confirm", headers=admin2)
+    assert confirmed.json() == {**created.json(), "pending": False}
     session = session_headers(login(client, "minh"))
 
     listing = client.get("/api/users", headers=admin)
-    assert listing.json()["users"] == [created.json()]
+    assert listing.json()["users"] == [confirmed.json()]
     disabled = client.delete("/api/users/minh", headers=admin)
 
     assert disabled.status_code == 200 and disabled.json()["disabled"] is True
@@ -192,11 +268,13 @@ def test_bad_new_users_are_refused(client, admin, lan, store, body, status):
     assert [u.name for u in store.access.users()] == ["lan"]
 
 
-def test_a_new_token_is_shown_once_and_never_again(client, admin, store):
+def test_a_new_token_is_shown_once_and_never_again(client, admin, admin2, store):
     created = client.post("/api/tokens", headers=admin, json={"name": "kiosk", "role": "technician"})
     assert created.status_code == 201, created.text
     secret = created.json()["token"]
-    assert created.json() == {"name": "kiosk", "role": "technician", "token": secret}
+    assert created.json() == {"name": "kiosk", "role": "technician", "token": secret,
+                              "pending": True}
+    assert client.post("/api/tokens/kiosk/confirm", headers=admin2).status_code == 200
     assert client.get("/api/status", headers={"Authorization": f"Bearer {secret}"}
                       ).status_code == 503  # let in; no player is running
 
@@ -210,9 +288,10 @@ def test_a_new_token_is_shown_once_and_never_again(client, admin, store):
                        json={"name": "kiosk", "role": "editor"}).status_code == 409
 
 
-def test_revoking_a_token_stops_it_at_once(client, admin, store):
+def test_revoking_a_token_stops_it_at_once(client, admin, admin2, store):
     secret = client.post("/api/tokens", headers=admin,
                          json={"name": "old-script", "role": "editor"}).json()["token"]
+    client.post("/api/tokens/old-script/confirm", headers=admin2)
 
     revoked = client.delete("/api/tokens/old-script", headers=admin)
 
@@ -222,7 +301,8 @@ def test_revoking_a_token_stops_it_at_once(client, admin, store):
                       ).status_code == 401
     assert client.delete("/api/tokens/old-script", headers=admin).status_code == 404
     actions = [(e.action, e.target, e.detail) for e in store.records.audit_log()]
-    assert actions[-2:] == [("token.create", "old-script", {"role": "editor"}),
+    assert actions[-3:] == [("token.create", "old-script", {"role": "editor", "pending": True}),
+                            ("token.confirm", "old-script", {"made_by": "token:ci-admin"}),
                             ("token.revoke", "old-script", {})]
     assert secret not in repr(store.records.audit_log())
 

@@ -165,3 +165,45 @@ def test_a_technician_may_look_and_an_admin_may_not(client, store, auth, tech):
 
 def test_the_fonts_are_loaded_once_per_process():
     assert preview_fonts({}) is preview_fonts({})
+
+
+# --- fair work: previews wait in their own queue ------------------------------------------
+
+
+def test_a_preview_flood_does_not_hold_up_an_emergency_or_a_login(client, auth, approver, store,
+                                                                  tech, settings):
+    """Sixty previews from one editor while the renderer is busy (we hold its lock): two
+    wait their turn, the rest are 429 at once, and an approver's emergency notice, a login,
+    health and status are answered before any preview is drawn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from signage.services import preview as previews
+    from tests.test_api_emergency import NOTICE
+    from tests.test_run import wait_for
+
+    revision = save(client, auth, two_messages())
+    store.access.create_user("lan", "technician", "núi đá Hà Giang 2026")
+    with ThreadPoolExecutor(60) as pool:
+        with previews._rendering:  # the renderer is busy: admitted previews wait for it
+            flood = [pool.submit(preview, client, auth, revision) for _ in range(60)]
+            wait_for(lambda: sum(f.done() for f in flood) >= 58, 30,
+                     "all but the admitted previews to be answered")
+            refused = [f.result() for f in flood if f.done()]
+            emergency = client.post("/api/emergency", json=NOTICE, headers=approver)
+            login = client.post("/api/login", json={"name": "lan",
+                                                    "password": "núi đá Hà Giang 2026"})
+            status = client.get("/api/status", headers=tech)
+            health = client.get("/api/health")
+            still_waiting = sum(not f.done() for f in flood)
+        drawn = [f.result() for f in flood if f.result() not in refused]
+
+    assert emergency.status_code == 201, emergency.text
+    assert store.desired.emergencies(current_at=store.database.clock.now())
+    assert login.status_code == 200
+    assert status.status_code in (200, 503) and health.status_code in (200, 503)  # answered
+    assert still_waiting == 2  # answered while both admitted previews still waited
+    assert len(refused) == 58
+    assert {r.status_code for r in refused} == {429}
+    assert refused[0].headers["Retry-After"] == "2"
+    assert refused[0].json()["code"] == "preview_busy"
+    assert [r.status_code for r in drawn] == [200, 200]

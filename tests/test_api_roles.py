@@ -91,6 +91,8 @@ def api(tmp_path_factory) -> Iterator[tuple[httpx.Client, dict[str, dict]]]:
     store = Store(settings.data_dir, clock)
     headers = {role: {"Authorization": f"Bearer {store.access.create_token(f'as-{role}', role)}"}
                for role in ROLES}
+    # a second admin, to confirm what the first makes (separation of duties)
+    headers["admin2"] = {"Authorization": f"Bearer {store.access.create_token('as-admin2', 'admin')}"}
     try:
         with serve(create_app(settings, clock, store)) as url:
             with httpx.Client(base_url=url, trust_env=False, timeout=20) as client:
@@ -181,6 +183,7 @@ def test_a_logged_in_person_is_held_to_their_role_like_a_token(api):
     created = client.post("/api/users", json={"name": "lan", "role": "technician",
                                               "password": password}, headers=headers["admin"])
     assert created.status_code == 201, created.text
+    assert client.post("/api/users/lan/confirm", headers=headers["admin2"]).status_code == 200
     session = client.post("/api/login", json={"name": "lan", "password": password}).json()
     auth = {"Authorization": f"Bearer {session['token']}"}
 

@@ -90,17 +90,23 @@ class Running:
         return response is not None and response.status_code == 200 and response.json()
 
     def make_tokens(self) -> None:
-        """An admin token from the CLI, then one token per content role through the API."""
-        result = subprocess.run(
-            [sys.executable, "-m", "signage", "token", "create", "--role", "admin", "--name", "e2e"],
-            env=self.env, capture_output=True, text=True, timeout=60, check=True,
-        )
-        self.tokens["admin"] = result.stdout.strip()
+        """Two admin tokens from the CLI, then one token per content role through the API,
+        made by the first admin and confirmed by the second (separation of duties)."""
+        for admin in ("admin", "admin2"):
+            result = subprocess.run(
+                [sys.executable, "-m", "signage", "token", "create", "--role", "admin",
+                 "--name", f"e2e-{admin}"],
+                env=self.env, capture_output=True, text=True, timeout=60, check=True,
+            )
+            self.tokens[admin] = result.stdout.strip()
         for role in ("editor", "approver", "technician"):
             response = self.http.post("/api/tokens", json={"name": f"e2e-{role}", "role": role},
                                       headers=self.auth("admin"))
             assert response.status_code == 201, response.text
             self.tokens[role] = response.json()["token"]
+            confirmed = self.http.post(f"/api/tokens/e2e-{role}/confirm",
+                                       headers=self.auth("admin2"))
+            assert confirmed.status_code == 200, confirmed.text
 
     def auth(self, role: str) -> dict:
         return {"Authorization": f"Bearer {self.tokens[role]}"}

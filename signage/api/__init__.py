@@ -16,22 +16,24 @@ import contextlib
 import logging
 from typing import Any, AsyncIterator, Sequence
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 import signage
-from signage.api.deps import roles_of
+from signage.api.deps import require_role, roles_of
 from signage.api.routes import (assets, audit, auth, emergency, health, metrics, panel, people,
                                  playlists, plays, revisions, schedule, status)
-from signage.api.security import BodyLimit, SecurityHeaders, cors_options
+from signage.api.security import BodyLimit, BodyPace, SecurityHeaders, SlowBody, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError, StoreFull
 from signage.services.errors import Invalid, Refused
+from signage.services.fair import FairQueue
 from signage.settings import Settings, check_origin
 from signage.store import Store
 from signage.store.slot import StoreSlot
+from signage.store.access import ROLES
 
 try:  # FastAPI >= 0.165 keeps included routers lazy; this walks into them
     from fastapi.routing import iter_route_contexts as _iter_routes
@@ -54,11 +56,13 @@ _AUTH_RESPONSES = {
 
 
 def create_app(settings: Settings, clock: Clock | None = None, store: Store | None = None,
-               cors_origins: Sequence[str] | None = None) -> FastAPI:
+               cors_origins: Sequence[str] | None = None,
+               body_pace: BodyPace = BodyPace()) -> FastAPI:
     """The FastAPI app; opens a Store on settings.data_dir at startup unless one is given.
 
     CORS stays off unless `cors_origins` (default: settings.cors_origins, from
-    SIGNAGE_CORS_ORIGINS) names origins; then only those may call from a browser."""
+    SIGNAGE_CORS_ORIGINS) names origins; then only those may call from a browser.
+    `body_pace` says how slowly a request body may arrive before a 408."""
     clock = clock or SystemClock()
     if cors_origins is None:
         cors_origins = settings.cors_origins
@@ -80,26 +84,36 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
         finally:
             flusher.cancel()
             _flush_last_used(slot)
+            app.state.previews.shutdown()
+            app.state.uploads.shutdown()
             if store is None:  # a store we were given belongs to the caller
                 slot.close()
 
     # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain
-    # pole cannot reach. /openapi.json stays for tools.
+    # pole cannot reach. /openapi.json stays for tools, behind a credential (below): it
+    # names the version that health keeps to itself, and every route an attacker could try.
     app = FastAPI(title="Signage admin API", version=signage.__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.clock = clock
-    app.state.failed_logins = auth.FailedLogins()
+    app.state.failed_logins = auth.LoginThrottle()
+    # One renderer thread (a 1080p frame is tens of MB on a small box); two previews per
+    # person and eight in all may wait; more are 429.
+    app.state.previews = FairQueue("preview", workers=1, per_caller=2, total=8)
+    # Image uploads are decoded and scaled the same way, on a queue of their own.
+    app.state.uploads = FairQueue("upload", workers=1, per_caller=2, total=4)
     app.include_router(health.router)
     app.include_router(auth.router)  # login is public: its answers are its own
     for router in (status.router, playlists.router, schedule.router, assets.router,
                    revisions.router, emergency.router, panel.router, plays.router,
                    audit.router, metrics.router, people.router):
         app.include_router(router, responses=_AUTH_RESPONSES)
+    _serve_openapi(app)
     app.add_exception_handler(StoreError, _store_unavailable)
     app.add_exception_handler(Refused, refused_answer)
-    # Added last is outermost: headers go on every answer, 413s and CORS refusals too.
+    # Added last is outermost: headers go on every answer, 408s, 413s and CORS refusals too.
     app.add_middleware(BodyLimit)
+    app.add_middleware(SlowBody, pace=body_pace)
     if cors_origins:
         app.add_middleware(CORSMiddleware, **cors_options(cors_origins))
         log.info("CORS allowed for %s", ", ".join(cors_origins))
@@ -122,6 +136,14 @@ def _flush_last_used(slot: StoreSlot) -> None:
         slot.get().access.flush_last_used()
     except StoreError as exc:
         log.warning("cannot record when tokens were last used: %s", exc)
+
+
+def _serve_openapi(app: FastAPI) -> None:
+    """GET /openapi.json for any credential (any role); 401 without one."""
+    @app.get("/openapi.json", include_in_schema=False,
+             dependencies=[Depends(require_role(*ROLES))])
+    async def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
 
 def route_roles(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...] | None]:
@@ -182,7 +204,8 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 # Each kind of refusal has one HTTP answer; the code and its parameters go with it, so a
 # client can say the same thing in its own language.
-_REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422}
+_REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422,
+                   "busy": 429}
 
 
 async def refused_answer(request: Request, exc: Exception) -> JSONResponse:
@@ -194,4 +217,6 @@ async def refused_answer(request: Request, exc: Exception) -> JSONResponse:
                    "code": exc.code}
     else:
         content = {"detail": exc.message, "code": exc.code, **exc.params}
-    return JSONResponse(status_code=_REFUSAL_STATUS[exc.kind], content=content)
+    retry = exc.params.get("retry_after_s")
+    return JSONResponse(status_code=_REFUSAL_STATUS[exc.kind], content=content,
+                        headers={"Retry-After": str(retry)} if retry is not None else None)

@@ -8,7 +8,8 @@ POST /api/login) or an API token (`signage token create`); both carry one role.
 Who may do what, in short: editors save drafts and upload; approvers submit, approve,
 reject, roll back and post emergency notices; technicians read status, screen, metrics and
 plays and set brightness, power and test patterns; admins manage people and tokens only, so
-a stolen admin session cannot change what is on screen. The README has the full table and
+a stolen admin session cannot change what is on screen: what an admin makes over the API
+can do nothing until a different admin confirms it (services/people.py). The README has the full table and
 tests/test_api_roles.py pins every operation's roles against the OpenAPI document.
 """
 
@@ -99,6 +100,10 @@ def _unauthorized(detail: str, challenge: str) -> HTTPException:
 PrincipalDep = Annotated[Principal, Depends(require_credential)]
 
 
+_PENDING = ("the {kind} {name!r} was made by an admin and waits for a different admin to "
+            "confirm it (POST /api/{path}/{name}/confirm); until then it can do nothing")
+
+
 def require_role(*roles: str) -> Callable[[Principal], Principal]:
     """A dependency that lets through only callers with one of `roles` (else 403).
 
@@ -110,6 +115,9 @@ def require_role(*roles: str) -> Callable[[Principal], Principal]:
         raise ValueError(f"unknown roles {unknown or '(none given)'}; known: {', '.join(ROLES)}")
 
     def check_role(principal: PrincipalDep) -> Principal:
+        if principal.pending:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_PENDING.format(
+                kind=principal.kind, name=principal.name, path=f"{principal.kind}s"))
         if principal.role not in roles:
             who = "user" if principal.kind == "user" else "token"
             raise HTTPException(

@@ -6,6 +6,8 @@ streams, and must not buffer responses such as the screen snapshot.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
 from typing import Callable, Iterable, TypeVar
@@ -104,7 +106,6 @@ class BodyLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         received = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -118,17 +119,83 @@ class BodyLimit:
                     raise BodyTooLarge(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        await _answer_refusals(self.app, scope, counting_receive, send, BodyTooLarge)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge as exc:  # read outside FastAPI's handlers (e.g. a raw ASGI route)
-            if started:
-                raise
-            await _send_json(send, exc.status_code, {"detail": exc.detail})
+
+class BodyTooSlow(HTTPException):
+    def __init__(self, why: str):
+        super().__init__(
+            status.HTTP_408_REQUEST_TIMEOUT,
+            detail=f"the request body arrived too slowly ({why}); the connection is closed, "
+            "send it again on a better link",
+            # uvicorn closes a connection whose answer says so: the rest of the body is
+            # never read, and a trickling client cannot keep the slot.
+            headers={"Connection": "close"},
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class BodyPace:
+    """How slowly a body may arrive: a gap between chunks, then an average rate."""
+
+    max_gap_s: float = 15.0
+    min_bytes_per_s: float = 1024.0  # a slow provincial link manages far more
+    grace_s: float = 30.0            # before the average rate is held against a body
+
+
+class SlowBody:
+    """Answers 408 and closes the connection when a request body stalls or trickles.
+
+    uvicorn waits for a body forever: one byte a second kept an upload open for ever. Only
+    reads before the body's end are timed; waiting for a disconnect afterwards is not."""
+
+    def __init__(self, app: ASGIApp, pace: BodyPace = BodyPace()):
+        self.app, self.pace = app, pace
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        loop = asyncio.get_running_loop()
+        began, received, complete = loop.time(), 0, False
+        pace = self.pace
+
+        async def paced_receive() -> Message:
+            nonlocal received, complete
+            if complete:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), pace.max_gap_s)
+            except asyncio.TimeoutError:
+                raise BodyTooSlow(f"nothing for {pace.max_gap_s:g} s") from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
+                elapsed = loop.time() - began
+                if not complete and elapsed > pace.grace_s and \
+                        received < pace.min_bytes_per_s * elapsed:
+                    raise BodyTooSlow(f"under {pace.min_bytes_per_s:g} bytes a second")
+            return message
+
+        await _answer_refusals(self.app, scope, paced_receive, send, BodyTooSlow)
+
+
+async def _answer_refusals(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                           refusal: type[HTTPException]) -> None:
+    """Run `app`; a `refusal` raised outside FastAPI's handlers (a raw ASGI route reading
+    the body) is answered here, if no answer has started."""
+    started = False
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except refusal as exc:
+        if started:
+            raise
+        await _send_json(send, exc.status_code, {"detail": exc.detail}, exc.headers)
 
 
 def _declared_length(scope: Scope) -> int:
@@ -138,11 +205,13 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-async def _send_json(send: Send, status_code: int, body: dict) -> None:
+async def _send_json(send: Send, status_code: int, body: dict,
+                     headers: dict[str, str] | None = None) -> None:
     payload = json.dumps(body).encode()
+    extra = [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status_code,
                 "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(payload)).encode())]})
+                            (b"content-length", str(len(payload)).encode()), *extra]})
     await send({"type": "http.response.body", "body": payload})
 
 

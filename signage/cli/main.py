@@ -131,11 +131,14 @@ def cmd_api(args) -> int:
     import uvicorn
 
     from signage.api import create_app
+    from signage.api.server import ServerLimits, server_config
 
     host, port = args.listen
     settings = Settings.from_env()
     app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # Limits, timeouts and forwarded headers from trusted proxies only: see api/server.py.
+    limits = ServerLimits.for_this_process()
+    uvicorn.Server(server_config(app, settings, limits, host=host, port=port)).run()
     return 0
 
 

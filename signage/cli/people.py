@@ -36,12 +36,14 @@ def read_password(stdin: TextIO | None = None,
 
 
 def cmd_user(args) -> int:
-    actions = {"create": _create_user, "disable": _disable_user, "list": _list_users}
+    actions = {"create": _create_user, "disable": _disable_user, "list": _list_users,
+               "confirm": _confirm("user")}
     return _run(actions[args.user_command], args)
 
 
 def cmd_token(args) -> int:
-    actions = {"create": _create_token, "revoke": _revoke_token, "list": _list_tokens}
+    actions = {"create": _create_token, "revoke": _revoke_token, "list": _list_tokens,
+               "confirm": _confirm("token")}
     return _run(actions[args.token_command], args)
 
 
@@ -78,13 +80,26 @@ def _revoke_token(store, args) -> None:
     print(f"token {args.name!r} revoked")
 
 
+def _confirm(kind: str) -> Callable:
+    """Confirm a user or token an admin made over the API: the console is trusted, so it
+    counts as the second admin."""
+    def confirm(store, args) -> None:
+        people.confirm(store.access, store.records, console_actor(), kind, args.name)
+        print(f"{kind} {args.name!r} confirmed; it works from now on")
+    return confirm
+
+
+def _state(info, usual: str) -> str:
+    return "pending (confirm it: signage {kind} confirm)" if info.pending else usual
+
+
 def _list_tokens(store, _args=None) -> None:
     tokens = list(store.access.tokens())
     if not tokens:
         print("no tokens; make one with: signage token create --role admin --name NAME",
               file=sys.stderr)
     for info in tokens:
-        state = "revoked" if info.revoked else "live"
+        state = "revoked" if info.revoked else _state(info, "live").format(kind="token")
         print(f"{info.name}\t{info.role}\t{state}\tcreated {info.created_at}\t"
               f"last used {info.last_used_at or 'never'}")
 
@@ -95,7 +110,7 @@ def _list_users(store, _args=None) -> None:
         print("no users; make the first admin with: signage user create --role admin "
               "--name NAME", file=sys.stderr)
     for info in users:
-        state = "disabled" if info.disabled else "active"
+        state = "disabled" if info.disabled else _state(info, "active").format(kind="user")
         print(f"{info.name}\t{info.role}\t{state}\tcreated {info.created_at}")
 
 
@@ -109,6 +124,8 @@ def add_parser(sub) -> None:
     disable = actions.add_parser("disable", help="stop a person logging in; ends their sessions")
     disable.add_argument("--name", required=True)
     actions.add_parser("list", help="list people and their roles (never a password)")
+    confirm = actions.add_parser("confirm", help="let a person an admin made over the API work")
+    confirm.add_argument("--name", required=True)
     user.set_defaults(func=cmd_user)
 
     token = sub.add_parser("token", help="make, list and revoke API tokens")
@@ -119,4 +136,6 @@ def add_parser(sub) -> None:
     revoke = actions.add_parser("revoke", help="stop a token from working")
     revoke.add_argument("--name", required=True)
     actions.add_parser("list", help="list tokens (never their secrets)")
+    confirm = actions.add_parser("confirm", help="let a token an admin made over the API work")
+    confirm.add_argument("--name", required=True)
     token.set_defaults(func=cmd_token)

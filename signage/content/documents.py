@@ -76,23 +76,89 @@ class Document:
         return None
 
 
-def _map_lines(node: yaml.Node, path: tuple, lines: dict, problems: list[Problem]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                problems.append(
-                    Problem(format_path(path + (key,)), "appears twice; keep one",
-                            key_node.start_mark.line + 1, code="duplicate_key")
-                )
-            seen.add(key)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            _map_lines(value_node, path + (key,), lines, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, child in enumerate(node.value):
-            _map_lines(child, path + (index,), lines, problems)
+# Content is at most playlist > layout > zone > items > item > text > language deep; 32
+# leaves room for schedules and future fields, and keeps every walk of a document short.
+MAX_DEPTH = 32
+# Keys, values, lists and mappings in one document. The biggest legal playlist (200 items
+# with every field) or schedule (200 rules) has about 15,000; composing 100,000 took over
+# 50 MB, so the count is checked on the event stream before anything is composed.
+MAX_VALUES = 25_000
+# libyaml stops at 1000 levels by itself; its words for that, to answer with too_deep.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
+def _too_deep(line: int | None) -> Problem:
+    return Problem("(document)", f"nests deeper than {MAX_DEPTH} levels; content never needs "
+                   "that many, flatten it", line, code="too_deep", params={"max_depth": MAX_DEPTH})
+
+
+def _alias(line: int) -> Problem:
+    return Problem("(document)", "uses a YAML anchor or alias (& or *); write each value out "
+                   "where it is used", line, code="yaml_alias")
+
+
+def _too_many(line: int) -> Problem:
+    return Problem("(document)", f"has more than {MAX_VALUES} keys and values; no playlist or "
+                   "schedule needs that many, split it", line, code="too_many_values",
+                   params={"max_values": MAX_VALUES})
+
+
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
+                 yaml.AliasEvent)
+
+
+def _scan_events(text: str) -> None:
+    """Refuse anchors, aliases and too many values while only events exist: each event is
+    dropped as soon as it is counted, so a hostile document costs no memory here."""
+    parser = _Composer(text)
+    count = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if not isinstance(event, _VALUE_EVENTS):
+                continue
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+                raise DocumentError([_alias(line)])
+            count += 1
+            if count > MAX_VALUES:
+                raise DocumentError([_too_many(line)])
+    finally:
+        parser.dispose()
+
+
+def _map_lines(root: yaml.Node, lines: dict, problems: list[Problem]) -> None:
+    """Note each field's line, refusing depth past MAX_DEPTH and duplicate keys.
+
+    Iterative, so a deep document is refused with a 422 instead of a RecursionError (a
+    500); _scan_events already refused aliases, so each node is walked once."""
+    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise DocumentError([_too_deep(node.start_mark.line + 1)])
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            keys: set = set()
+            pending = []
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in keys:
+                    problems.append(
+                        Problem(format_path(path + (key,)), "appears twice; keep one",
+                                key_node.start_mark.line + 1, code="duplicate_key")
+                    )
+                keys.add(key)
+                lines[path + (key,)] = key_node.start_mark.line + 1
+                pending.append((value_node, path + (key,)))
+            stack.extend(reversed(pending))  # popped in document order
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed([(child, path + (index,))
+                                   for index, child in enumerate(node.value)]))
+
+
+class _Composer(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml's reader: composing a 1 MB document takes a tenth of the pure-Python time."""
 
 
 def parse_document(text: str | bytes, as_json: bool | None = None) -> Document:
@@ -127,26 +193,39 @@ def _decode(text: str | bytes) -> str:
     return text
 
 
-def _parse_yaml(text: str | bytes) -> Document:
+def _parse_yaml(text: str | bytes, construct: bool = True) -> Document:
+    """The document and its lines; `construct=False` notes the lines only (for JSON,
+    which `json` reads much faster than YAML constructs it)."""
     try:
-        # The reader refuses characters YAML does not allow (NUL, C1 controls) right here.
-        loader = yaml.SafeLoader(_decode(text))
+        text = _decode(text)
+        # The pure reader refuses characters YAML does not allow (NUL, C1 controls) right
+        # here, with the same words whichever composer runs next.
+        yaml.reader.Reader(text)
+        loader = _Composer(text)
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc)]) from None
     try:
+        _scan_events(text)
         node = loader.get_single_node()
         if node is None:
             raise DocumentError([Problem("(document)", "is empty", 1, code="empty")])
         problems: list[Problem] = []
         lines: dict[tuple, int] = {}
-        _map_lines(node, (), lines, problems)
+        _map_lines(node, lines, problems)
         if problems:
             raise DocumentError(problems)
+        if not construct:
+            return Document(None, lines)
         try:
             data = loader.construct_document(node)
         except (ValueError, OverflowError) as exc:
             # PyYAML turns 2027-02-31 into a date and fails outside its own error types.
             raise DocumentError([_unreadable_value(node, exc)]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if _LIBYAML_DEPTH in str(exc):
+            raise DocumentError([_too_deep(mark.line + 1 if mark else None)]) from None
+        raise DocumentError([_yaml_problem(exc)]) from None
     except yaml.YAMLError as exc:
         raise DocumentError([_yaml_problem(exc)]) from None
     finally:
@@ -207,34 +286,47 @@ class _DuplicateKey(Exception):
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise _DuplicateKey(key)
-    return dict(pairs)
+    found = dict(pairs)
+    if len(found) < len(pairs):  # linear: 50,000 keys used to take 40 s
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
+
+
+# Refusals found while noting lines that JSON has too: they hold for the JSON reading.
+_SHARED_PROBLEMS = ("duplicate_key", "too_deep", "too_many_values")
+_FATAL_PROBLEMS = ("too_deep", "too_many_values")  # JSON is not read past these
 
 
 def _parse_json(text: str | bytes) -> Document:
     """Read JSON as JSON, with line numbers from the YAML reading where it has them."""
     text = _decode(text)
     try:
-        lines = _parse_yaml(text).lines
-        duplicates: list[Problem] = []
-    except DocumentError as exc:  # JSON that YAML cannot read: keep its duplicate-key finds
+        lines = _parse_yaml(text, construct=False).lines
+        shared: list[Problem] = []
+    except DocumentError as exc:  # JSON that YAML cannot read: keep what holds for JSON too
         lines = {}
-        duplicates = [p for p in exc.problems if p.code == "duplicate_key"]
+        shared = [p for p in exc.problems if p.code in _SHARED_PROBLEMS]
+    fatal = [p for p in shared if p.code in _FATAL_PROBLEMS]
+    if fatal:
+        raise DocumentError(fatal)
     try:
         data = json.loads(text, object_pairs_hook=_refuse_duplicates)
     except _DuplicateKey as exc:
         raise DocumentError(
-            duplicates or [Problem("(document)", f"the key {exc.args[0]!r} appears twice; keep one",
-                                   code="duplicate_key", params={"key": exc.args[0]})]
+            shared or [Problem("(document)", f"the key {exc.args[0]!r} appears twice; keep one",
+                               code="duplicate_key", params={"key": exc.args[0]})]
         ) from None
     except json.JSONDecodeError as exc:
         raise DocumentError(
             [Problem("(document)", f"JSON syntax: {exc.msg} (column {exc.colno})", exc.lineno,
                      code="json_syntax", params={"column": exc.colno, "detail": exc.msg})]
         ) from None
+    except RecursionError:  # deeper than Python's stack where YAML could not say
+        raise DocumentError([_too_deep(None)]) from None
     return Document(data, lines)
 
 

@@ -39,7 +39,15 @@ Duration = Annotated[
 
 LANGUAGES = ("vi", "en", "zh")
 MAX_TEXT_CHARS = 500
-MAX_ITEMS = 500
+# Items in one playlist, over all its zones, and the text they hold in all languages. Each
+# item is laid out and checked at the door, and the layout's cost grows with its text, so
+# the two caps bound a save under 2 s (200 short items about 0.8 s, 30,000 characters of
+# long messages about 1.5 s); a loop of 200 items is over half an hour of screen time. 8,000
+# items used to take 41-80 s to save and slowed the player's frames fivefold. Raising a
+# cap: measure the save of the biggest legal playlist and `signage bench` first.
+MAX_ITEMS = 200
+MAX_ZONES = 16
+MAX_PLAYLIST_TEXT_CHARS = 30_000
 
 
 # Bidirectional controls can make text display differently from how it reads in the
@@ -341,7 +349,7 @@ class Playlist(_Strict):
 
     name: Slug
     items: list[Item] | None = Field(None, min_length=1, max_length=MAX_ITEMS)
-    layout: list[Zone] | None = Field(None, min_length=1, max_length=16)
+    layout: list[Zone] | None = Field(None, min_length=1, max_length=MAX_ZONES)
     transition: TransitionField = Transition()
 
     @model_validator(mode="after")
@@ -356,6 +364,16 @@ class Playlist(_Strict):
                 raise Refusal("zone_names_differ",
                               f"zone names must differ; {', '.join(duplicates)} is used twice",
                               names=", ".join(duplicates))
+            total = sum(len(zone.items) for zone in self.layout)
+            if total > MAX_ITEMS:
+                raise Refusal("too_many_items", f"the zones hold {total} items together; a "
+                              f"playlist holds at most {MAX_ITEMS}, split it into several "
+                              "playlists", count=total, max=MAX_ITEMS)
+        characters = sum(_text_chars(item) for _path, item in self.item_paths())
+        if characters > MAX_PLAYLIST_TEXT_CHARS:
+            raise Refusal("too_much_text", f"the items hold {characters} characters of text "
+                          f"together; a playlist holds at most {MAX_PLAYLIST_TEXT_CHARS}, split "
+                          "it into several playlists", count=characters, max=MAX_PLAYLIST_TEXT_CHARS)
         return self
 
     def zones(self) -> list[Zone]:
@@ -386,6 +404,13 @@ class Playlist(_Strict):
 
     def asset_refs(self) -> set[str]:
         return {ref for _path, ref in self.asset_fields()}
+
+
+def _text_chars(item: Any) -> int:
+    """Characters of text an item shows, in all languages (messages, captions, tickers)."""
+    return sum(len(text) for field in ("text", "caption")
+               if isinstance(message := getattr(item, field, None), Message)
+               for text in message.in_order())
 
 
 EMERGENCY_PRIORITY = 100

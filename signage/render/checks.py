@@ -374,16 +374,28 @@ def _box_contrast(color, background: Image.Image, box: tuple[int, int, int, int]
     if region.width > _SAMPLE_WIDTH:
         height = max(1, round(region.height * _SAMPLE_WIDTH / region.width))
         region = region.resize((_SAMPLE_WIDTH, height), Image.Resampling.BOX)
-    levels = sorted(_luminance(region.getpixel((x, y)))
-                    for y in range(region.height) for x in range(region.width))
-    if not levels:
+    # Each distinct colour once, with its count: a backdrop has few colours, and taking
+    # the luminance of every pixel made a big playlist's check take tens of seconds.
+    counted = region.getcolors(max(1, region.width * region.height)) or []
+    levels = sorted((_luminance(rgb[:3]), count) for count, rgb in counted)
+    total = sum(count for _, count in levels)
+    if not total:
         return 21.0
     text = _luminance(color)
-    light_text = text > levels[len(levels) // 2]
-    behind = levels[min(len(levels) - 1, int(len(levels) * 0.9))] if light_text \
-        else levels[int(len(levels) * 0.1)]
+    light_text = text > _nth(levels, total // 2)
+    behind = _nth(levels, min(total - 1, int(total * 0.9))) if light_text \
+        else _nth(levels, int(total * 0.1))
     high, low = max(text, behind), min(text, behind)
     return (high + 0.05) / (low + 0.05)
+
+
+def _nth(levels: list[tuple[float, int]], index: int) -> float:
+    """The index-th smallest level of a sorted list of (level, how many times)."""
+    for level, count in levels:
+        if index < count:
+            return level
+        index -= count
+    return levels[-1][0]
 
 
 def _fitted(file: Path, size: tuple[int, int], fit: str) -> Image.Image | None:
@@ -409,6 +421,7 @@ def _shaded(image: Image.Image, alpha: int) -> Image.Image:
     return Image.blend(image, Image.new("RGB", image.size), alpha / 255)
 
 
+@functools.lru_cache(maxsize=64)  # callers only crop it; one per zone size
 def _gradient(size: tuple[int, int]) -> Image.Image:
     width, height = size
     column = Image.new("RGB", (1, max(height, 1)))

@@ -36,6 +36,7 @@ LATIN_FAMILY = "Noto Sans"
 REFERENCE_GLYPH = {"vi": "H", "en": "H", "zh": "中"}
 BOLD_BELOW_PX = 24
 BASIS_KEY = "basis"
+MAX_CACHED_RUNS = 1 << 16  # glyph runs kept per FontBook (words and lines, a few MB)
 
 # fontconfig patterns first, then the places distributions put the files.
 _FC_PATTERN = {
@@ -306,6 +307,9 @@ class FontBook:
         self._bold = {face: face.bold for face in (*self.faces.values(), *self.fallbacks)}
         self._by_size: dict[tuple[str, int], pygame.freetype.Font] = {}
         self._glyphs: dict[tuple[Face, int, str], Glyph | None] = {}
+        # Whole runs already looked up: layout asks for the same words and lines at the
+        # same size many times while it searches for a size and a width.
+        self._runs: dict[tuple[str, int, str], tuple[Glyph, ...]] = {}
         self._resolved: dict[tuple[str, int, str], Glyph] = {}
         self._ink: dict[tuple[Face, int, str, int], int] = {}
         self._fallback_sizes: dict[tuple, int] = {}
@@ -352,6 +356,15 @@ class FontBook:
 
     def glyphs(self, lang: str, size: int, text: str) -> tuple[Glyph, ...]:
         """glyph() for each character of `text`, asking FreeType once for all new ones."""
+        key = (lang, size, text)
+        run = self._runs.get(key)
+        if run is None:
+            if len(self._runs) >= MAX_CACHED_RUNS:
+                self._runs.clear()  # plain and bounded: a new save fills it again quickly
+            run = self._runs[key] = self._glyph_run(lang, size, text)
+        return run
+
+    def _glyph_run(self, lang: str, size: int, text: str) -> tuple[Glyph, ...]:
         face = self.faces[lang]
         new = "".join(dict.fromkeys(ch for ch in text if (face, size, ch) not in self._glyphs))
         if new:

@@ -357,6 +357,24 @@ def _width(state: tuple) -> int:
     return max(state[2] - state[1], 0)
 
 
+@lru_cache(maxsize=1 << 16)
+def _piece_extent(fonts, lang: str, size: int, piece: str) -> tuple:
+    """_extend of a word (or cluster) from a pen at 0: wrapping tries the same words at the
+    same size for every width it tries, and a save checks hundreds of items."""
+    return _extend(_EMPTY, fonts.glyphs(lang, size, piece))
+
+
+def _append(state: tuple, extent: tuple) -> tuple:
+    """`state` extended by a piece whose own extent (from pen 0) is `extent`: the same as
+    _extend with the piece's glyphs, without walking them again."""
+    pen, left, right, top, bottom = state
+    advance, piece_left, piece_right, piece_top, piece_bottom = extent
+    if piece_left > piece_right:  # no ink: only the pen moves
+        return pen + advance, left, right, top, bottom
+    return (pen + advance, min(left, pen + piece_left), max(right, pen + piece_right),
+            max(top, piece_top), min(bottom, piece_bottom))
+
+
 def _wrap_paragraph(fonts, lang, size, paragraph, max_width) -> list[str]:
     lines: list[str] = []
     current, state = "", _EMPTY
@@ -364,7 +382,7 @@ def _wrap_paragraph(fonts, lang, size, paragraph, max_width) -> list[str]:
     while pending:
         sep, cluster = pending.pop()
         piece = sep + cluster if current else cluster
-        trial = _extend(state, fonts.glyphs(lang, size, piece))
+        trial = _append(state, _piece_extent(fonts, lang, size, piece))
         if _width(trial) <= max_width:
             current, state = current + piece, trial
         elif current:   # try it again at the start of a new line

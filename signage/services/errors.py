@@ -46,6 +46,12 @@ class Forbidden(Refused):
     kind = "forbidden"
 
 
+class Busy(Refused):
+    """Too much of this work is already waiting; try again after `retry_after_s`."""
+
+    kind = "busy"
+
+
 class Invalid(Refused):
     """What was sent cannot be accepted; `problems` names every field and what to do."""
 

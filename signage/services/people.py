@@ -1,7 +1,14 @@
-"""People and API tokens: make, disable, revoke. Secrets go out once; hashes never.
+"""People and API tokens: make, confirm, disable, revoke. Secrets go out once; hashes never.
 
 Admins do this over the API; whoever has the box's console does it with `signage user` and
 `signage token`. Both go through here, so both are audited the same way.
+
+Separation of duties: a credential an admin makes over the API is pending, and can do
+nothing at all (not even read), until a *different* admin confirms it. So one stolen admin
+credential cannot mint an editor and an approver and publish through them: it needs a
+second admin, and admins it mints itself are pending too. Any role waits, technicians as
+well (they can blank the wall). The box's console (`signage user/token create`) stays a
+trusted path: whoever has a shell on the box owns its database anyway.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from signage.errors import StoreError, StoreUnavailable
-from signage.services.errors import Conflict, Invalid, NotFound
+from signage.services.errors import Conflict, Forbidden, Invalid, NotFound
 from signage.store.access import MIN_PASSWORD_CHARS, Access, Principal, UserInfo
 from signage.store.records import Records
 
@@ -25,13 +32,13 @@ def create_user(access: Access, records: Records, actor: Principal, name: str, r
             f"must have at least {MIN_PASSWORD_CHARS} characters; a passphrase of a few words "
             "is easiest to type"), min=MIN_PASSWORD_CHARS)
     try:
-        info = access.create_user(name, role, password)
+        info = access.create_user(name, role, password, created_by=_maker(actor))
     except StoreUnavailable:  # a busy or broken database is not a refusal
         raise
     except StoreError as exc:
         raise Conflict("name_taken", str(exc), name=name) from None
     records.audit(actor.name, actor.role, "user.create", target=info.name,
-                  detail={"role": info.role})
+                  detail={"role": info.role, "pending": info.pending})
     log.info("user %s (%s) created by %s", info.name, info.role, actor.name)
     return info
 
@@ -53,12 +60,13 @@ def create_token(access: Access, records: Records, actor: Principal, name: str,
                  role: str) -> str:
     """A new API token's secret, shown this once; only its hash is kept."""
     try:
-        secret = access.create_token(name, role)
+        secret = access.create_token(name, role, created_by=_maker(actor))
     except StoreUnavailable:  # a busy or broken database is not a refusal
         raise
     except StoreError as exc:
         raise Conflict("name_taken", str(exc), name=name) from None
-    records.audit(actor.name, actor.role, "token.create", target=name, detail={"role": role})
+    records.audit(actor.name, actor.role, "token.create", target=name,
+                  detail={"role": role, "pending": _maker(actor) is not None})
     log.info("token %s (%s) created by %s", name, role, actor.name)
     return secret
 
@@ -74,3 +82,33 @@ def revoke_token(access: Access, records: Records, actor: Principal, name: str):
     records.audit(actor.name, actor.role, "token.revoke", target=name)
     log.info("token %s revoked by %s", name, actor.name)
     return next(info for info in access.tokens() if info.name == name)
+
+
+def confirm(access: Access, records: Records, actor: Principal, kind: str, name: str):
+    """A second admin lets a pending user or token (kind 'user' or 'token') work. Forbidden
+    for the admin who made it; Conflict if it is not waiting. Returns its UserInfo/TokenInfo."""
+    try:
+        maker, pending = access.maker(kind, name)
+    except StoreUnavailable:  # a busy or broken database is not a refusal
+        raise
+    except StoreError as exc:
+        raise NotFound(f"{kind}_not_found", str(exc), name=name) from None
+    if not pending:
+        raise Conflict("not_pending", f"the {kind} {name!r} is not waiting for confirmation",
+                       name=name)
+    if maker == actor.maker_id:
+        raise Forbidden("same_admin", (
+            f"the {kind} {name!r} was made by {actor.name!r}; a different admin must confirm "
+            "it, so that no single admin credential can hand out power alone"), name=name)
+    access.confirm(kind, name, actor.maker_id)
+    records.audit(actor.name, actor.role, f"{kind}.confirm", target=name,
+                  detail={"made_by": maker})
+    log.info("%s %s (made by %s) confirmed by %s", kind, name, maker, actor.name)
+    if kind == "user":
+        return access.user(name)
+    return next(info for info in access.tokens() if info.name == name)
+
+
+def _maker(actor: Principal) -> str | None:
+    """Who a new credential waits on: none from the box's console (trusted), else the admin."""
+    return None if actor.kind == "console" else actor.maker_id

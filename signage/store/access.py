@@ -41,6 +41,13 @@ class Principal:
     name: str
     role: str
     kind: str  # "user" | "token"
+    # Made by an admin over the API and not yet confirmed by a second one: may do nothing.
+    pending: bool = False
+
+    @property
+    def maker_id(self) -> str:
+        """How this caller is named as the maker of a credential: 'user:NAME', 'token:NAME'."""
+        return f"{self.kind}:{self.name}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +57,7 @@ class TokenInfo:
     created_at: str
     last_used_at: str | None
     revoked: bool
+    pending: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +66,7 @@ class UserInfo:
     role: str
     created_at: str
     disabled: bool
+    pending: bool = False
 
 
 def _hash_token(token: str) -> str:
@@ -112,15 +121,18 @@ class Access:
 
     # --- people -----------------------------------------------------------------------
 
-    def create_user(self, name: str, role: str, password: str) -> UserInfo:
+    def create_user(self, name: str, role: str, password: str,
+                    created_by: str | None = None) -> UserInfo:
+        """A person; `created_by` (an admin's maker_id) leaves them pending until confirmed."""
         check_name(name, "user")
         check_role(role)
         if len(password) < MIN_PASSWORD_CHARS:
             raise StoreError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
         with self.database.write() as db:
             try:
-                db.execute("INSERT INTO users (name, role, password_hash, created_at) VALUES "
-                           "(?, ?, ?, ?)", (name, role, hash_password(password), self.database.stamp()))
+                db.execute("INSERT INTO users (name, role, password_hash, created_at, created_by) "
+                           "VALUES (?, ?, ?, ?, ?)", (name, role, hash_password(password),
+                                                      self.database.stamp(), created_by))
             except sqlite3.IntegrityError:
                 raise StoreError(f"a user named {name!r} exists; pick another name") from None
         return self.user(name)
@@ -168,15 +180,17 @@ class Access:
 
     # --- API tokens -------------------------------------------------------------------
 
-    def create_token(self, name: str, role: str) -> str:
-        """Make an API token; the plain text is returned once and only its hash is kept."""
+    def create_token(self, name: str, role: str, created_by: str | None = None) -> str:
+        """Make an API token; the plain text is returned once and only its hash is kept.
+        `created_by` (an admin's maker_id) leaves it pending until confirmed."""
         check_role(role)
         check_name(name, "token")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.database.write() as db:
             try:
-                db.execute("INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)",
-                           (name, role, _hash_token(token), self.database.stamp()))
+                db.execute("INSERT INTO tokens (name, role, hash, created_at, created_by) VALUES "
+                           "(?, ?, ?, ?, ?)", (name, role, _hash_token(token),
+                                               self.database.stamp(), created_by))
             except sqlite3.IntegrityError:  # in the transaction: a busy database is not this
                 raise StoreError(f"a token named {name!r} exists; pick another name or "
                                  "revoke it") from None
@@ -197,7 +211,7 @@ class Access:
         if (row["last_used_at"] or "")[:16] != stamp[:16]:
             with self._last_used_lock:
                 self._last_used[row["id"]] = stamp
-        return TokenInfo(row["name"], row["role"], row["created_at"], stamp, False)
+        return TokenInfo(row["name"], row["role"], row["created_at"], stamp, False, _pending(row))
 
     def flush_last_used(self) -> int:
         """Write the last-used times noted since the last flush; how many. Best effort:
@@ -220,18 +234,39 @@ class Access:
         """Who a bearer credential (session or API token) belongs to, or None."""
         if credential.startswith(TOKEN_PREFIX):
             info = self.verify_token(credential)
-            return Principal(info.name, info.role, "token") if info else None
+            return Principal(info.name, info.role, "token", info.pending) if info else None
         if not credential.startswith(SESSION_PREFIX):
             return None
         digest = _hash_token(credential)
         rows = self.database.query(
-            "SELECT s.hash, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+            "SELECT s.hash, u.name, u.role, u.created_by, u.confirmed_by FROM sessions s "
+            "JOIN users u ON u.id = s.user_id "
             "WHERE s.hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.disabled_at IS NULL",
             (digest, utc_text(self.database.clock.now())),
         )
         if not rows or not hmac.compare_digest(rows[0]["hash"], digest):
             return None
-        return Principal(rows[0]["name"], rows[0]["role"], "user")
+        return Principal(rows[0]["name"], rows[0]["role"], "user", _pending(rows[0]))
+
+    # --- confirmation by a second admin ---------------------------------------------------
+
+    def maker(self, table: str, name: str) -> tuple[str | None, bool]:
+        """(who made the user or token `name`, whether it is still pending)."""
+        rows = self.database.query(f"SELECT created_by, confirmed_by FROM {_table(table)} "
+                                   "WHERE name = ?", (name,))
+        if not rows:
+            raise StoreError(f"no {table} is named {name!r}")
+        return rows[0]["created_by"], _pending(rows[0])
+
+    def confirm(self, table: str, name: str, confirmed_by: str) -> None:
+        """Mark a pending user or token confirmed by `confirmed_by` (a maker_id)."""
+        with self.database.write() as db:
+            cursor = db.execute(
+                f"UPDATE {_table(table)} SET confirmed_by = ?, confirmed_at = ? WHERE name = ? "
+                "AND created_by IS NOT NULL AND confirmed_by IS NULL AND created_by != ?",
+                (confirmed_by, self.database.stamp(), name, confirmed_by))
+            if cursor.rowcount == 0:
+                raise StoreError(f"the {table} {name!r} is not waiting for confirmation")
 
     def revoke_token(self, name: str) -> None:
         with self.database.write() as db:
@@ -248,8 +283,18 @@ class Access:
         for row in self.database.query("SELECT * FROM tokens ORDER BY id"):
             used = max(row["last_used_at"] or "", pending.get(row["id"], "")) or None
             yield TokenInfo(row["name"], row["role"], row["created_at"], used,
-                            row["revoked_at"] is not None)
+                            row["revoked_at"] is not None, _pending(row))
 
 
 def _user(row: sqlite3.Row) -> UserInfo:
-    return UserInfo(row["name"], row["role"], row["created_at"], row["disabled_at"] is not None)
+    return UserInfo(row["name"], row["role"], row["created_at"], row["disabled_at"] is not None,
+                    _pending(row))
+
+
+def _pending(row: sqlite3.Row) -> bool:
+    return row["created_by"] is not None and row["confirmed_by"] is None
+
+
+def _table(kind: str) -> str:
+    """The table for 'user' or 'token' (never a caller's text in SQL)."""
+    return {"user": "users", "token": "tokens"}[kind]

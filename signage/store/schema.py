@@ -175,6 +175,17 @@ MIGRATIONS = [
     """
     ALTER TABLE plays ADD COLUMN emergency INTEGER;
     """,
+    # 9: separation of duties. A credential an admin makes over the API names its maker
+    # ('user:NAME' or 'token:NAME') and does nothing until a different admin confirms it.
+    # Those made before, or at the box's console, have no maker: they are trusted as made.
+    """
+    ALTER TABLE users ADD COLUMN created_by TEXT;
+    ALTER TABLE users ADD COLUMN confirmed_by TEXT;
+    ALTER TABLE users ADD COLUMN confirmed_at TEXT;
+    ALTER TABLE tokens ADD COLUMN created_by TEXT;
+    ALTER TABLE tokens ADD COLUMN confirmed_by TEXT;
+    ALTER TABLE tokens ADD COLUMN confirmed_at TEXT;
+    """,
 ]
 
 

@@ -8,19 +8,21 @@ clean copy, named by its sha256; the client's file name is only a label.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from signage.api.deps import AssetsDep, RecordsDep, SettingsDep, require_role
 from signage.media.images import display_name
 from signage.services import assets
 from signage.services.assets import FILE_FIELD
+from signage.services.fair import FairQueue
 from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
@@ -85,6 +87,7 @@ def list_assets(asset_store: AssetsDep) -> AssetList:
         415: {"description": "The body is not multipart/form-data"},
         422: {"description": "Not an accepted image (PNG, JPEG, WebP), too many pixels, "
               "damaged, or the form has other fields"},
+        429: {"description": "Too many uploads being processed; see Retry-After"},
     },
 )
 async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
@@ -92,12 +95,17 @@ async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
     """Store a clean copy of one image: type by content, no metadata, scaled down to what
     the panel needs; its id is the sha256 of the stored bytes."""
     limit = max_upload_bytes(settings)
+    queue: FairQueue = request.app.state.uploads
+    queue.check(caller.maker_id)  # 429 before a long upload, not after it
     announced = request.headers.get("content-length", "")
     with assets.upload_spool(asset_store, settings, int(announced) if announced.isdigit()
                              else None, SPOOL_IN_MEMORY) as spool:
         upload = await _receive(request, spool, limit)
-        stored = await run_in_threadpool(assets.upload_image, asset_store, records, settings,
-                                         caller, spool, upload.filename)
+        # Decoding and scaling run on the upload queue's own thread, never in the pool
+        # that emergency notices, logins and status need; past its limits, 429.
+        job = functools.partial(assets.upload_image, asset_store, records, settings, caller,
+                                spool, upload.filename)
+        stored = await asyncio.wrap_future(queue.submit(caller.maker_id, job))
     return StoredAsset(**dataclasses.asdict(stored))
 
 

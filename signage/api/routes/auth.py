@@ -1,7 +1,10 @@
 """Logging in and out: a person's name and password for a short-lived session token.
 
-Failed logins are counted per client address and refused with 429 for a while after too
-many. The count lives in memory: there is one API process, scrypt already makes each
+Failed logins are counted per client address and per account, and refused with 429 for a
+while after too many of either: many addresses cannot share out the guesses at one account,
+and one address cannot spread them over many accounts. The address is the socket's peer
+unless it is a proxy named in SIGNAGE_TRUSTED_PROXIES (see api/server.py), so a forged
+X-Forwarded-For neither dodges the count nor goes into the log. The count lives in memory: there is one API process, scrypt already makes each
 guess slow, and keeping it in SQLite would let anyone on the network make the SD card
 write on every wrong password. A restart forgets the count; that costs an attacker a
 restart they cannot cause.
@@ -26,7 +29,8 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5            # per address
+MAX_ACCOUNT_FAILURES = 10   # per account: more, since a locked account is a nuisance to its owner
 FAILURE_WINDOW_S = 300.0
 _MAX_ADDRESSES = 10_000  # a flood from many addresses must not grow memory without end
 
@@ -75,6 +79,30 @@ class FailedLogins:
                 del self._failures[address]
 
 
+class LoginThrottle:
+    """Failed logins per client address and per account name."""
+
+    def __init__(self, by_address: FailedLogins | None = None,
+                 by_account: FailedLogins | None = None):
+        self.by_address = by_address or FailedLogins()
+        self.by_account = by_account or FailedLogins(limit=MAX_ACCOUNT_FAILURES)
+
+    def attempt(self, address: str, account: str, now: float) -> tuple[str, float] | None:
+        """Start an attempt (None), or what is throttled and the seconds until it may try."""
+        wait = self.by_address.attempt(address, now)
+        if wait is not None:
+            return "address", wait
+        wait = self.by_account.attempt(account, now)
+        if wait is not None:
+            self.by_address.succeeded(address, now)  # this try never happened
+            return "account", wait
+        return None
+
+    def succeeded(self, address: str, account: str, started: float) -> None:
+        self.by_address.succeeded(address, started)
+        self.by_account.succeeded(account, started)
+
+
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=64)
@@ -87,8 +115,13 @@ class Session(BaseModel):
     role: str = Field(json_schema_extra={"enum": list(ROLES)})
 
 
-def failed_logins(request: Request) -> FailedLogins:
+def failed_logins(request: Request) -> LoginThrottle:
     return request.app.state.failed_logins
+
+
+def _loggable(access, name: str) -> str:
+    """The name as typed if it is a user's; else not: people type passwords there too."""
+    return repr(name) if access.has_user(name) else f"an unknown name ({len(name)} characters)"
 
 
 @router.post(
@@ -96,32 +129,35 @@ def failed_logins(request: Request) -> FailedLogins:
     responses={
         400: {"description": "The body is not readable JSON"},
         401: {"description": "Wrong name or password, or a disabled user"},
-        429: {"description": "Too many failed logins from this address; see Retry-After"},
+        429: {"description": "Too many failed logins from this address or for this account; "
+                            "see Retry-After"},
     },
 )
 def login(
     body: LoginRequest, request: Request, access: AccessDep, clock: ClockDep,
-    throttle: Annotated[FailedLogins, Depends(failed_logins)],
+    throttle: Annotated[LoginThrottle, Depends(failed_logins)],
 ) -> Session:
     """A session token for a person; send it as Authorization: Bearer <token>."""
     address = request.client.host if request.client else "unknown"
+    account = body.name.casefold()
     started = clock.monotonic()
-    wait = throttle.attempt(address, started)
-    if wait is not None:
+    throttled = throttle.attempt(address, account, started)
+    if throttled is not None:
+        what, wait = throttled
+        log.warning("login refused: too many failures for this %s (from %s)", what, address)
+        where = "from this address" if what == "address" else "for this account"
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many failed logins from this address; try again in {math.ceil(wait)} s",
+            detail=f"too many failed logins {where}; try again in {math.ceil(wait)} s",
             headers={"Retry-After": str(math.ceil(wait))},
         )
     session = access.login(body.name, body.password)
     if session is None:
-        # Not an unknown name: it is often the password, typed into the wrong field.
-        who = repr(body.name) if access.has_user(body.name) else "an unknown name"
-        log.warning("failed login for %s from %s", who, address)
+        log.warning("failed login for %s from %s", _loggable(access, body.name), address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             detail="the name or password is wrong, or the user is disabled",
                             headers={"WWW-Authenticate": "Bearer"})
-    throttle.succeeded(address, started)
+    throttle.succeeded(address, account, started)
     token, expires = session
     log.info("%s logged in from %s", body.name, address)
     return Session(token=token, expires_at=expires, role=access.user(body.name).role)

@@ -6,9 +6,11 @@ screen until an approver approves it. Rolling back lives with each kind's own ro
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.registry import panel_size
@@ -17,6 +19,7 @@ from signage.api.deps import (ClockDep, ContentDep, DesiredDep, PrincipalDep, Re
 from signage.api.localtime import in_site_time
 from signage.content.models import Playlist
 from signage.services import revisions
+from signage.services.fair import FairQueue
 from signage.services.onscreen import playlist_outlooks
 from signage.store.revisions import MAX_REASON_CHARS, RevisionInfo
 
@@ -120,17 +123,32 @@ MAX_PREVIEW_AT_S = 86400  # a day: no playlist loop is longer worth looking into
         200: {"content": {"image/png": {}}, "description": "The frame, at the panel's size"},
         404: CHANGE_RESPONSES[404],
         422: {"description": "`at` is out of range, or the revision is a schedule (no picture)"},
+        429: {"description": "Too many previews waiting (the caller's or everyone's); see "
+                            "Retry-After"},
     },
 )
-def preview_revision(
+async def preview_revision(
     revision_id: RevisionId, revision_store: RevisionsDep, settings: SettingsDep, clock: ClockDep,
+    principal: PrincipalDep, previews: Annotated[FairQueue, Depends(preview_queue)],
     at: Annotated[float, Query(ge=0, le=MAX_PREVIEW_AT_S,
                                description="Seconds into the playlist's timeline")] = 0,
 ) -> Response:
     """The frame a playlist revision (in any state) would show on the wall `at` seconds
     after it starts: 0 is its first item, past that item's duration the next, and the
-    timeline loops. Clocks show the server's time now; the live wall is not touched."""
-    # A plain def: rendering is CPU work, so FastAPI runs it in its threadpool.
+    timeline loops. Clocks show the server's time now; the live wall is not touched.
+    A few previews per person, and a few overall, wait their turn; past that 429."""
+    # Async, and the work on the preview queue's own thread: previews never hold the
+    # threadpool that emergency notices, logins and status need.
+    job = functools.partial(_preview_png, revision_store, settings, clock, revision_id, at)
+    png = await asyncio.wrap_future(previews.submit(principal.maker_id, job))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def preview_queue(request: Request) -> FairQueue:
+    return request.app.state.previews
+
+
+def _preview_png(revision_store, settings, clock, revision_id: int, at: float) -> bytes:
     info = revisions.revision(revision_store, revision_id)
     if info.kind != "playlist":
         raise HTTPException(
@@ -143,10 +161,9 @@ def preview_revision(
     # Here, not at the top: pygame only on this path.
     from signage.services.preview import revision_frame_png
 
-    png = revision_frame_png(Playlist.model_validate(info.body), at, clock.now(),
-                             size=panel_size(settings.driver), fonts=settings.fonts,
-                             assets_dir=settings.assets_dir)
-    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+    return revision_frame_png(Playlist.model_validate(info.body), at, clock.now(),
+                              size=panel_size(settings.driver), fonts=settings.fonts,
+                              assets_dir=settings.assets_dir)
 
 
 @router.post("/{revision_id}/submit", dependencies=[Depends(require_role("editor", "approver"))],
