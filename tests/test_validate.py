@@ -62,7 +62,7 @@ def test_yaml_syntax_errors_give_the_line(tmp_path, capsys):
     path = write(tmp_path, "broken.yaml", "name: x\nitems:\n  - kind: message\n    text: {vi: [\n")
     code, lines = run_validate(capsys, path)
     assert code == 1
-    assert len(lines) == 1 and lines[0].startswith(f"{path}:") and "YAML" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:") and "(document)" in lines[0]
 
 
 def test_duplicate_keys_are_refused(tmp_path, capsys):

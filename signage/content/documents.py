@@ -225,9 +225,9 @@ def _parse_yaml(text: str | bytes, construct: bool = True) -> Document:
         mark = exc.problem_mark or exc.context_mark
         if _LIBYAML_DEPTH in str(exc):
             raise DocumentError([_too_deep(mark.line + 1 if mark else None)]) from None
-        raise DocumentError([_yaml_problem(exc)]) from None
+        raise DocumentError([_yaml_problem(exc, text)]) from None
     except yaml.YAMLError as exc:
-        raise DocumentError([_yaml_problem(exc)]) from None
+        raise DocumentError([_yaml_problem(exc, text)]) from None
     finally:
         loader.dispose()
     return Document(data, lines)
@@ -241,17 +241,30 @@ _YAML_MISTAKES = (
     ("could not find expected ':'", "key"),
     ("expected <block end>", "indent"), ("did not find expected", "indent"),
 )
+def _tab_at(text: str | None, mark) -> bool:
+    """Whether the reader stopped at a tab (in the indentation or the character itself)."""
+    if text is None or mark is None:
+        return False
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    return "\t" in line[:len(line) - len(line.lstrip())] or line[mark.column:mark.column + 1] == "\t"
+
+
 # Mistakes whose cause is where PyYAML's context starts (the quote opened, the line without ':').
 _AT_CONTEXT = ("quote", "key")
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, text: str | None = None) -> Problem:
     """A YAML syntax error as staff can act on it: the line, and what to change."""
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None) or ""
     said = f"{context} {problem}"
     mistake = next((name for needle, name in _YAML_MISTAKES if needle in said), "other")
     mark = getattr(exc, "problem_mark", None)
+    if mistake == "other" and _tab_at(text, mark):  # libyaml does not name the character
+        mistake = "tab"
     if mistake in _AT_CONTEXT and getattr(exc, "context_mark", None) is not None:
         mark = exc.context_mark
     params = {"mistake": mistake, "detail": problem, "column": mark.column + 1 if mark else 1}
