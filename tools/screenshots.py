@@ -27,7 +27,7 @@ import pygame  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from signage.content.models import Message, Playlist  # noqa: E402
-from signage.player.loop import emergency_playlist  # noqa: E402
+from signage.player.emergency import emergency_playlist  # noqa: E402
 from signage.render.cards import CATEGORIES  # noqa: E402
 from signage.render.compositor import Compositor  # noqa: E402
 from signage.render.fonts import FontBook  # noqa: E402
