@@ -15,6 +15,7 @@ surface), the format of the window surface, so blits stay plain copies.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import json
 import mmap
@@ -34,7 +35,8 @@ from drivers.hdmi_output import BLACK, Look, choose_output, pixel_format  # noqa
 # The colours the window fills the region with; the hdmi family's test patterns.
 TEST_PATTERNS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255),
                  "white": (255, 255, 255), "black": (0, 0, 0)}
-PUMP_S = 0.05  # the window process drains SDL events at least this often
+PUMP_S = 0.05  # the window process drains SDL events at least this often...
+X_PUMP_S = 1.0  # ...or this often when it can also wake on the X connection's traffic
 # After these, X has lost (some of) what the window showed: draw it all again. Between
 # them nothing is redrawn, so a still picture costs nothing.
 REDRAW_EVENTS = (pygame.WINDOWEXPOSED, pygame.WINDOWSIZECHANGED, pygame.WINDOWSHOWN,
@@ -66,12 +68,14 @@ class Channel:
     def send(self, message: dict) -> None:
         self.sock.sendall(json.dumps(message).encode() + b"\n")
 
-    def receive(self, timeout: float) -> dict | None:
-        """The next message, or None if none came in time. EOF raises ConnectionError."""
+    def receive(self, timeout: float, also: list[int] = ()) -> dict | None:
+        """The next message, or None if none came in time (or a descriptor in `also`
+        became readable first). EOF raises ConnectionError."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self.buffer:
             left = max(0.0, deadline - time.monotonic())
-            if not select.select([self.sock], [], [], left)[0]:
+            readable = select.select([self.sock, *also], [], [], left)[0]
+            if self.sock not in readable:
                 return None
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -145,6 +149,21 @@ class Window:
         return Look(TEST_PATTERNS[self.pattern] if self.pattern else None, level)
 
 
+def x_connection_fd() -> int | None:
+    """The X connection's socket under pygame's window (None elsewhere: KMS, a renderer
+    window, no libX11)."""
+    try:
+        display = pygame.display.get_wm_info()["display"]
+        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        get_pointer.restype = ctypes.c_void_p
+        get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+        xlib = ctypes.CDLL("libX11.so.6")
+        xlib.XConnectionNumber.argtypes = [ctypes.c_void_p]
+        return xlib.XConnectionNumber(get_pointer(display, b"display"))
+    except (KeyError, OSError, ValueError, TypeError, pygame.error):
+        return None
+
+
 def shareable_file(size: int) -> int:
     """A descriptor of `size` zero bytes that the window process can map as well."""
     if hasattr(os, "memfd_create"):
@@ -168,6 +187,10 @@ def serve(config: HdmiConfig, sock: socket.socket, buffer) -> int:
     except pygame.error as exc:
         channel.send({"error": f"cannot open display {config.display}: {exc}"})
         return 1
+    x_fd = x_connection_fd()
+    # Asleep until the driver or X says something: a still picture costs no wake-ups. X
+    # events already read into Xlib's queue wake nobody, hence the X_PUMP_S bound.
+    wake = ([x_fd], X_PUMP_S) if x_fd is not None else ([], PUMP_S)
     while True:
         try:
             if any(event.type in REDRAW_EVENTS for event in pygame.event.get()):
@@ -176,7 +199,7 @@ def serve(config: HdmiConfig, sock: socket.socket, buffer) -> int:
             channel.send({"error": f"display {config.display}: {exc}"})
             return 1
         try:
-            command = channel.receive(PUMP_S)
+            command = channel.receive(wake[1], also=wake[0])
         except ConnectionError:
             return 0  # the driver went away
         if command is None:

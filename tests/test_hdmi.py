@@ -16,7 +16,7 @@ from drivers.hdmi import Backoff, HdmiDriver
 from drivers.hdmi_window import HdmiConfig, pixel_format
 from drivers.registry import open_driver
 from signage.clock import FakeClock
-from tests.xvfb import Xvfb, xvfb_missing
+from signage.devtools.xvfb import Xvfb, xvfb_missing
 
 SCREEN = (320, 200)
 REGION = (40, 30, 64, 32)

@@ -107,6 +107,7 @@ class Player:
         self.fade_started: float | None = None
         self.last_frame: pygame.Surface | None = None
         self.frame_changed_at = now
+        self.pixels_changed_at = now  # any pixel, a ticker's step included
         self.settled = True
         self.settled_at = now
         self.next_status = now
@@ -278,6 +279,8 @@ class Player:
             changed = True  # every fade frame, and the settled one after it
         if changed:
             self.frame_changed_at = begun
+        if changed or dirty:
+            self.pixels_changed_at = begun
         settled = self.fade_started is None and not self.stage.moving
         if settled and not self.settled:
             self.settled_at = begun
@@ -339,10 +342,14 @@ class Player:
         # workers) do not land on the same frame.
         changed_since_snapshot = (self.frame_changed_at >= self.last_snapshot and self.settled
                                   and done - self.settled_at >= SNAPSHOT_SETTLE_S)
+        due = done - self.last_snapshot >= SNAPSHOT_MAX_AGE_S
         if (changed_since_snapshot and done - self.last_snapshot >= SNAPSHOT_MIN_GAP_S) or (
-            done - self.last_snapshot >= SNAPSHOT_MAX_AGE_S
+            due and self.pixels_changed_at >= self.last_snapshot
         ):
             self.snapshots.submit(self.last_frame)
+            self.last_snapshot = done
+        elif due:  # the same picture: written again, not encoded again (a still costs ~0)
+            self.snapshots.refresh(self.last_frame)
             self.last_snapshot = done
         if done >= self.next_status:
             self.next_status = done + STATUS_EVERY_S

@@ -1,5 +1,6 @@
-"""A real X server for tests: Xvfb on a free display number, screenshots of it, and a
-way to stop it and start it again on the same number (a display that goes away)."""
+"""A real X server without a screen: Xvfb on a free display number, screenshots of it, and
+a way to stop it and start it again on the same number (a display that goes away).
+The HDMI tests draw on it, and `signage bench --present` measures on it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import tempfile
 import time
 
 INSTALL_HINT = "run scripts/install-system-packages.sh (make test does) to install xvfb"
+# Xvfb's own log lines, read when it does not start.
+LOG_TAIL_CHARS = 500
 
 
 def xvfb_missing() -> str | None:
@@ -63,7 +66,7 @@ class Xvfb:
             if not chunk:
                 self.process.wait(timeout=5)
                 self.log.seek(0)
-                raise ValueError(f"Xvfb exited: {self.log.read().decode(errors='replace')[-500:]}")
+                raise ValueError(f"Xvfb exited: {self.log.read().decode(errors='replace')[-LOG_TAIL_CHARS:]}")
             data += chunk
         return data.decode().strip()
 
