@@ -8,6 +8,7 @@ from pathlib import Path
 
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 PROC = Path("/proc")
+X_SERVERS = (b"Xorg", b"Xvfb", b"X", b"Xwayland")
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -54,16 +55,20 @@ def seconds_between(before: dict[int, int], after: dict[int, int]) -> float:
 
 
 def find_x_server(display: str) -> int | None:
-    """The pid of the X server for `display` (':N') among the usual names, if one is seen."""
+    """The pid of the X server of `display` (':N'): from the lock file an X server started
+    on a given number writes (/tmp/.XN-lock), else the X server whose arguments name it."""
     number = display.rpartition(":")[2].split(".")[0]
+    try:
+        pid = int(Path(f"/tmp/.X{number}-lock").read_text().strip())
+        if cpu_ticks(pid) is not None:
+            return pid
+    except (OSError, ValueError):
+        pass
     for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
         try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
+            args = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
         except OSError:
             continue
-        name = os.path.basename(args[0].decode(errors="replace"))
-        if name in ("Xorg", "Xvfb", "X", "Xwayland") and f":{number}".encode() in args:
+        if args and os.path.basename(args[0]) in X_SERVERS and f":{number}".encode() in args:
             return int(entry.name)
     return None
