@@ -42,7 +42,10 @@ log = logging.getLogger(__name__)
 
 STATUS_EVERY_S = 0.5
 SNAPSHOT_MIN_GAP_S = 0.1  # after a change, at most this long until the snapshot shows it
-SNAPSHOT_MAX_AGE_S = 1.0
+SNAPSHOT_MAX_AGE_S = 1.0  # a still picture is written again this often (cheap: not re-encoded)
+# A picture where only something small moves (a ticker) is encoded again this often: a
+# PNG of 1024x576 costs ~40 ms of CPU, a fifth of the HDMI player's budget at 1 s.
+SNAPSHOT_MOVING_S = 2.0
 SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
@@ -342,13 +345,14 @@ class Player:
         # workers) do not land on the same frame.
         changed_since_snapshot = (self.frame_changed_at >= self.last_snapshot and self.settled
                                   and done - self.settled_at >= SNAPSHOT_SETTLE_S)
-        due = done - self.last_snapshot >= SNAPSHOT_MAX_AGE_S
-        if (changed_since_snapshot and done - self.last_snapshot >= SNAPSHOT_MIN_GAP_S) or (
-            due and self.pixels_changed_at >= self.last_snapshot
+        since = done - self.last_snapshot
+        moved = self.pixels_changed_at >= self.last_snapshot
+        if (changed_since_snapshot and since >= SNAPSHOT_MIN_GAP_S) or (
+            moved and since >= SNAPSHOT_MOVING_S
         ):
             self.snapshots.submit(self.last_frame)
             self.last_snapshot = done
-        elif due:  # the same picture: written again, not encoded again (a still costs ~0)
+        elif not moved and since >= SNAPSHOT_MAX_AGE_S:  # the same picture, not re-encoded
             self.snapshots.refresh(self.last_frame)
             self.last_snapshot = done
         if done >= self.next_status:
