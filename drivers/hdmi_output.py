@@ -106,8 +106,10 @@ class SurfaceOutput:
         self.screen: pygame.Surface | None = None
 
     def open(self, mode: tuple[int, int], desktop: tuple[int, int]) -> dict:
-        # Read by SDL when the window surface is first made: never a GL-backed surface.
-        os.environ["SDL_FRAMEBUFFER_ACCELERATION"] = "0"
+        if pygame.display.get_driver() == "x11":
+            # Read by SDL when the window surface is first made: XShm, not a GL texture.
+            # (Elsewhere, e.g. KMS, SDL has no plain framebuffer: its default stays.)
+            os.environ["SDL_FRAMEBUFFER_ACCELERATION"] = "0"
         flags = pygame.FULLSCREEN | pygame.NOFRAME
         self.screen = pygame.display.set_mode(mode, flags, display=self.display)
         if self.screen.get_size() != tuple(mode):

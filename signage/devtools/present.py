@@ -37,8 +37,8 @@ WARMUP_S = 3.0  # after the player says it is playing on a live link: pictures d
 START_WAIT_S = 60.0
 FPS = 30.0
 REPO = Path(__file__).resolve().parents[2]
-ROW_KEYS = ("what", "panel", "seconds", "fps", "updates_per_s", "player_cpu", "x_cpu", "total",
-            "target")
+ROW_KEYS = ("what", "panel", "seconds", "fps", "dropped", "updates_per_s", "player_cpu", "x_cpu",
+            "total", "target")
 
 
 def cards_playlist(size: tuple[int, int], add_asset) -> Playlist:
@@ -105,12 +105,14 @@ def _wait_until_playing(process: subprocess.Popen, status_path: Path) -> dict:
 
 
 def _rates(first: dict, last: dict) -> dict:
-    """Frames the loop presented and window updates sent, per second of the player's time."""
+    """Frames the loop presented (and dropped) and window updates sent, per second of the
+    player's own time, between two status documents."""
     span = last["uptime_s"] - first["uptime_s"]
     if span <= 0:
-        return {"fps": None, "updates_per_s": None}
+        return {"fps": None, "dropped": None, "updates_per_s": None}
     updates = [status["driver"]["extra"].get("updates") for status in (first, last)]
     return {"fps": round((last["frames"] - first["frames"]) / span, 1),
+            "dropped": last["dropped_frames"] - first["dropped_frames"],
             "updates_per_s": None if None in updates else round((updates[1] - updates[0]) / span, 1)}
 
 
@@ -159,6 +161,7 @@ def measure_bare(display: str, x_pid: int | None, seconds: float, fps: float,
     try:
         if process.stdout.readline().strip() != b"ready":  # the window is up
             raise RuntimeError(f"the bare present loop did not start ({process.wait()})")
+        started = time.monotonic()
         time.sleep(WARMUP_S)
         cpu = _cpu_over(process.pid, x_pid, seconds)
         process.stdin.close()  # tells it to stop; it prints the frames it presented
@@ -168,7 +171,8 @@ def measure_bare(display: str, x_pid: int | None, seconds: float, fps: float,
         process.wait(timeout=30)
     label = "bare full-frame flip, " + ("XShm" if xshm else "SDL defaults")
     return {"what": label, "panel": f"{SCREEN[0]}x{SCREEN[1]}", **cpu, "target": None,
-            "fps": None, "updates_per_s": None, "frames": frames}
+            "fps": round(frames / (time.monotonic() - started), 1), "dropped": None,
+            "updates_per_s": None, "frames": frames}
 
 
 def bare_loop(size: tuple[int, int], fps: float) -> None:
