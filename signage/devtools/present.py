@@ -143,10 +143,13 @@ def measure_player(scene: str, size: tuple[int, int], display: str, x_pid: int |
             process.wait(timeout=30)
     return {"what": scene, "panel": f"{size[0]}x{size[1]}", **cpu, **_rates(first, last),
             "present": last["driver"]["extra"].get("present"),
-            "target": _target(scene, size)}
+            "target": _target(scene, size, fps)}
 
 
-def _target(scene: str, size: tuple[int, int]) -> float | None:
+def _target(scene: str, size: tuple[int, int], fps: float) -> float | None:
+    """Issue 16's target for the row (they are set at 30 fps)."""
+    if fps != FPS:
+        return None
     return TARGETS.get((scene, size), TARGETS.get((scene, None)))
 
 
