@@ -86,7 +86,7 @@ def test_a_refresh_writes_the_last_picture_again_without_encoding_it(tmp_path, m
     path = tmp_path / "frame.png"
     encoded = []
     real_encode = snapshot.encode_png
-    monkeypatch.setattr(snapshot, "encode_png", lambda frame: encoded.append(1) or real_encode(frame))
+    monkeypatch.setattr(snapshot, "encode_png", lambda *args: encoded.append(1) or real_encode(*args))
     for background in (False, True):
         encoded.clear()
         writer = SnapshotWriter(path, background=background)

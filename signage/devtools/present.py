@@ -104,6 +104,18 @@ def _wait_until_playing(process: subprocess.Popen, status_path: Path) -> dict:
     raise RuntimeError(f"the player was not playing on a live link after {START_WAIT_S:g} s")
 
 
+def _newer_status(path: Path, first: dict) -> dict:
+    """The status document after `first` (written every 0.5 s; a short interval may end
+    before the next one)."""
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        status = _read_status(path)
+        if status and status["uptime_s"] > first["uptime_s"]:
+            return status
+        time.sleep(0.1)  # polling a real process
+    raise RuntimeError("the player wrote no status document for 5 s")
+
+
 def _rates(first: dict, last: dict) -> dict:
     """Frames the loop presented (and dropped) and window updates sent, per second of the
     player's own time, between two status documents."""
@@ -133,7 +145,7 @@ def measure_player(scene: str, size: tuple[int, int], display: str, x_pid: int |
             time.sleep(WARMUP_S)
             first = _read_status(runtime_dir / "status.json")
             cpu = _cpu_over(process.pid, x_pid, seconds)
-            last = _read_status(runtime_dir / "status.json")
+            last = _newer_status(runtime_dir / "status.json", first)
         except RuntimeError as exc:
             log.seek(0)
             tail = log.read().decode(errors="replace").strip().splitlines()[-3:]

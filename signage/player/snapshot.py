@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pygame
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
-from signage.store.runtime import write_atomically, write_json
+from signage.player.screen import Screen
+from signage.store.runtime import SCREEN_KEY, write_atomically, write_json
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,16 @@ def snapshot_size(size: tuple[int, int], max_width: int = MAX_WIDTH) -> tuple[in
     return max_width, max(1, round(height * max_width / width))
 
 
-def encode_png(frame: pygame.Surface) -> bytes:
+def encode_png(frame: pygame.Surface, screen: str = "content") -> bytes:
+    """The frame as PNG, with what the panel shows (`screen`) in a tEXt chunk named
+    SCREEN_KEY ahead of the pixels, so the picture and its state travel as one file."""
     # "RGBX" is a plain copy out of the frame; pygame's "RGB" is a scalar loop 6x slower.
     data = pygame.image.tobytes(frame, "RGBX")
     image = Image.frombytes("RGB", frame.get_size(), data, "raw", "RGBX")
+    info = PngInfo()
+    info.add_text(SCREEN_KEY, screen)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=1)  # speed over size: it is rewritten often
+    image.save(buffer, "PNG", compress_level=1, pnginfo=info)  # speed: rewritten often
     return buffer.getvalue()
 
 
@@ -54,6 +60,7 @@ class SnapshotWriter:
         self.path = path
         self.max_width = max_width
         self._pending: pygame.Surface | None = None
+        self._pending_screen = Screen()
         self._spare: pygame.Surface | None = None  # a copy buffer not in use, for reuse
         self._small: pygame.Surface | None = None  # the scaled-down picture (worker only)
         self._status: tuple[Path, dict] | None = None  # the newest status document to write
@@ -68,29 +75,31 @@ class SnapshotWriter:
             self._thread = threading.Thread(target=self._work, name="snapshot", daemon=True)
             self._thread.start()
 
-    def submit(self, frame: pygame.Surface) -> None:
+    def submit(self, frame: pygame.Surface, screen: Screen = Screen()) -> None:
+        """Write `frame` as the panel shows it under `screen` (black, a pattern or as is)."""
         if self._thread is None:  # synchronous mode, for tests driven by a fake clock
-            self._write(frame)
+            self._write(screen.apply(frame.copy()), screen)
             return
         with self._wake:
             copy = self._pending or self._buffer_for(frame)
             copy.blit(frame, (0, 0))
-            self._pending = copy
+            self._pending, self._pending_screen = copy, screen
             self._wake.notify()
 
-    def refresh(self, frame: pygame.Surface) -> None:
-        """`frame` is the picture submitted last: write that PNG again, not encoding it."""
-        if self._thread is None:
-            self._write_again(frame)
+    def refresh(self, frame: pygame.Surface, screen: Screen = Screen()) -> None:
+        """Nothing changed since the last submit (`frame` under `screen`): write that PNG
+        again without encoding it; its new age tells a live player from a stopped one."""
+        if self._thread is None or self._last_png is None:
+            if self._last_png is None:
+                self.submit(frame, screen)
+            else:
+                self._rewrite_last()
             return
         with self._wake:
             self._rewrite = True
             self._wake.notify()
 
-    def _write_again(self, frame: pygame.Surface) -> None:
-        if self._last_png is None:
-            self._write(frame)
-            return
+    def _rewrite_last(self) -> None:
         try:
             write_atomically(self.path, self._last_png)
         except OSError as exc:
@@ -119,6 +128,7 @@ class SnapshotWriter:
                        and not self._closed):
                     self._wake.wait()
                 frame, self._pending = self._pending, None
+                screen = self._pending_screen
                 status, self._status = self._status, None
                 rewrite, self._rewrite = self._rewrite and frame is None, False
                 if frame is None and status is None and not rewrite:
@@ -127,9 +137,9 @@ class SnapshotWriter:
             if status is not None:
                 self._write_status(*status)
             if frame is not None:
-                self._write(frame)
+                self._write(screen.apply(frame), screen)
             elif rewrite and self._last_png is not None:
-                self._write_again(None)
+                self._rewrite_last()
             with self._wake:
                 self._spare = frame or self._spare
                 self._writing = False
@@ -142,13 +152,13 @@ class SnapshotWriter:
             return
         self.status_error = None
 
-    def _write(self, frame: pygame.Surface) -> None:
+    def _write(self, frame: pygame.Surface, screen: Screen) -> None:
         size = snapshot_size(frame.get_size(), self.max_width)
         if size != frame.get_size():
             if self._small is None or self._small.get_size() != size:
                 self._small = pygame.Surface(size, 0, frame)
             frame = pygame.transform.smoothscale(frame, size, self._small)
-        self._last_png = encode_png(frame)
+        self._last_png = encode_png(frame, screen.label)
         try:
             write_atomically(self.path, self._last_png)
         except OSError as exc:  # keep going; the next frame may succeed (disk freed)
