@@ -351,7 +351,7 @@ class Player:
         screen = self.screen()
         since = done - self.last_snapshot
         # Black or a test pattern shows nothing of a moving frame.
-        moved = self.pixels_changed_at >= self.last_snapshot and screen == Screen()
+        moved = self.pixels_changed_at >= self.last_snapshot and screen.label == "content"
         if (changed_since_snapshot and since >= SNAPSHOT_MIN_GAP_S) or (
             moved and since >= SNAPSHOT_MOVING_S
         ) or screen != self.snapshot_screen:  # blanked, lit or a pattern: show it at once
