@@ -1,5 +1,10 @@
 """HDMI video path: the panel picture at the sending card's capture region of a full-screen
-pygame window, e.g. `hdmi://0?region=0,0,768,384&mode=1920x1080`.
+pygame window, e.g. `hdmi://0?region=0,0,768,384&mode=1920x1080&present=auto`.
+
+Only what changed is sent: the dirty rectangles the compositor names, and nothing at all
+when nothing changed. `present=auto` (the default) lets the window probe for a GPU and
+use it (a streaming texture, vsync) or else update the plain window surface (XShm on X11);
+`present=surface` or `present=gpu` skips the probe (drivers/hdmi_output.py).
 
 The window lives in a child process (`python -m drivers.hdmi_window`) that shares one
 frame buffer with the driver. Why: when the X server goes away, Xlib ends the whole
@@ -25,12 +30,13 @@ from pathlib import Path
 import pygame
 
 from drivers.base import DriverConfigError, PanelTelemetry
+from drivers.hdmi_output import PRESENT_CHOICES
 from drivers.hdmi_window import TEST_PATTERNS, Channel, HdmiConfig, shareable_file, shared_frame
 from drivers.urls import DriverURL, Options
 
 log = logging.getLogger(__name__)
 
-OPTIONS = ("region", "mode")
+OPTIONS = ("region", "mode", "present")
 FIRST_RETRY_S = 0.5
 MAX_RETRY_S = 30.0
 OPEN_WAIT_S = 15.0  # open() waits this long (real time) for the first window
@@ -49,7 +55,11 @@ def from_url(url: DriverURL) -> "HdmiDriver":
         raise DriverConfigError("hdmi URL needs region=x,y,w,h (the sending card's capture "
                                 "region), e.g. hdmi://0?region=0,0,768,384")
     mode = options.size("mode")
-    config = HdmiConfig(int(target), region, mode)
+    present = options.text("present", "auto")
+    if present not in PRESENT_CHOICES:
+        raise DriverConfigError(f"hdmi URL option present={present!r}: choose one of "
+                                f"{', '.join(PRESENT_CHOICES)}")
+    config = HdmiConfig(int(target), region, mode, present)
     if mode is not None:
         config.check_fits(mode)
     return HdmiDriver(config)
@@ -81,6 +91,7 @@ class HdmiDriver:
         self.power = True
         self.test_pattern: str | None = None
         self.frames = 0
+        self.updates = 0  # frames that changed something, sent to the window
         self.link = "down"
         self.window: dict = {}  # what the window process reported: mode, vsync, driver
         self.reopen_attempts = 0
@@ -116,14 +127,14 @@ class HdmiDriver:
         self._on_ready(message)
 
     def present(self, frame: pygame.Surface, dirty: list[pygame.Rect] | None = None) -> None:
-        """Show `frame`; with `dirty`, only those rectangles changed since the last frame."""
+        """Show `frame`; with `dirty`, only those rectangles changed since the last frame
+        (an empty list: nothing changed, and nothing is sent)."""
         if frame.get_size() != self.size:
             raise DriverConfigError(f"frame is {frame.get_width()}x{frame.get_height()}, "
                                     f"panel is {self.size[0]}x{self.size[1]}")
         if self._frame is None:
             self._make_buffer()
-        rects = [pygame.Rect(0, 0, *self.size)] if dirty is None else \
-            [r for r in (pygame.Rect(d).clip(0, 0, *self.size) for d in dirty) if r]
+        rects = self._changed(dirty)
         for rect in rects:  # our copy (the shared buffer): the caller may reuse its buffer
             if frame.get_flags() & pygame.SRCALPHA:
                 self._frame.fill((0, 0, 0), rect)  # a translucent frame is seen over black
@@ -131,9 +142,30 @@ class HdmiDriver:
         self._has_frame = True
         if self.link != "up":
             self._reconnect()  # a window that comes up draws the whole buffer first
-        boxes = [tuple(r) for r in rects]
-        if self.link == "up" and self._request({"op": "frame", "rects": boxes}):
-            self.frames += 1
+        if self.link != "up":
+            return
+        if rects:
+            self._request({"op": "frame", "rects": [tuple(r) for r in rects]})
+            self.updates += self.link == "up"
+        else:
+            self._check_alive()
+        self.frames += self.link == "up"
+
+    def _changed(self, dirty: list[pygame.Rect] | None) -> list[pygame.Rect]:
+        """The rectangles to copy and send: the hint clipped to the panel, or everything
+        (no hint, or no frame yet for a hint to be relative to)."""
+        if dirty is None or not self._has_frame:
+            return [pygame.Rect(0, 0, *self.size)]
+        return [r for r in (pygame.Rect(d).clip(0, 0, *self.size) for d in dirty) if r]
+
+    def _check_alive(self) -> None:
+        """Nothing to send this frame; still notice a window that ended (X went away)."""
+        try:
+            message = self._channel.receive(0)
+        except (ConnectionError, OSError) as exc:
+            return self._lost(self._death_note(exc))
+        if message is not None and "error" in message:  # it failed drawing an expose
+            self._lost(message["error"])
 
     def set_brightness(self, percent: float) -> None:
         """Software dimming of what is shown: an HDMI link carries no brightness."""
@@ -163,6 +195,9 @@ class HdmiDriver:
             "vsync": self.window.get("vsync"),
             "video_driver": self.window.get("driver"),
             "pixel_format": self.window.get("pixel_format"),
+            "present": self.window.get("present"),  # surface or gpu (drivers.hdmi_output)
+            "renderer": self.window.get("renderer"),  # what the GPU probe found
+            "updates": self.updates,
             "reopen_attempts": self.reopen_attempts,
             "last_error": self.last_error,
             # Seconds until the next reopen attempt; None while up or while one is starting.
@@ -194,7 +229,8 @@ class HdmiDriver:
     def _spawn(self) -> None:
         ours, theirs = socket.socketpair()
         config = {"display": self.config.display, "region": list(self.config.region),
-                  "mode": list(self.config.mode) if self.config.mode else None}
+                  "mode": list(self.config.mode) if self.config.mode else None,
+                  "present": self.config.present}
         self._stderr = tempfile.TemporaryFile()  # a file: a chatty child cannot block on it
         args = [sys.executable, "-m", "drivers.hdmi_window", json.dumps(config),
                 str(theirs.fileno()), str(self._buffer_fd)]
@@ -220,9 +256,10 @@ class HdmiDriver:
                      self.config.display, self.window["driver"], self.window["mode"],
                      self.reopen_attempts)
         else:
-            log.info("HDMI display %d open: %s mode %s, vsync %s, region %s",
+            log.info("HDMI display %d open: %s mode %s, vsync %s, region %s, present %s (%s)",
                      self.config.display, self.window["driver"], self.window["mode"],
-                     self.window["vsync"], self.config.region)
+                     self.window["vsync"], self.config.region, self.window["present"],
+                     self.window["renderer"])
         self.link = "up"
         self._lost_logged = False
         self.backoff.reset()

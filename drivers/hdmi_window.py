@@ -4,8 +4,10 @@ A borderless full-screen pygame window, black everywhere but the sending card's 
 region, which shows the frame the driver (drivers.hdmi) left in a shared buffer. It runs
 apart from the player because Xlib ends the whole process when the X server goes away;
 see drivers/hdmi.py. Driver and window talk in JSON lines over a socket pair (`Channel`):
-the driver sends `state`, `frame` (rectangles to redraw) and `quit`; the window answers
-each one once it is on screen.
+the driver sends `state`, `frame` (the rectangles that changed) and `quit`; the window
+answers each one once it is on screen. Only changed rectangles reach the display
+(drivers.hdmi_output says how); the whole window is drawn again only when it opens, on
+a state change, and when X says it was exposed or resized.
 
 Frames cross in shared memory as XRGB8888 (bytes B, G, R, x: pygame's default 32-bit
 surface), the format of the window surface, so blits stay plain copies.
@@ -13,6 +15,7 @@ surface), the format of the window surface, so blits stay plain copies.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import json
 import mmap
@@ -27,12 +30,17 @@ import time
 import pygame
 
 from drivers.base import DriverConfigError
+from drivers.hdmi_output import BLACK, Look, choose_output, pixel_format  # noqa: F401 (re-export)
 
 # The colours the window fills the region with; the hdmi family's test patterns.
 TEST_PATTERNS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255),
                  "white": (255, 255, 255), "black": (0, 0, 0)}
-PUMP_S = 0.05  # the window process drains SDL events at least this often
-SDL_RENDERER_PRESENTVSYNC = 0x4
+PUMP_S = 0.05  # the window process drains SDL events at least this often...
+X_PUMP_S = 1.0  # ...or this often when it can also wake on the X connection's traffic
+# After these, X has lost (some of) what the window showed: draw it all again. Between
+# them nothing is redrawn, so a still picture costs nothing.
+REDRAW_EVENTS = (pygame.WINDOWEXPOSED, pygame.WINDOWSIZECHANGED, pygame.WINDOWSHOWN,
+                 pygame.WINDOWRESTORED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +48,7 @@ class HdmiConfig:
     display: int  # SDL display index
     region: tuple[int, int, int, int]  # the sending card's capture region: x, y, w, h
     mode: tuple[int, int] | None  # output mode; None: the display's desktop size
+    present: str = "auto"  # auto (probe), surface or gpu: see drivers.hdmi_output
 
     def check_fits(self, mode: tuple[int, int]) -> None:
         x, y, w, h = self.region
@@ -59,12 +68,14 @@ class Channel:
     def send(self, message: dict) -> None:
         self.sock.sendall(json.dumps(message).encode() + b"\n")
 
-    def receive(self, timeout: float) -> dict | None:
-        """The next message, or None if none came in time. EOF raises ConnectionError."""
+    def receive(self, timeout: float, also: list[int] = ()) -> dict | None:
+        """The next message, or None if none came in time (or a descriptor in `also`
+        became readable first). EOF raises ConnectionError."""
         deadline = time.monotonic() + timeout
         while b"\n" not in self.buffer:
             left = max(0.0, deadline - time.monotonic())
-            if not select.select([self.sock], [], [], left)[0]:
+            readable = select.select([self.sock, *also], [], [], left)[0]
+            if self.sock not in readable:
                 return None
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -95,7 +106,7 @@ class Window:
         self.power = True
         self.pattern: str | None = None
         self.has_frame = False
-        self.screen: pygame.Surface | None = None
+        self.output = None
 
     def open(self) -> dict:
         pygame.display.init()
@@ -105,37 +116,16 @@ class Window:
         desktop = tuple(pygame.display.get_desktop_sizes()[self.config.display])
         mode = self.config.mode or desktop
         self.config.check_fits(mode)
-        self.screen, vsync = self._set_mode(mode, desktop)
+        self.output, renderer = choose_output(self.config.present, self.region,
+                                              self.config.display)
+        opened = self.output.open(mode, desktop)
         pygame.mouse.set_visible(False)
         pygame.display.set_caption("signage hdmi")
-        self.screen.fill((0, 0, 0))
-        pygame.display.flip()
-        return {"driver": pygame.display.get_driver(), "mode": list(self.screen.get_size()),
-                "desktop": list(desktop), "vsync": vsync, "pixel_format": pixel_format(self.screen)}
-
-    def _set_mode(self, mode: tuple[int, int], desktop: tuple[int, int]):
-        """Borderless full screen; vsync through SDL's renderer where it can be had.
-
-        At the desktop size FULLSCREEN|SCALED gives a desktop-sized borderless window drawn
-        1:1 through a renderer with vsync (no mode switch, so X11 compositors and KMS keep
-        their timing). Another mode needs a real mode switch (plain FULLSCREEN: XRandR on
-        X11, a mode set on KMS); SCALED would scale the picture, which the card would
-        capture wrongly, and SDL's window surface has no vsync.
-        """
-        flags = pygame.FULLSCREEN | pygame.NOFRAME
-        display = self.config.display
-        if mode == desktop:
-            try:
-                screen = pygame.display.set_mode(mode, flags | pygame.SCALED, display=display,
-                                                 vsync=1)
-                if screen.get_size() == mode:
-                    return screen, renderer_vsync()
-            except pygame.error as exc:
-                print(f"hdmi: no vsync ({exc}); using the window surface", file=sys.stderr)
-        screen = pygame.display.set_mode(mode, flags, display=display)
-        if screen.get_size() != mode:
-            raise pygame.error(f"asked for mode {mode[0]}x{mode[1]}, got {screen.get_size()}")
-        return screen, False
+        self.redraw_all()
+        return {"driver": pygame.display.get_driver(), "mode": opened["size"],
+                "desktop": list(desktop), "vsync": opened["vsync"],
+                "pixel_format": opened["pixel_format"], "present": self.output.name,
+                "renderer": renderer}
 
     def apply(self, command: dict) -> None:
         if command["op"] == "state":
@@ -143,25 +133,35 @@ class Window:
             self.power = command["power"]
             self.pattern = command["pattern"]
             self.has_frame = command["has_frame"]
-            self.draw([(0, 0, *self.region.size)])
-        else:
+            self.redraw_all()
+        elif command["rects"]:
             self.has_frame = True
-            self.draw(command["rects"])
+            self.output.show([pygame.Rect(r) for r in command["rects"]], self.look(), self.frame)
 
-    def draw(self, rects: list) -> None:
-        """Redraw these rectangles of the region (in panel coordinates) and flip."""
-        for rect in map(pygame.Rect, rects):
-            on_screen = rect.move(self.region.topleft)
-            if not self.power or not (self.pattern or self.has_frame):
-                self.screen.fill((0, 0, 0), on_screen)
-            elif self.pattern:
-                self.screen.fill(TEST_PATTERNS[self.pattern], on_screen)
-            else:
-                self.screen.blit(self.frame, on_screen, rect)
-            if self.brightness < 100:
-                level = round(255 * self.brightness / 100)
-                self.screen.fill((level,) * 3, on_screen, special_flags=pygame.BLEND_MULT)
-        pygame.display.flip()
+    def redraw_all(self) -> None:
+        """The whole window again: at open, on a state change, an expose or a resize."""
+        self.output.redraw_all(self.look(), self.frame)
+
+    def look(self) -> Look:
+        level = round(255 * self.brightness / 100)
+        if not self.power or not (self.pattern or self.has_frame):
+            return Look(BLACK)
+        return Look(TEST_PATTERNS[self.pattern] if self.pattern else None, level)
+
+
+def x_connection_fd() -> int | None:
+    """The X connection's socket under pygame's window (None elsewhere: KMS, a renderer
+    window, no libX11)."""
+    try:
+        display = pygame.display.get_wm_info()["display"]
+        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        get_pointer.restype = ctypes.c_void_p
+        get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+        xlib = ctypes.CDLL("libX11.so.6")
+        xlib.XConnectionNumber.argtypes = [ctypes.c_void_p]
+        return xlib.XConnectionNumber(get_pointer(display, b"display"))
+    except (KeyError, OSError, ValueError, TypeError, pygame.error):
+        return None
 
 
 def shareable_file(size: int) -> int:
@@ -173,23 +173,6 @@ def shareable_file(size: int) -> int:
             fd = os.dup(file.fileno())
     os.ftruncate(fd, size)
     return fd
-
-
-def renderer_vsync() -> bool | None:
-    """Whether SDL's renderer behind a SCALED window presents on vsync (None: unknown)."""
-    info = getattr(pygame.display, "_get_renderer_info", lambda: None)()
-    return None if info is None else bool(info[1] & SDL_RENDERER_PRESENTVSYNC)
-
-
-def pixel_format(surface: pygame.Surface) -> str:
-    """The surface's layout as a name like 'XRGB8888' (channels from the top bit down)."""
-    if surface.get_bitsize() != 32:
-        return f"{surface.get_bitsize()}bpp masks {surface.get_masks()}"
-    masks = dict(zip("RGBA", surface.get_masks()))
-    if not masks["A"]:
-        del masks["A"]
-        masks["X"] = 0xFFFFFFFF & ~(masks["R"] | masks["G"] | masks["B"])
-    return "".join(sorted(masks, key=masks.get, reverse=True)) + "8888"
 
 
 def serve(config: HdmiConfig, sock: socket.socket, buffer) -> int:
@@ -204,10 +187,19 @@ def serve(config: HdmiConfig, sock: socket.socket, buffer) -> int:
     except pygame.error as exc:
         channel.send({"error": f"cannot open display {config.display}: {exc}"})
         return 1
+    x_fd = x_connection_fd()
+    # Asleep until the driver or X says something: a still picture costs no wake-ups. X
+    # events already read into Xlib's queue wake nobody, hence the X_PUMP_S bound.
+    wake = ([x_fd], X_PUMP_S) if x_fd is not None else ([], PUMP_S)
     while True:
-        pygame.event.get()  # keep the window responsive; nothing here takes input
         try:
-            command = channel.receive(PUMP_S)
+            if any(event.type in REDRAW_EVENTS for event in pygame.event.get()):
+                window.redraw_all()
+        except pygame.error as exc:
+            channel.send({"error": f"display {config.display}: {exc}"})
+            return 1
+        try:
+            command = channel.receive(wake[1], also=wake[0])
         except ConnectionError:
             return 0  # the driver went away
         if command is None:
@@ -226,7 +218,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the player; it closes us
     raw = json.loads(argv[0])
     config = HdmiConfig(raw["display"], tuple(raw["region"]),
-                        tuple(raw["mode"]) if raw["mode"] else None)
+                        tuple(raw["mode"]) if raw["mode"] else None, raw["present"])
     sock = socket.socket(fileno=int(argv[1]))
     w, h = config.region[2:]
     buffer = mmap.mmap(int(argv[2]), w * h * 4)

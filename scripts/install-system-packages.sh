@@ -2,15 +2,17 @@
 # Install the Debian packages signage needs, only those that are missing.
 # Fonts: Noto Sans covers Vietnamese; Noto Sans CJK carries the Simplified Chinese face.
 # HDMI: SDL's X11 video loads libX11 and libXext (libXrandr to switch the output mode);
-# xvfb is the X server the HDMI tests draw on (screenshots need no package: Pillow has xcb).
+# xvfb is the X server the HDMI tests draw on (screenshots need no package: Pillow has xcb);
+# libgl1 and libgl1-mesa-dri give SDL an OpenGL renderer: the HDMI window probes it for a GPU,
+# and the tests run its GPU path on Mesa's software rasteriser.
 # gcc, libc6-dev and the Python headers build the crossfade's C loop (signage/render/_blend.c);
 # without them the install still works and crossfades cost about three times the CPU.
 # systemd: its systemd-analyze scores and verifies the units (tests/test_units.py); it
 # works offline, without systemd running (as in a container).
 set -euo pipefail
 
-packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb gcc libc6-dev
-          systemd)
+packages=(fontconfig fonts-noto-core fonts-noto-cjk libx11-6 libxext6 libxrandr2 xvfb libgl1 libgl1-mesa-dri
+          gcc libc6-dev systemd)
 # A Python other than Debian's (pyenv, a source build) is fine if it has venv and is 3.11+.
 if ! "${PYTHON:-python3}" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   packages+=(python3 python3-venv)

@@ -16,7 +16,9 @@ from drivers.hdmi import Backoff, HdmiDriver
 from drivers.hdmi_window import HdmiConfig, pixel_format
 from drivers.registry import open_driver
 from signage.clock import FakeClock
-from tests.xvfb import Xvfb, xvfb_missing
+from signage.content.models import Playlist
+from tests.conftest import add_image, player_on
+from signage.devtools.xvfb import Xvfb, xvfb_missing
 
 SCREEN = (320, 200)
 REGION = (40, 30, 64, 32)
@@ -243,3 +245,67 @@ def test_a_dirty_hint_updates_only_those_rectangles(xvfb, driver):
         assert shot.getpixel((x + px, y + py)) == tuple(rgb[offset:offset + 3])
     driver.present(frame, dirty=None)
     assert region_and_rest(xvfb)[0] == bytes((9,)) * len(rgb)
+
+
+# --- the player on the HDMI window ------------------------------------------------------
+
+PLAYER_REGION = (16, 8, 256, 128)
+
+
+def cards_layout(store) -> Playlist:
+    """Two photo cards crossfading (every 1 s, 0.5 s fades), text beside them, a ticker."""
+    from signage.devtools.scenes import _picture
+
+    cards = [add_image(store, _picture((128, 96), seed, tint))
+             for seed, tint in ((2, "red"), (3, "blue"))]
+    text = {"vi": "Cửa khẩu Thanh Thủy", "en": "Thanh Thuy Border Gate", "zh": "清水口岸"}
+    return Playlist.model_validate({
+        "name": "cards", "transition": {"kind": "crossfade", "duration": 0.5}, "layout": [
+            {"zone": "cards", "rect": ["0%", "0%", "50%", "75%"], "items": [
+                {"kind": "image", "asset": card, "fit": "cover", "duration": 1} for card in cards]},
+            {"zone": "text", "rect": ["50%", "0%", "50%", "75%"], "items": [
+                {"kind": "message", "text": text, "duration": 3600}]},
+            {"zone": "ticker", "rect": ["0%", "75%", "100%", "25%"], "items": [
+                {"kind": "ticker", "text": text, "speed": 80}]}]})
+
+
+def region_pixels(xvfb, region) -> bytes:
+    x, y, w, h = region
+    return xvfb.screenshot().crop((x, y, x + w, y + h)).tobytes()
+
+
+def test_the_screen_equals_the_panel_frame_through_transitions_and_a_display_restart(
+        xvfb, clock, settings, store, fonts):
+    driver = HdmiDriver(HdmiConfig(0, PLAYER_REGION, None), clock=clock,
+                        env={"SDL_VIDEODRIVER": "x11", "DISPLAY": xvfb.display})
+    driver.open()
+    player = player_on(settings, store, clock, driver, fonts)
+    store.content.publish_playlist(cards_layout(store), "test")
+    shown: set[bytes] = set()
+
+    def play_and_compare(seconds: float) -> None:
+        for _ in range(round(seconds * 30)):
+            frame = pygame.image.tobytes(player.step(), "RGB")
+            assert region_pixels(xvfb, PLAYER_REGION) == frame, f"frame {player.frames}"
+            shown.add(frame)
+            clock.advance(1 / 30)
+
+    try:
+        play_and_compare(2.2)  # the fade-in from standby, a card crossfade, the ticker
+        xvfb.stop()
+        for _ in range(3):  # frames go on while the display is gone
+            player.step()
+            clock.advance(1 / 30)
+        assert driver.telemetry().link == "down"
+        xvfb.start()
+        clock.advance(0.5)  # the first retry is due
+        deadline = time.monotonic() + 20
+        while driver.telemetry().link != "up" and time.monotonic() < deadline:
+            player.step()
+            time.sleep(0.02)  # polling a real child process; the fake clock stands still
+        play_and_compare(1.5)  # another crossfade, on the new server
+    finally:
+        player.compositor.close()
+        driver.close()
+    assert len(shown) > 60  # every frame differed (ticker, fades): none was skipped
+    assert driver.telemetry().extra["updates"] > 0

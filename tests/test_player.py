@@ -132,6 +132,15 @@ def test_snapshot_is_refreshed_every_second_even_when_nothing_changes(player, st
     assert settings.snapshot_path.exists()
 
 
+def test_a_moving_ticker_is_snapshotted_again_within_two_seconds(player, store, clock, settings):
+    publish(store, {"kind": "ticker", "duration": "1h", "speed": 60,
+                    "text": {"vi": "Chạy chữ", "en": "Ticker", "zh": "滚动"}})
+    play(player, clock, 1.5)
+    before = settings.snapshot_path.read_bytes()
+    play(player, clock, 2.05)
+    assert settings.snapshot_path.read_bytes() != before  # where the crawl is now
+
+
 def test_an_item_whose_image_vanished_is_skipped_and_reported(player, store, clock, panel, settings):
     import_paths(store, [SAMPLES / "welcome.yaml"])
     live = store.content.live_content()

@@ -78,3 +78,26 @@ def test_a_status_that_cannot_be_written_is_told_not_raised(tmp_path):
         assert writer.status_error and "status.json" in writer.status_error
     finally:
         writer.close()
+
+
+def test_a_refresh_writes_the_last_picture_again_without_encoding_it(tmp_path, monkeypatch):
+    from signage.player import snapshot
+
+    path = tmp_path / "frame.png"
+    encoded = []
+    real_encode = snapshot.encode_png
+    monkeypatch.setattr(snapshot, "encode_png", lambda *args: encoded.append(1) or real_encode(*args))
+    for background in (False, True):
+        encoded.clear()
+        writer = SnapshotWriter(path, background=background)
+        frame = striped((64, 32))
+        writer.submit(frame)
+        assert wait_until(path.exists)
+        first = path.read_bytes()
+        path.unlink()  # e.g. a tmpfs cleaned: the refresh puts it back
+        frame.fill((0, 0, 0))  # the caller's buffer moved on; the picture shown did not
+        writer.refresh(frame)
+        assert wait_until(path.exists)
+        writer.close()
+        assert path.read_bytes() == first and len(encoded) == 1
+        path.unlink()

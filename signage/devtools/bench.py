@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
+from signage.devtools import present
 from signage.devtools.scenes import (FADE_ITEM_S, FADE_S, PLAYLIST_ITEM_S, PLAYLIST_ITEMS, SCENES,
                                      BenchError, prepare)
 from signage.devtools.timing import (FADE_WINDOW, FRAME_S, NAIVE_FRAMES, WARMUP_FRAMES, Spec,
@@ -255,11 +256,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"frames timed per scene (default {DEFAULT_FRAMES})")
     parser.add_argument("--playlist-frames", type=int, default=None,
                         help=f"frames timed for scene d (default one full pass, {PLAYLIST_FRAMES})")
-    parser.add_argument("--scene", default=",".join(SCENES),
+    parser.add_argument("--scene", default=None,
                         help="scenes to run, e.g. a,c; "
                         + "; ".join(f"{k}: {v}" for k, v in SCENES.items()))
-    parser.add_argument("--resolution", default=",".join(f"{w}x{h}" for w, h in RESOLUTIONS),
-                        help="panel sizes, e.g. 384x192,1920x1080")
+    parser.add_argument("--resolution", default=None,
+                        help="panel sizes, e.g. 384x192,1920x1080 (default "
+                        + ",".join(f"{w}x{h}" for w, h in RESOLUTIONS) + "; with --present "
+                        + ",".join(f"{w}x{h}" for w, h in present.RESOLUTIONS) + ")")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive reference")
     parser.add_argument("--realtime", action="store_true",
@@ -267,14 +270,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(prefetch, snapshots) gets its production idle time; much slower")
     parser.add_argument("--in-process", action="store_true",
                         help="run every scene in this process (rss_mb is then the run's peak)")
+    present.add_arguments(parser)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the bench from parsed options; 1 if any scene failed."""
+    resolutions = [r for r in (args.resolution or "").split(",") if r.strip()]
+    if args.present:
+        return present.cmd_present(args, resolutions)
     try:
         document = run_bench(
-            [s.strip() for s in args.scene.split(",") if s.strip()],
-            [r for r in args.resolution.split(",") if r.strip()],
+            [s.strip() for s in (args.scene or ",".join(SCENES)).split(",") if s.strip()],
+            resolutions or RESOLUTIONS,
             args.frames, json_out=args.json, progress=True, naive=not args.no_naive,
             playlist_frames=args.playlist_frames, isolate=not args.in_process,
             realtime=args.realtime)

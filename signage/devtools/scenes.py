@@ -102,6 +102,11 @@ def scene_playlist(scene: str, size: tuple[int, int],
 
 def prepare(scene: str, size: tuple[int, int], data_dir: Path) -> None:
     """Publish the scene's playlist and images into a fresh store in `data_dir`."""
+    publish(lambda add_asset: scene_playlist(scene, size, add_asset), data_dir)
+
+
+def publish(make_playlist: Callable[[Callable[[bytes], str]], Playlist], data_dir: Path) -> None:
+    """Publish `make_playlist(add_asset)` into a fresh store in `data_dir`."""
     from signage.clock import FakeClock
     from signage.media.images import inspect_asset
     from signage.store import Store
@@ -112,7 +117,7 @@ def prepare(scene: str, size: tuple[int, int], data_dir: Path) -> None:
         return store.assets.add(data, inspect_asset(data))
 
     try:
-        store.content.publish_playlist(scene_playlist(scene, size, add_asset), author="bench")
+        store.content.publish_playlist(make_playlist(add_asset), author="bench")
     finally:
         store.close()
 

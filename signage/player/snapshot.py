@@ -5,7 +5,8 @@ many milliseconds): a background thread writes both files, each by write-temp + 
 For the snapshot, the loop copies the frame into a buffer kept for the purpose (a new 8 MB surface each
 time would cost page faults too); a background thread encodes and renames it into
 place. Only the newest frame waits: an older one that was not yet written is simply
-replaced. A panel wider than MAX_WIDTH is written scaled down to that width (SIMD
+replaced. A picture that has not changed since is not encoded again: `refresh` writes the
+same PNG anew, so its age still tells a live player from a stopped one. A panel wider than MAX_WIDTH is written scaled down to that width (SIMD
 smoothscale, without the GIL): technicians need to see it, and encoding a 1920x1080 PNG
 costs 3.5x the CPU and holds the GIL longer.
 """
@@ -63,6 +64,8 @@ class SnapshotWriter:
         self._spare: pygame.Surface | None = None  # a copy buffer not in use, for reuse
         self._small: pygame.Surface | None = None  # the scaled-down picture (worker only)
         self._status: tuple[Path, dict] | None = None  # the newest status document to write
+        self._last_png: bytes | None = None  # what the last write wrote (worker only)
+        self._rewrite = False  # write _last_png again
         self.status_error: str | None = None  # why the last status write failed, if it did
         self._writing = False
         self._wake = threading.Condition()
@@ -83,6 +86,25 @@ class SnapshotWriter:
             self._pending, self._pending_screen = copy, screen
             self._wake.notify()
 
+    def refresh(self, frame: pygame.Surface, screen: Screen = Screen()) -> None:
+        """Nothing changed since the last submit (`frame` under `screen`): write that PNG
+        again without encoding it; its new age tells a live player from a stopped one."""
+        if self._thread is None or self._last_png is None:
+            if self._last_png is None:
+                self.submit(frame, screen)
+            else:
+                self._rewrite_last()
+            return
+        with self._wake:
+            self._rewrite = True
+            self._wake.notify()
+
+    def _rewrite_last(self) -> None:
+        try:
+            write_atomically(self.path, self._last_png)
+        except OSError as exc:
+            log.warning("cannot write the frame snapshot %s: %s", self.path, exc)
+
     def _buffer_for(self, frame: pygame.Surface) -> pygame.Surface:
         spare, self._spare = self._spare, None
         if spare is not None and spare.get_size() == frame.get_size():
@@ -102,18 +124,22 @@ class SnapshotWriter:
     def _work(self) -> None:
         while True:
             with self._wake:
-                while self._pending is None and self._status is None and not self._closed:
+                while (self._pending is None and self._status is None and not self._rewrite
+                       and not self._closed):
                     self._wake.wait()
                 frame, self._pending = self._pending, None
                 screen = self._pending_screen
                 status, self._status = self._status, None
-                if frame is None and status is None:
+                rewrite, self._rewrite = self._rewrite and frame is None, False
+                if frame is None and status is None and not rewrite:
                     return
                 self._writing = True
             if status is not None:
                 self._write_status(*status)
             if frame is not None:
                 self._write(screen.apply(frame), screen)
+            elif rewrite and self._last_png is not None:
+                self._rewrite_last()
             with self._wake:
                 self._spare = frame or self._spare
                 self._writing = False
@@ -132,14 +158,16 @@ class SnapshotWriter:
             if self._small is None or self._small.get_size() != size:
                 self._small = pygame.Surface(size, 0, frame)
             frame = pygame.transform.smoothscale(frame, size, self._small)
+        self._last_png = encode_png(frame, screen.label)
         try:
-            write_atomically(self.path, encode_png(frame, screen.label))
+            write_atomically(self.path, self._last_png)
         except OSError as exc:  # keep going; the next frame may succeed (disk freed)
             log.warning("cannot write the frame snapshot %s: %s", self.path, exc)
 
     def busy(self) -> bool:
         """Whether anything waits or is being written (the bench gives it idle time)."""
-        return self._pending is not None or self._status is not None or self._writing
+        return (self._pending is not None or self._status is not None or self._rewrite
+                or self._writing)
 
     def close(self) -> None:
         """Write what is pending, then stop."""
