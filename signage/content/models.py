@@ -243,6 +243,51 @@ class ImageItem(_ItemBase):
     duration: Duration = 8.0
 
 
+MAX_FILM_LOOPS = 1000
+
+
+def _parse_film_offset(value: Any) -> float:
+    seconds = _parse_seconds(value)
+    if not 0 <= seconds <= MAX_DURATION_S:
+        raise ValueError("must be between 0s and 24h: a time in the film, e.g. 1m30s")
+    return seconds
+
+
+FilmOffset = Annotated[
+    float, BeforeValidator(_parse_film_offset), PlainSerializer(format_duration, return_type=str)
+]
+
+
+class VideoItem(_ItemBase):
+    """A stored film, fitted to the zone. It plays `loop` times (once by default), or
+    loops until `duration` is over; `start`/`end` trim it. Sound is ignored (the wall has
+    no speakers). Without `duration` the player learns the length from the film itself."""
+
+    kind: Literal["video"]
+    asset: AssetRef
+    fit: Literal["cover", "contain", "stretch"] = "contain"
+    loop: int | None = Field(None, ge=1, le=MAX_FILM_LOOPS, description="times to play it")
+    duration: Duration | None = None
+    start: FilmOffset = 0.0
+    end: FilmOffset | None = None
+    caption: Message | None = None
+    style: TextStyle | None = None  # for the caption
+
+    @model_validator(mode="after")
+    def _timing(self) -> "VideoItem":
+        if self.loop is not None and self.duration is not None:
+            raise ValueError("give either loop (times to play the film) or duration, not both")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end must come after start in the film")
+        return self
+
+    def playing_time(self, film_length: float) -> float:
+        """How long the item stays on screen when the (trimmed) film lasts `film_length` s."""
+        if self.duration is not None:
+            return self.duration
+        return max(film_length, MIN_DURATION_S) * (self.loop or 1)
+
+
 class TickerItem(_ItemBase):
     """A continuous crawl of the vi, en and zh texts, in that order, looping seamlessly."""
 
@@ -272,11 +317,12 @@ class StandbyItem(_ItemBase):
     duration: Duration = 10.0
 
 
-ITEM_KINDS = ("message", "image", "ticker", "clock", "standby")
+ITEM_KINDS = ("message", "image", "video", "ticker", "clock", "standby")
 Item = Annotated[
-    Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem], Field(discriminator="kind")
+    Union[MessageItem, ImageItem, VideoItem, TickerItem, ClockItem, StandbyItem],
+    Field(discriminator="kind"),
 ]
-AnyItem = Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem]
+AnyItem = Union[MessageItem, ImageItem, VideoItem, TickerItem, ClockItem, StandbyItem]
 
 
 def _check_length(value: Any) -> int | str:

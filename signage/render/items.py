@@ -15,13 +15,14 @@ import pygame
 
 from signage.errors import SignageError
 from signage.content.models import (AnyItem, ClockItem, ImageItem, Message, MessageItem, StandbyItem,
-                            TextStyle, TickerItem)
+                            TextStyle, TickerItem, VideoItem)
 from signage.render.clockface import ClockVisual
 from signage.render.fonts import FontBook
 from signage.render.images import ImageLoadError
 from signage.render.pictures import background, load_picture, surface_bytes
 from signage.render.text import TextBlock, render_message
 from signage.render.ticker import TickerVisual
+from signage.render.video import FilmDecoder, FilmError, VideoVisual, film_info
 
 CAPTION_SHARE = 0.3  # of the zone height, at the bottom of an image
 CAPTION_PLATE_ALPHA = 170
@@ -82,7 +83,7 @@ def item_label(item: AnyItem) -> str:
     """A short human label for status pages."""
     if isinstance(item, (MessageItem, TickerItem)):
         return item.text.vi[:60]
-    if isinstance(item, ImageItem):
+    if isinstance(item, (ImageItem, VideoItem)):
         return item.caption.vi[:60] if item.caption else item.asset[:19]
     if isinstance(item, ClockItem):
         return ", ".join(item.zones)
@@ -90,9 +91,13 @@ def item_label(item: AnyItem) -> str:
 
 
 def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
-                asset_path: AssetPath) -> Visual:
-    """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file)."""
+                asset_path: AssetPath, *, wait: bool = True) -> Visual:
+    """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file).
+    A film's frames come from its decoder thread; with `wait` each frame waits for the
+    exact frame due (tests, previews), without it the player never waits."""
     try:
+        if isinstance(item, VideoItem):
+            return video_visual(item, size, fonts, asset_path, wait)
         if isinstance(item, MessageItem):
             return StaticVisual(message_picture(item, size, fonts, asset_path))
         if isinstance(item, ImageItem):
@@ -103,7 +108,7 @@ def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
             return ClockVisual(item, size, fonts)
         if isinstance(item, StandbyItem):
             return StaticVisual(standby_picture(size, fonts))
-    except ImageLoadError as exc:
+    except (ImageLoadError, FilmError) as exc:
         raise ItemError(str(exc)) from None
     raise ItemError(f"no renderer for items of kind {item.kind!r}")
 
@@ -124,13 +129,35 @@ def message_picture(item: MessageItem, size, fonts: FontBook, asset_path: AssetP
 def image_picture(item: ImageItem, size, fonts: FontBook, asset_path: AssetPath) -> pygame.Surface:
     surface = load_picture(asset_path(item.asset), size, item.fit)
     if item.caption:
-        width, height = size
-        band_height = max(1, int(height * CAPTION_SHARE))
-        band = pygame.Surface((width, band_height), pygame.SRCALPHA)
-        band.fill((0, 0, 0, CAPTION_PLATE_ALPHA))
-        band.blit(text_block(item.caption, (width, band_height), fonts, item.style).surface, (0, 0))
-        surface.blit(band, (0, height - band_height))
+        band = caption_band(item.caption, size, fonts, item.style)
+        surface.blit(band, (0, size[1] - band.get_height()))
     return surface
+
+
+def caption_band(caption: Message, size, fonts: FontBook, style: TextStyle | None) -> pygame.Surface:
+    """The caption on its dark plate, for the bottom of an image or a film."""
+    width, height = size
+    band_height = max(1, int(height * CAPTION_SHARE))
+    band = pygame.Surface((width, band_height), pygame.SRCALPHA)
+    band.fill((0, 0, 0, CAPTION_PLATE_ALPHA))
+    band.blit(text_block(caption, (width, band_height), fonts, style).surface, (0, 0))
+    return band
+
+
+def video_visual(item: VideoItem, size, fonts: FontBook, asset_path: AssetPath,
+                 wait: bool) -> VideoVisual:
+    """Open the film and decode its first frames (so it is ready when it comes on)."""
+    path = asset_path(item.asset)
+    info = film_info(path)
+    decoder = FilmDecoder(path, size, item.fit, start=item.start, end=item.end, wait=wait,
+                          declared=info.length)
+    try:
+        decoder.wait_first()
+    except FilmError:
+        decoder.close()
+        raise
+    band = caption_band(item.caption, size, fonts, item.style) if item.caption else None
+    return VideoVisual(decoder, band)
 
 
 def standby_picture(size, fonts: FontBook) -> pygame.Surface:

@@ -1,0 +1,382 @@
+"""Films: decoded by PyAV on a thread of their own into a small ring of ready frames.
+
+The decoder thread decodes, has libswscale scale and convert each frame straight to the
+frame format (bytes B, G, R, X: `pygame.Surface(size)` on a little-endian box) and
+copies it into a ring slot, so the frame loop only picks the frame whose time has come
+and blits it. Decoding and swscale release the GIL.
+
+Time is the item's own (`into`, seconds since it came on): a frame shows from its
+presentation time until the next one's. Frames whose time has passed before they were
+converted are dropped (counted); early ones wait in the ring. The ring has a fixed
+number of slots, so a film costs a bounded amount of memory whatever its length.
+
+Two ways to wait: the player's compositor never waits (a late decoder means the frame
+on screen stays one more frame, counted as dropped), while tests and previews wait for
+the exact frame, so a fake clock gives the same pictures every time.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+import av
+import pygame
+
+from signage.content.models import VideoItem
+from signage.render.pictures import new_frame
+
+log = logging.getLogger(__name__)
+
+READY_FRAMES = 3  # converted frames waiting their turn (plus the one shown, one in the making)
+SEEK_AHEAD_S = 2.0  # a request further ahead than this is reached by seeking, not decoding
+WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
+SHORT_FILM_SLACK_S = 0.5  # a film this much shorter than its header says is truncated
+# A frame counts as due this much before its time: half a frame of the 30 fps loop. The
+# loop's frames start a little after their due times, by a varying amount; a film at
+# the loop's own rate whose frame times fell right on those would otherwise show some
+# frames twice and skip the next. Half a frame either way absorbs that.
+PRESENT_LEAD_S = 0.5 / 30
+EPS = 1e-6  # seconds: times that differ by less are the same (float sums of frame times)
+FRAME_FORMAT = "bgra"  # FFmpeg's name for the frame surfaces' byte order (XRGB8888 LE)
+
+
+class FilmError(Exception):
+    """A film that cannot play (missing, damaged, no video); the stage skips the item."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FilmInfo:
+    """What opening a film tells: its picture size, codec and length in seconds."""
+
+    width: int
+    height: int
+    codec: str
+    length: float
+    rate: float
+
+
+def film_info(path: Path) -> FilmInfo:
+    """Open the film at `path` and read its header. FilmError if it is not a film."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = _video_stream(container)
+            length = _declared_length(container, stream)
+            rate = float(stream.average_rate or stream.guessed_rate or 0)
+            return FilmInfo(stream.codec_context.width, stream.codec_context.height,
+                            stream.codec_context.name, length, rate)
+    except FilmError:
+        raise
+    except FileNotFoundError:
+        raise FilmError(f"film file {path} is missing") from None
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise FilmError(f"cannot open the film {path.name}: {exc}") from None
+
+
+def _video_stream(container):
+    if not container.streams.video:
+        raise FilmError("the file has no video stream")
+    return container.streams.video[0]
+
+
+def _declared_length(container, stream) -> float:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return 0.0
+
+
+def trimmed_length(item: VideoItem, length: float) -> float:
+    """How long one play of the item's film lasts, after its start/end trims."""
+    end = min(item.end, length) if item.end is not None else length
+    return max(end - item.start, 0.0)
+
+
+def fitted_rect(film: tuple[int, int], box: tuple[int, int], fit: str) -> pygame.Rect:
+    """Where the scaled film lies in the box: the box (stretch), inside it centred with
+    bands (contain) or over it centred and cropped (cover).
+
+    >>> fitted_rect((1920, 1080), (768, 384), "contain")
+    <rect(42, 0, 683, 384)>
+    >>> fitted_rect((1920, 1080), (768, 384), "cover")
+    <rect(0, -24, 768, 432)>
+    """
+    bw, bh = box
+    fw, fh = max(film[0], 1), max(film[1], 1)
+    if fit == "stretch":
+        return pygame.Rect(0, 0, bw, bh)
+    scale = (min if fit == "contain" else max)(bw / fw, bh / fh)
+    w, h = max(1, round(fw * scale)), max(1, round(fh * scale))
+    return pygame.Rect((bw - w) // 2, (bh - h) // 2, w, h)
+
+
+class FilmDecoder:
+    """One play of a film, decoded ahead on its own thread into `READY_FRAMES` slots.
+
+    Times are the play's own: 0 is the (trimmed) film's first frame; the film loops
+    seamlessly (the decoder seeks back to the start and carries on, adding the length
+    of each loop to the times). `frame_at(into)` gives the slot to show at `into`.
+    """
+
+    def __init__(self, path: Path, size: tuple[int, int], fit: str, *, start: float = 0.0,
+                 end: float | None = None, wait: bool = False, declared: float = 0.0):
+        self.path, self.size, self.fit = Path(path), tuple(size), fit
+        self.start, self.end, self.wait = start, end, wait
+        self.declared = declared  # the header's length: a film that ends well short is cut off
+        self.dropped = 0  # frames never shown: converted too late or skipped by a late decoder
+        self.error: str | None = None
+        self.ended_at: float | None = None  # play time where a broken film stops
+        self._cond = threading.Condition()
+        self._free = [new_frame(self.size) for _ in range(READY_FRAMES + 2)]
+        self._ready: collections.deque[tuple[float, pygame.Surface]] = collections.deque()
+        self._shown: tuple[float, pygame.Surface] | None = None
+        self._wanted = 0.0
+        self._target: float | None = None  # a seek the reader asked for
+        self._sought: float | None = None  # where the last seek went (frames on their way)
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name=f"film-{self.path.name[:12]}",
+                                        daemon=True)
+        self._thread.start()
+
+    @property
+    def nbytes(self) -> int:
+        return (READY_FRAMES + 2) * 4 * self.size[0] * self.size[1]
+
+    # --- the frame loop's side ---------------------------------------------------------
+
+    def frame_at(self, into: float) -> tuple[float, pygame.Surface] | None:
+        """The frame to show `into` seconds into the play, and its time; None before the
+        first frame is ready (the caller keeps what it showed). FilmError once the film
+        broke and has nothing for `into`."""
+        into += PRESENT_LEAD_S
+        with self._cond:
+            self._wanted = into
+            if self._needs_seek(into):
+                self._seek_locked(into)
+            if self.wait:
+                self._cond.wait_for(lambda: self._has_after(into) or self._finished(),
+                                    timeout=WAIT_S)
+            self._take_due(into)
+            if self._shown is None and self.error is not None:
+                raise FilmError(self.error)
+            if self.ended_at is not None and into >= self.ended_at and not self._ready:
+                raise FilmError(self.error or f"the film stops at {self.ended_at:.1f}s")
+            return self._shown
+
+    def _needs_seek(self, into: float) -> bool:
+        if self._sought is not None and self._sought - 1e-6 <= into <= self._sought + SEEK_AHEAD_S:
+            return False  # the frames of the last seek are on their way
+        newest = self._ready[-1][0] if self._ready else (self._shown[0] if self._shown else 0.0)
+        behind = self._shown is not None and into < self._shown[0] - 1e-6
+        return behind or into > newest + SEEK_AHEAD_S
+
+    def _seek_locked(self, into: float) -> None:
+        self._target = self._sought = into
+        while self._ready:
+            self._free.append(self._ready.popleft()[1])
+        self._cond.notify_all()
+
+    def _has_after(self, into: float) -> bool:
+        return bool(self._ready) and self._ready[-1][0] > into + EPS and self._target is None
+
+    def _finished(self) -> bool:
+        return self._stop or self.error is not None or self.ended_at is not None
+
+    def _take_due(self, into: float) -> None:
+        """Show the newest frame due at `into`; due frames older than it are dropped."""
+        while self._ready and self._ready[0][0] <= into + EPS:
+            entry = self._ready.popleft()
+            if self._ready and self._ready[0][0] <= into + EPS:
+                self.dropped += 1  # a newer frame is due too: this one is never shown
+                self._free.append(entry[1])
+                continue
+            if self._shown is not None:
+                self._free.append(self._shown[1])
+            self._shown = entry
+        self._cond.notify_all()
+
+    def wait_first(self, timeout: float = WAIT_S) -> None:
+        """Wait until the first frame is ready (the prefetch's job: a film that comes on
+        has its first frames decoded). FilmError if the film cannot play at all."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._ready or self._shown or self._finished(), timeout)
+            if not self._ready and self._shown is None and self.error is not None:
+                raise FilmError(self.error)
+
+    def close(self) -> None:
+        """Stop the thread (it ends by itself shortly; nobody waits for it)."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+    # --- the decoder thread --------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            with av.open(str(self.path), metadata_errors="ignore") as container:
+                stream = _video_stream(container)
+                stream.thread_type = "AUTO"  # frame threads: decoding keeps up on 2 cores
+                self._decode_loops(container, stream)
+        except Exception as exc:  # a damaged film must cost one item, not the player
+            with self._cond:
+                self.error = f"cannot decode the film {self.path.name}: {exc}"
+                self._cond.notify_all()
+
+    def _decode_loops(self, container, stream) -> None:
+        offset = 0.0  # play time of the current loop's first frame
+        while not self._stop:
+            with self._cond:
+                target, self._target = self._target, None
+            skip_to = self.start
+            if target is not None:  # the reader jumped: restart in the loop holding target
+                length = self._expected_length()
+                offset = target - target % length if length > 0 else 0.0
+                skip_to = self.start + (target - offset)
+            length = self._decode_once(container, stream, offset, skip_to)
+            if length is None:
+                continue  # interrupted by a seek or a stop
+            if length <= 0:
+                raise FilmError("the film has no frames")
+            if self.declared and length < self._expected_length() - SHORT_FILM_SLACK_S:
+                self._broken_at(offset + length, length)
+                continue
+            offset += length
+
+    def _broken_at(self, play_time: float, length: float) -> None:
+        """The film ended well before its header said: report it and wait for a seek."""
+        with self._cond:
+            self.ended_at = play_time
+            self.error = (f"the film {self.path.name} stops at {length:.1f}s of "
+                          f"{self._expected_length():.1f}s; it is damaged or truncated")
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._stop or self._target is not None)
+            if self._target is not None:
+                self.ended_at = self.error = None
+
+    def _expected_length(self) -> float:
+        if not self.declared:
+            return 0.0
+        end = min(self.end, self.declared) if self.end is not None else self.declared
+        return end - self.start
+
+    def _decode_once(self, container, stream, offset: float, skip_to: float) -> float | None:
+        """Decode one pass from `skip_to`; the pass's length, or None if interrupted."""
+        base = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+        container.seek(int((base + skip_to) / stream.time_base) if skip_to > 0 else
+                       (stream.start_time or 0), stream=stream, backward=True, any_frame=False)
+        last_end = 0.0
+        default_span = 1 / float(stream.average_rate or 30)
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                continue
+            film_t = float(frame.pts * stream.time_base) - base
+            span = float(frame.duration * stream.time_base) if frame.duration else 0.0
+            if film_t + max(span, 1e-3) <= skip_to + 1e-6 and film_t < skip_to:
+                continue  # before where this pass starts (after a seek to a keyframe)
+            if self.end is not None and film_t >= self.end - 1e-6:
+                break
+            at = offset + film_t - self.start
+            last_end = film_t - self.start + (span or default_span)
+            if not self._deliver(frame, at, span):
+                return None
+        return last_end
+
+    def _deliver(self, frame, at: float, span: float) -> bool:
+        """Convert `frame` into a free slot and queue it for `at`; False if the pass must
+        stop (a seek or a stop)."""
+        with self._cond:
+            if self._stop or self._target is not None:
+                return False
+            if at + max(span, 1e-3) <= self._wanted and self._shown is not None:
+                self.dropped += 1  # its time is over before it was even converted
+                return True
+            self._cond.wait_for(lambda: self._free or self._stop or self._target is not None)
+            if self._stop or self._target is not None:
+                return False
+            slot = self._free.pop()
+        self._convert(frame, slot)
+        with self._cond:
+            if self._target is not None:
+                self._free.append(slot)
+                return False
+            self._ready.append((at, slot))
+            self._cond.notify_all()
+        return True
+
+    def _convert(self, frame, slot: pygame.Surface) -> None:
+        rect = fitted_rect((frame.width, frame.height), self.size, self.fit)
+        picture = frame.reformat(rect.width, rect.height, FRAME_FORMAT)
+        plane = picture.planes[0]
+        if rect.size == self.size and plane.line_size == slot.get_pitch():
+            slot.get_buffer().write(bytes(plane))  # the usual case: one copy
+            return
+        rows = pygame.image.frombuffer(bytes(plane), (plane.line_size // 4, rect.height), "BGRA")
+        if rect.width < self.size[0] or rect.height < self.size[1]:
+            slot.fill((0, 0, 0))  # contain: black bands beside the picture
+        # A plain copy: the alpha bytes of "BGRA" are the padding X of the frame format.
+        rows.set_alpha(None)
+        slot.blit(rows, rect.topleft, pygame.Rect(0, 0, rect.width, rect.height))
+
+
+def frame_digest(surface: pygame.Surface) -> str:
+    """A short hash of a frame's pixels (proof of play records the first frame shown)."""
+    return hashlib.sha256(surface.get_buffer().raw).hexdigest()[:16]
+
+
+class VideoVisual:
+    """A film item's picture: the decoder's current frame, with its caption band over it."""
+
+    def __init__(self, decoder: FilmDecoder, caption: pygame.Surface | None = None):
+        self.decoder = decoder
+        self.caption = caption
+        self.size = decoder.size
+        self.nbytes = decoder.nbytes
+        self._entry: tuple[float, pygame.Surface] | None = None
+        self._into: float | None = None
+        self._composed: pygame.Surface | None = None
+        self.first_frame: str | None = None  # the digest of the first frame shown
+
+    def _frame(self, into: float) -> pygame.Surface | None:
+        if into != self._into:
+            entry = self.decoder.frame_at(into)
+            self._entry = entry or self._entry
+            self._into = into
+            if self._entry is not None and self.first_frame is None:
+                self.first_frame = frame_digest(self._entry[1])
+        return self._entry[1] if self._entry else None
+
+    def key(self, into: float, now) -> object:
+        self._frame(into)
+        return self._entry[0] if self._entry else None
+
+    def draw(self, target: pygame.Surface, topleft: tuple[int, int], into: float, now) -> None:
+        frame = self._frame(into)
+        if frame is None:
+            return  # nothing decoded yet: what was there stays (never a black frame)
+        target.blit(frame, topleft)
+        if self.caption is not None:
+            target.blit(self.caption, (topleft[0], topleft[1] + self.size[1] - self.caption.get_height()))
+
+    def picture(self, into: float, now) -> pygame.Surface:
+        frame = self._frame(into)
+        if self.caption is None and frame is not None:
+            return frame
+        if self._composed is None:
+            self._composed = new_frame(self.size)
+        if frame is None:
+            self._composed.fill((0, 0, 0))
+        self.draw(self._composed, (0, 0), into, now)
+        return self._composed
+
+    @property
+    def position(self) -> float | None:
+        """The play time of the frame on screen (for the status page)."""
+        return self._entry[0] if self._entry else None
+
+    def close(self) -> None:
+        self.decoder.close()
