@@ -105,6 +105,39 @@ class Assets:
                 )
         return ref
 
+    def add_file(self, source: Path, facts: AssetFacts, original_name: str | None = None) -> str:
+        """Store a checked file (a film: too large to hold in memory) by its sha256, moving
+        `source` into place (it must be on the same filesystem, e.g. under the data dir)."""
+        digest = _file_sha256(source)
+        ref = f"sha256:{digest}"
+        path = self.path(ref)
+        with self.database.lock:
+            if self.has(ref) and path.exists():
+                source.unlink(missing_ok=True)
+                return ref
+            with open(source, "rb") as handle:
+                os.fsync(handle.fileno())
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, path)
+            with self.database.write() as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO assets (sha256, media_type, bytes, width, height, "
+                    "original_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (digest, facts.media_type, path.stat().st_size, facts.width, facts.height,
+                     original_name, self.database.stamp()),
+                )
+        return ref
+
+    def rendition_path(self, ref: str, size: tuple[int, int]) -> Path:
+        """Where a film's copy scaled to a panel of `size` lives (made by a transcode job)."""
+        return self.path(ref).with_name(f"{self.path(ref).name}.{size[0]}x{size[1]}.mp4")
+
+    def shown_path(self, ref: str, size: tuple[int, int]) -> Path:
+        """The file to show for `ref` on a panel of `size`: the film's panel-size copy once
+        it is made, else the asset itself."""
+        rendition = self.rendition_path(ref, size)
+        return rendition if rendition.exists() else self.path(ref)
+
     def all(self) -> list[AssetRecord]:
         """Every stored asset, newest first."""
         return [_asset_record(row) for row in
@@ -139,6 +172,8 @@ class Assets:
                 db.execute("DELETE FROM revision_assets WHERE sha256 = ?", (digest,))
                 db.execute("DELETE FROM assets WHERE sha256 = ?", (digest,))
             self.path(ref).unlink(missing_ok=True)
+            for rendition in self.path(ref).parent.glob(f"{digest}.*.mp4"):
+                rendition.unlink(missing_ok=True)
 
     def check_stored(self, db: sqlite3.Connection, refs: list[str]) -> None:
         """AssetMissing unless every `sha256:` ref has its row and its file (in the
@@ -171,6 +206,14 @@ _ASSET_USERS_SQL = (
     + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES)
     + ")) ORDER BY r.kind, r.name"
 )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
