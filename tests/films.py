@@ -23,13 +23,18 @@ def frame_bytes(number: int, size: tuple[int, int]) -> bytes:
 
 
 def make_film(path: Path, *, fps: int = 30, seconds: float = 2.0, size=(256, 64),
-              codec: str = "libx264", times: list[float] | None = None) -> Path:
-    """A film of numbered frames at `fps`, or at the given frame `times` (variable rate)."""
+              codec: str = "libx264", times: list[float] | None = None,
+              metadata: dict[str, str] | None = None) -> Path:
+    """A film of numbered frames at `fps`, or at the given frame `times` (variable rate),
+    with `metadata` (title, location ...) in its container."""
     times = times if times is not None else [n / fps for n in range(round(seconds * fps))]
     with av.open(str(path), "w") as container:
+        container.metadata.update(metadata or {})
         stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
+        if codec == "libx264":
+            stream.options = {"preset": "ultrafast"}
         stream.time_base = Fraction(1, 1000)
         stream.codec_context.time_base = Fraction(1, 1000)
         for number, at in enumerate(times):
