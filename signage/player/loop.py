@@ -34,7 +34,7 @@ from signage.errors import StoreError
 from signage.player.wanted import read_wanted
 from signage.schedule.state import Emergency, LiveContent
 from signage.store import Store
-from signage.store.assets import asset_file
+from signage.store.assets import shown_file
 from signage.schedule.trusted_time import TimeTrust, Verdict
 from signage.player.watchdog import Notifier
 
@@ -405,7 +405,7 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
         return Store(settings.data_dir, clock)
 
     def asset_path(ref: str):
-        return asset_file(settings.assets_dir, ref)
+        return shown_file(settings.assets_dir, ref, driver.size)
 
     errors = ErrorLog(clock)
     compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True)

@@ -51,6 +51,7 @@ from signage.content.models import (
     Playlist,
     TextStyle,
     TickerItem,
+    VideoItem,
     color_rgb,
     format_path,
 )
@@ -178,6 +179,8 @@ class _Checker:
             self._message(path, item)
         elif isinstance(item, ImageItem) and item.caption:
             self._caption(path, item)
+        elif isinstance(item, VideoItem) and item.caption:
+            self._caption_layout(path, item)  # no reading time: people watch the film
         elif isinstance(item, TickerItem):
             self._ticker(path, item)
         elif isinstance(item, ClockItem):
@@ -192,13 +195,20 @@ class _Checker:
         background = self._message_background(item)
         self._contrast(path, item, _boxes(fit), background)
 
-    def _caption(self, path: tuple, item: ImageItem) -> None:
+    def _caption_layout(self, path: tuple, item: ImageItem | VideoItem):
+        """Check a caption's glyphs and its fit in the band; its fit, or None."""
         caption_path = path + ("caption",)
         if self._coverage(item.caption, caption_path):
+            return None
+        band = (self.zone[0], max(1, int(self.zone[1] * items.CAPTION_SHARE)))
+        return self._block(item.caption, band, caption_path, "caption band")
+
+    def _caption(self, path: tuple, item: ImageItem) -> None:
+        fit = self._caption_layout(path, item)
+        if fit is None:
             return
         width, height = self.zone
         band = (width, max(1, int(height * items.CAPTION_SHARE)))
-        fit = self._block(item.caption, band, caption_path, "caption band")
         self._reading(path, item.caption, item.duration)
         file = self.asset_file(item.asset)
         image = _fitted(file, self.zone, item.fit) if file else None

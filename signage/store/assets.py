@@ -130,13 +130,10 @@ class Assets:
 
     def rendition_path(self, ref: str, size: tuple[int, int]) -> Path:
         """Where a film's copy scaled to a panel of `size` lives (made by a transcode job)."""
-        return self.path(ref).with_name(f"{self.path(ref).name}.{size[0]}x{size[1]}.mp4")
+        return rendition_file(self.dir, ref, size)
 
     def shown_path(self, ref: str, size: tuple[int, int]) -> Path:
-        """The file to show for `ref` on a panel of `size`: the film's panel-size copy once
-        it is made, else the asset itself."""
-        rendition = self.rendition_path(ref, size)
-        return rendition if rendition.exists() else self.path(ref)
+        return shown_file(self.dir, ref, size)
 
     def all(self) -> list[AssetRecord]:
         """Every stored asset, newest first."""
@@ -191,6 +188,19 @@ def asset_file(assets_dir: Path, ref: str) -> Path:
         raise AssetMissing(f"{ref!r} is not a stored asset reference (sha256:<hex>)", ref)
     digest = ref.removeprefix("sha256:")
     return assets_dir / digest[:2] / digest
+
+
+def rendition_file(assets_dir: Path, ref: str, size: tuple[int, int]) -> Path:
+    """Where the copy of film `ref` made for a panel of `size` lives."""
+    path = asset_file(assets_dir, ref)
+    return path.with_name(f"{path.name}.{size[0]}x{size[1]}.mp4")
+
+
+def shown_file(assets_dir: Path, ref: str, size: tuple[int, int]) -> Path:
+    """The file to show for `ref` on a panel of `size`: a film's panel-size copy once it
+    is made (so the player never scales 4K on a small box), else the asset itself."""
+    rendition = rendition_file(assets_dir, ref, size)
+    return rendition if rendition.exists() else asset_file(assets_dir, ref)
 
 
 def _asset_record(row: sqlite3.Row) -> AssetRecord:
