@@ -172,3 +172,30 @@ def test_a_film_in_a_zone_under_a_ticker_fills_its_zone(settings, store, clock, 
     times = [round(n / 30, 3) for n in range(60)]
     assert frame_number(frame, pygame.Rect(0, 0, 256, 64)) == expected_number(into + 1 / 60, times, 2.0)
     player.compositor.close()
+
+
+def test_import_stores_a_film_a_playlist_names_by_path(store, tmp_path):
+    from signage.services.importer import import_paths
+
+    make_film(tmp_path / "doc.mp4", fps=25, seconds=1, size=SIZE, metadata={"title": "Bí mật"})
+    (tmp_path / "films.yaml").write_text(
+        "name: films\nitems:\n  - kind: video\n    asset: doc.mp4\n", encoding="utf-8")
+    import_paths(store, [tmp_path / "films.yaml"])
+    (item,) = store.content.live_playlist("films").playlist.items
+    stored = store.assets.get(item.asset)
+    assert stored.media_type == "video/mp4" and (stored.width, stored.height) == SIZE
+    assert "Bí mật".encode() not in store.assets.path(item.asset).read_bytes()
+
+
+def test_validate_names_a_film_file_that_would_be_refused(tmp_path):
+    from signage.content.documents import DocumentError
+    from signage.services.importer import check_asset_files, read_playlist
+
+    make_film(tmp_path / "old.mp4", fps=25, seconds=1, size=SIZE, codec="mpeg4")
+    source = tmp_path / "films.yaml"
+    source.write_text("name: films\nitems:\n  - kind: video\n    asset: old.mp4\n", encoding="utf-8")
+    document, playlist = read_playlist(source)
+    with pytest.raises(DocumentError) as caught:
+        check_asset_files(source, document, playlist)
+    (problem,) = caught.value.problems
+    assert problem.path == "items[0].asset" and problem.line == 4 and "(mpeg4)" in problem.reason

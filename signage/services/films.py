@@ -99,6 +99,21 @@ def upload_film(assets: Assets, jobs: Jobs, records: Records, settings: Settings
     return stored
 
 
+def import_film(assets: Assets, source: Path, original_name: str | None = None) -> str:
+    """Store the film file at `source` (signage import) without its metadata or sound;
+    ContentError if it is not an accepted film. No transcode: the command line has no
+    background worker, so import films at the panel's size (or upload them)."""
+    incoming = assets.dir.parent / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    stripped = incoming / f".film-{secrets.token_hex(8)}.clean"
+    try:
+        facts = probe_film(source)
+        stripped_copy(source, stripped, facts)
+        return assets.add_file(stripped, facts, original_name)
+    finally:
+        stripped.unlink(missing_ok=True)
+
+
 def _copy_out(source: BinaryIO, target: Path) -> None:
     """The spooled upload as a named file (FFmpeg reads files), block by block."""
     source.seek(0)
