@@ -4,6 +4,7 @@ seamless loops, a damaged film skipped, and the preview of a film."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import pygame
 import pytest
 
@@ -199,3 +200,34 @@ def test_validate_names_a_film_file_that_would_be_refused(tmp_path):
         check_asset_files(source, document, playlist)
     (problem,) = caught.value.problems
     assert problem.path == "items[0].asset" and problem.line == 4 and "(mpeg4)" in problem.reason
+
+
+def test_status_shows_the_films_position_and_dropped_frames(player, store, clock, panel, tmp_path):
+    from signage.player.status import status_document
+
+    film = make_film(tmp_path / "status.mp4", fps=30, seconds=2, size=SIZE)
+    publish(store, {"kind": "video", "asset": add_film(store, film), "duration": "10s"})
+    frames = run_frames(player, clock, panel, 1.5)
+    document = status_document(player, clock.monotonic() - 1 / LOOP_FPS)
+    film_status = document["zones"][0]["film"]
+    assert document["zones"][0]["kind"] == "video"
+    assert film_status["position_s"] == pytest.approx(frames[-1][0], abs=1 / 30)
+    assert film_status["dropped_frames"] == 0
+
+
+def test_proof_of_play_records_a_film_with_the_hash_of_its_first_frame(player, store, clock,
+                                                                        panel, tmp_path):
+    from signage.player.proof import frame_sha256
+
+    film = make_film(tmp_path / "proof.mp4", fps=30, seconds=1, size=SIZE)
+    publish(store, {"kind": "video", "asset": add_film(store, film), "transition": "cut"},
+            {**message("Sau phim", "2s"), "transition": "cut"})
+    frames = run_frames(player, clock, panel, 4)
+    player.proof.close(player.write_store, clock.now())
+    everything = store.records.plays(clock.now() - dt.timedelta(days=1), clock.now() + dt.timedelta(days=1))
+    plays = [play for play in everything if play.kind == "video"]
+    assert plays
+    first_shown = next(frame for into, frame in frames if frame_number(frame) is not None)
+    assert frame_number(first_shown) == 0
+    assert plays[0].frame_sha256 == frame_sha256(first_shown)
+    assert len(plays) >= 2 and plays[1].frame_sha256 == plays[0].frame_sha256  # each round

@@ -95,6 +95,11 @@ class Compositor:
         self._touched.add(key)
         return entry
 
+    def cached(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> Visual | None:
+        """The item's Visual if it is made already (never makes one, never waits)."""
+        entry = self._visuals.get((tuple(size), key or item_key(item)))
+        return None if entry is None or isinstance(entry, concurrent.futures.Future) else entry
+
     def end_frame(self, calm: bool = True) -> None:
         """The pictures asked for since the last call are on screen: keep them cached.
         A calm frame (no transition under way) has time to free evicted pictures."""

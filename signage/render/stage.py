@@ -24,7 +24,7 @@ from signage.render.compositor import STANDBY_ITEM, Compositor
 from signage.render.items import ItemError, item_key, item_label
 from signage.render.pictures import background
 from signage.render.transitions import draw_transition
-from signage.render.video import FilmError
+from signage.render.video import FilmError, VideoVisual
 from signage.content.sequence import position
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,20 @@ class Stage:
                    for zone in self.zones)
 
     def status(self, t: float) -> list[dict]:
-        return [zone.status(t) for zone in self.zones]
+        return [self._with_film(zone, zone.status(t), t) for zone in self.zones]
+
+    def _with_film(self, zone: ZonePlay, status: dict, t: float) -> dict:
+        """A zone playing a film also says where the film is and how many frames it dropped."""
+        moment = zone.moment(t)
+        if moment is None or not isinstance(zone.items[moment.index], VideoItem):
+            return status
+        visual = self.compositor.cached(zone.items[moment.index], zone.box.size,
+                                        zone.visual_key(moment.index, moment.loop))
+        if isinstance(visual, VideoVisual):
+            position = visual.position
+            status["film"] = {"position_s": None if position is None else round(position, 2),
+                              "dropped_frames": visual.decoder.dropped}
+        return status
 
 
 def _timed(item: AnyItem, film_length: Callable[[VideoItem], float | None]) -> AnyItem:
