@@ -15,6 +15,7 @@ on first use and kept in the user's cache folder, with its 768x384 panel copy.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import time
@@ -98,7 +99,7 @@ def measure_film(spec) -> dict:
     """One result row and notes for film scene `spec.scene`, played in real time."""
     from drivers.emulated import EmulatedPanel
     from signage.clock import SystemClock
-    from signage.devtools.timing import _peak_rss_mb, _player_notes
+    from signage.devtools.timing import _player_notes
     from signage.player.loop import build_player
     from signage.settings import Settings
 
@@ -127,9 +128,11 @@ def measure_film(spec) -> dict:
     row = {"scene": spec.scene, "resolution": f"{spec.width}x{spec.height}",
            "fps": round(len(times) / wall, 1), "median_ms": round(statistics.median(ordered), 3),
            "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 3),
-           "max_ms": round(ordered[-1], 3), "rss_mb": _peak_rss_mb(),
+           "max_ms": round(ordered[-1], 3), "rss_mb": peak_rss_mb(),
            "naive_median_ms": None, "speedup": None,
            "dropped_frames": film_dropped + missed, "cpu_pct": round(100 * cpu / wall, 1)}
+    slowest = sorted(((ms, i / LOOP_FPS) for i, ms in enumerate(times)), reverse=True)[:3]
+    notes.append("slowest frames: " + ", ".join(f"{ms:.1f} ms at {at:.2f} s" for ms, at in slowest))
     notes.append(f"{len(times)} frames in {wall:.1f} s of real time; dropped: {film_dropped} "
                  f"by the decoder, {missed} loop ticks missed; CPU {row['cpu_pct']}% of one "
                  f"core (all threads); peak RSS {row['rss_mb']} MB")
@@ -143,13 +146,29 @@ def measure_film(spec) -> dict:
     return {"row": row, "notes": notes}
 
 
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM). Not ru_maxrss: Linux carries that
+    over from the parent that started us, and the bench's parent made the film."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def _paced(player, clock, seconds: float) -> tuple[list[float], int, float]:
     """Step the player at LOOP_FPS for `seconds` of real time, as Player.run paces it:
     (milliseconds per step, ticks missed, seconds it took)."""
     interval = 1 / LOOP_FPS
-    start = clock.monotonic()
-    ticks, missed, times = 0, 0, []
-    total = round(seconds * LOOP_FPS)
+    if player.tick_origin is None:
+        player.tick_origin = clock.monotonic()
+    began = clock.monotonic()
+    ticks = math.ceil((began - player.tick_origin) / interval)  # the grid goes on
+    start, first, missed, times = player.tick_origin, ticks, 0, []
+    total = first + round(seconds * LOOP_FPS)
     while ticks < total:
         begun = time.perf_counter()
         player.step()
@@ -161,7 +180,7 @@ def _paced(player, clock, seconds: float) -> tuple[list[float], int, float]:
             missed, ticks = missed + late, ticks + late
             due = start + ticks * interval
         clock.sleep(due - now)
-    return times, missed, clock.monotonic() - start
+    return times, missed, clock.monotonic() - began
 
 
 def _film_ref(player) -> str:

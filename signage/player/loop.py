@@ -12,6 +12,7 @@ import ctypes
 import dataclasses
 import gc
 import logging
+import math
 import threading
 from typing import Callable
 
@@ -95,6 +96,7 @@ class Player:
         self.errors = errors or ErrorLog(clock)
         self.snapshots = snapshots or SnapshotWriter(settings.snapshot_path)
         self.interval = 1.0 / settings.fps
+        self.tick_origin: float | None = None  # where run()'s grid of ticks starts
         now = clock.monotonic()
         self.started_mono = now
         self.started_wall = clock.now()
@@ -313,9 +315,19 @@ class Player:
             self.compositor.hold(self.last_frame)
             self.fade_started = now
             stage.prefetching = False  # until the fade is over
-        # Its timeline runs from when it was asked for, so loading never shifts the timing.
-        stage.start(asked)
+        # Its timeline runs from when it was asked for, so loading never shifts the timing;
+        # on the tick grid, so a film at the loop's rate meets a frame time every tick
+        # however late each tick's wake-up happens to be.
+        stage.start(self.on_tick(asked))
         self.showing, self.stage = showing, stage
+
+    def on_tick(self, moment: float) -> float:
+        """`moment` moved back onto the grid of ticks run() paces frames by (as it is
+        when frames are stepped by hand, e.g. by tests on a fake clock)."""
+        if self.tick_origin is None:
+            return moment
+        ticks = math.floor((moment - self.tick_origin) / self.interval + 1e-6)
+        return self.tick_origin + ticks * self.interval
 
     def _present(self, frame: pygame.Surface, now: float, dirty: list[pygame.Rect] | None) -> None:
         try:
@@ -368,7 +380,7 @@ class Player:
     def run(self, stop: threading.Event, max_frames: int | None = None) -> None:
         """Present frames at the configured rate until `stop` is set."""
         clean_stale_temps(self.settings.runtime_dir)
-        start = self.clock.monotonic()
+        start = self.tick_origin = self.clock.monotonic()
         tick = 0
         while not stop.is_set() and (max_frames is None or self.frames < max_frames):
             self.step()

@@ -1,14 +1,16 @@
 """Films: decoded by PyAV on a thread of their own into a small ring of ready frames.
 
-The decoder thread decodes, has libswscale scale and convert each frame straight to the
-frame format (bytes B, G, R, X: `pygame.Surface(size)` on a little-endian box) and
-copies it into a ring slot, so the frame loop only picks the frame whose time has come
-and blits it. Decoding and swscale release the GIL.
+The decoder thread decodes and has libswscale scale and convert each frame straight to
+the frame format's byte order (B, G, R, X: `pygame.Surface(size)` on a little-endian
+box); a pygame surface is laid over the converted frame's own memory (no copy), so the
+frame loop only picks the picture whose time has come and blits it, a plain copy.
+Decoding and swscale release the GIL.
 
 Time is the item's own (`into`, seconds since it came on): a frame shows from its
 presentation time until the next one's. Frames whose time has passed before they were
-converted are dropped (counted); early ones wait in the ring. The ring has a fixed
-number of slots, so a film costs a bounded amount of memory whatever its length.
+converted are dropped (counted); early ones wait in the ring. The ring holds at most
+READY_FRAMES pictures (plus the one shown and the one being converted), so a film costs
+a bounded amount of memory whatever its length.
 
 Two ways to wait: the player's compositor never waits (a late decoder means the frame
 on screen stays one more frame, counted as dropped), while tests and previews wait for
@@ -19,8 +21,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import hashlib
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from signage.render.pictures import new_frame
 
 log = logging.getLogger(__name__)
 
+DECODER_NICENESS = 5  # how much lower the decoder threads' CPU priority is than the loop's
 READY_FRAMES = 3  # converted frames waiting their turn (plus the one shown, one in the making)
 SEEK_AHEAD_S = 2.0  # a request further ahead than this is reached by seeking, not decoding
 WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
@@ -47,6 +50,26 @@ FRAME_FORMAT = "bgra"  # FFmpeg's name for the frame surfaces' byte order (XRGB8
 
 class FilmError(Exception):
     """A film that cannot play (missing, damaged, no video); the stage skips the item."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Picture:
+    """One converted frame: its play time, a surface over its pixels, and where that lies
+    in the zone (the fit: it may be smaller than the zone, or larger and cropped)."""
+
+    at: float
+    surface: pygame.Surface
+    rect: pygame.Rect
+    frame: object  # the PyAV frame whose memory `surface` uses: alive as long as it is
+
+    def draw(self, target: pygame.Surface, topleft: tuple[int, int], size: tuple[int, int]) -> None:
+        """Blit the picture into the zone of `size` at `topleft`, black where it leaves bands."""
+        zone = pygame.Rect(topleft, size)
+        placed = self.rect.move(topleft)
+        if not placed.contains(zone):
+            target.fill((0, 0, 0), zone)  # contain: the bands beside the picture
+        visible = placed.clip(zone)
+        target.blit(self.surface, visible.topleft, visible.move(-placed.x, -placed.y))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,9 +155,8 @@ class FilmDecoder:
         self.error: str | None = None
         self.ended_at: float | None = None  # play time where a broken film stops
         self._cond = threading.Condition()
-        self._free = [new_frame(self.size) for _ in range(READY_FRAMES + 2)]
-        self._ready: collections.deque[tuple[float, pygame.Surface]] = collections.deque()
-        self._shown: tuple[float, pygame.Surface] | None = None
+        self._ready: collections.deque[Picture] = collections.deque()
+        self._shown: Picture | None = None
         self._wanted = 0.0
         self._target: float | None = None  # a seek the reader asked for
         self._sought: float | None = None  # where the last seek went (frames on their way)
@@ -145,11 +167,11 @@ class FilmDecoder:
 
     @property
     def nbytes(self) -> int:
-        return (READY_FRAMES + 2) * 4 * self.size[0] * self.size[1]
+        return (READY_FRAMES + 2) * 4 * self.size[0] * self.size[1]  # at most, for a cover fit
 
     # --- the frame loop's side ---------------------------------------------------------
 
-    def frame_at(self, into: float) -> tuple[float, pygame.Surface] | None:
+    def frame_at(self, into: float) -> Picture | None:
         """The frame to show `into` seconds into the play, and its time; None before the
         first frame is ready (the caller keeps what it showed). FilmError once the film
         broke and has nothing for `into`."""
@@ -158,9 +180,9 @@ class FilmDecoder:
             self._wanted = into
             if self._needs_seek(into):
                 self._seek_locked(into)
-            if self.wait:
-                self._cond.wait_for(lambda: self._has_after(into) or self._finished(),
-                                    timeout=WAIT_S)
+            if self.wait:  # taking due frames makes room in the ring for the ones after
+                self._cond.wait_for(lambda: self._take_due(into) or self._has_after(into)
+                                    or self._finished(), timeout=WAIT_S)
             self._take_due(into)
             if self._shown is None and self.error is not None:
                 raise FilmError(self.error)
@@ -171,32 +193,29 @@ class FilmDecoder:
     def _needs_seek(self, into: float) -> bool:
         if self._sought is not None and self._sought - 1e-6 <= into <= self._sought + SEEK_AHEAD_S:
             return False  # the frames of the last seek are on their way
-        newest = self._ready[-1][0] if self._ready else (self._shown[0] if self._shown else 0.0)
-        behind = self._shown is not None and into < self._shown[0] - 1e-6
+        newest = self._ready[-1].at if self._ready else (self._shown.at if self._shown else 0.0)
+        behind = self._shown is not None and into < self._shown.at - 1e-6
         return behind or into > newest + SEEK_AHEAD_S
 
     def _seek_locked(self, into: float) -> None:
         self._target = self._sought = into
-        while self._ready:
-            self._free.append(self._ready.popleft()[1])
+        self._ready.clear()
         self._cond.notify_all()
 
     def _has_after(self, into: float) -> bool:
-        return bool(self._ready) and self._ready[-1][0] > into + EPS and self._target is None
+        return bool(self._ready) and self._ready[-1].at > into + EPS and self._target is None
 
     def _finished(self) -> bool:
         return self._stop or self.error is not None or self.ended_at is not None
 
     def _take_due(self, into: float) -> None:
-        """Show the newest frame due at `into`; due frames older than it are dropped."""
-        while self._ready and self._ready[0][0] <= into + EPS:
+        """Show the newest frame due at `into`; due frames older than it are dropped.
+        (Returns None, so it can run inside a wait_for predicate.)"""
+        while self._ready and self._ready[0].at <= into + EPS:
             entry = self._ready.popleft()
-            if self._ready and self._ready[0][0] <= into + EPS:
+            if self._ready and self._ready[0].at <= into + EPS:
                 self.dropped += 1  # a newer frame is due too: this one is never shown
-                self._free.append(entry[1])
                 continue
-            if self._shown is not None:
-                self._free.append(self._shown[1])
             self._shown = entry
         self._cond.notify_all()
 
@@ -217,6 +236,7 @@ class FilmDecoder:
     # --- the decoder thread --------------------------------------------------------------
 
     def _run(self) -> None:
+        _lower_priority()
         try:
             with av.open(str(self.path), metadata_errors="ignore") as container:
                 stream = _video_stream(container)
@@ -292,40 +312,51 @@ class FilmDecoder:
         with self._cond:
             if self._stop or self._target is not None:
                 return False
-            if at + max(span, 1e-3) <= self._wanted and self._shown is not None:
+            if at + max(span, 1e-3) <= self._wanted:
                 self.dropped += 1  # its time is over before it was even converted
                 return True
-            self._cond.wait_for(lambda: self._free or self._stop or self._target is not None)
+            self._cond.wait_for(lambda: len(self._ready) < READY_FRAMES or self._stop
+                                or self._target is not None)
             if self._stop or self._target is not None:
                 return False
-            slot = self._free.pop()
-        self._convert(frame, slot)
+        picture = self._convert(frame, at)
         with self._cond:
             if self._target is not None:
-                self._free.append(slot)
                 return False
-            self._ready.append((at, slot))
+            self._ready.append(picture)
             self._cond.notify_all()
         return True
 
-    def _convert(self, frame, slot: pygame.Surface) -> None:
+    def _convert(self, frame, at: float) -> Picture:
         rect = fitted_rect((frame.width, frame.height), self.size, self.fit)
-        picture = frame.reformat(rect.width, rect.height, FRAME_FORMAT)
-        plane = picture.planes[0]
-        if rect.size == self.size and plane.line_size == slot.get_pitch():
-            slot.get_buffer().write(bytes(plane))  # the usual case: one copy
-            return
-        rows = pygame.image.frombuffer(bytes(plane), (plane.line_size // 4, rect.height), "BGRA")
-        if rect.width < self.size[0] or rect.height < self.size[1]:
-            slot.fill((0, 0, 0))  # contain: black bands beside the picture
-        # A plain copy: the alpha bytes of "BGRA" are the padding X of the frame format.
-        rows.set_alpha(None)
-        slot.blit(rows, rect.topleft, pygame.Rect(0, 0, rect.width, rect.height))
+        converted = frame.reformat(rect.width, rect.height, FRAME_FORMAT)
+        plane = converted.planes[0]
+        surface = pygame.image.frombuffer(_rows(plane, rect.width, rect.height),
+                                          (rect.width, rect.height), "BGRA")
+        # The fourth byte is the frame format's unused X, not transparency: a plain copy.
+        surface.set_alpha(None)
+        return Picture(at, surface, rect, converted)
 
 
-def frame_digest(surface: pygame.Surface) -> str:
-    """A short hash of a frame's pixels (proof of play records the first frame shown)."""
-    return hashlib.sha256(surface.get_buffer().raw).hexdigest()[:16]
+def _lower_priority() -> None:
+    """Give this thread (and the codec threads FFmpeg starts from it, which inherit it) a
+    lower CPU priority than the frame loop: a frame must never wait for a decode, and the
+    ring lets the decoder catch up in the time between frames."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       os.getpriority(os.PRIO_PROCESS, 0) + DECODER_NICENESS)
+    except (AttributeError, OSError):
+        pass  # not Linux, or not allowed: the decoder keeps the loop's priority
+
+
+def _rows(plane, width: int, height: int):
+    """The plane's pixels as `height` rows of `width` pixels: the plane itself (no copy)
+    when FFmpeg did not pad its rows, which it does not for widths a multiple of 16."""
+    row = width * 4
+    if plane.line_size == row:
+        return memoryview(plane)[: row * height]
+    data = memoryview(plane)
+    return b"".join(data[y * plane.line_size: y * plane.line_size + row] for y in range(height))
 
 
 class VideoVisual:
@@ -336,39 +367,33 @@ class VideoVisual:
         self.caption = caption
         self.size = decoder.size
         self.nbytes = decoder.nbytes
-        self._entry: tuple[float, pygame.Surface] | None = None
+        self._shown: Picture | None = None
         self._into: float | None = None
         self._composed: pygame.Surface | None = None
-        self.first_frame: str | None = None  # the digest of the first frame shown
 
-    def _frame(self, into: float) -> pygame.Surface | None:
+    def _picture(self, into: float) -> Picture | None:
         if into != self._into:
-            entry = self.decoder.frame_at(into)
-            self._entry = entry or self._entry
+            self._shown = self.decoder.frame_at(into) or self._shown
             self._into = into
-            if self._entry is not None and self.first_frame is None:
-                self.first_frame = frame_digest(self._entry[1])
-        return self._entry[1] if self._entry else None
+        return self._shown
 
     def key(self, into: float, now) -> object:
-        self._frame(into)
-        return self._entry[0] if self._entry else None
+        shown = self._picture(into)
+        return shown.at if shown else None
 
     def draw(self, target: pygame.Surface, topleft: tuple[int, int], into: float, now) -> None:
-        frame = self._frame(into)
-        if frame is None:
+        shown = self._picture(into)
+        if shown is None:
             return  # nothing decoded yet: what was there stays (never a black frame)
-        target.blit(frame, topleft)
+        shown.draw(target, topleft, self.size)
         if self.caption is not None:
             target.blit(self.caption, (topleft[0], topleft[1] + self.size[1] - self.caption.get_height()))
 
     def picture(self, into: float, now) -> pygame.Surface:
-        frame = self._frame(into)
-        if self.caption is None and frame is not None:
-            return frame
+        """The zone-size picture in the frame format (for transitions)."""
         if self._composed is None:
             self._composed = new_frame(self.size)
-        if frame is None:
+        if self._picture(into) is None:
             self._composed.fill((0, 0, 0))
         self.draw(self._composed, (0, 0), into, now)
         return self._composed
@@ -376,7 +401,7 @@ class VideoVisual:
     @property
     def position(self) -> float | None:
         """The play time of the frame on screen (for the status page)."""
-        return self._entry[0] if self._entry else None
+        return self._shown.at if self._shown else None
 
     def close(self) -> None:
         self.decoder.close()
