@@ -16,7 +16,7 @@ from typing import Callable
 import av
 
 from signage.errors import ContentError
-from signage.render.video import SHORT_FILM_SLACK_S
+from signage.render.filmfile import SHORT_FILM_SLACK_S, declared_length
 
 log = logging.getLogger(__name__)
 
@@ -79,20 +79,12 @@ def _facts(container, path: Path) -> FilmFacts:
                        + ", ".join(name for key, name in ACCEPTED_CODECS.items()
                                    if key in av.codecs_available)
                        + ": export it again as H.264 MP4")
-    length = _length(container, stream)
+    length = declared_length(container, stream)
     media_type, muxer = ACCEPTED_CONTAINERS[container_name]
     if codec in ("vp9", "av1") and container_name.startswith("matroska"):
         media_type = "video/webm"
     return FilmFacts(media_type, stream.codec_context.width, stream.codec_context.height,
                      codec, length, muxer)
-
-
-def _length(container, stream) -> float:
-    if stream.duration is not None and stream.time_base is not None:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        return container.duration / av.time_base
-    return 0.0
 
 
 def _check_limits(facts: FilmFacts, max_seconds: float) -> None:

@@ -30,7 +30,12 @@ import av
 import pygame
 
 from signage.content.models import VideoItem
+from signage.render.filmfile import (SHORT_FILM_SLACK_S, FilmError, FilmInfo, declared_length,
+                                     film_info, video_stream)
 from signage.render.pictures import new_frame
+
+__all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "declared_length",
+           "film_info", "fitted_rect", "trimmed_length"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +43,6 @@ DECODER_NICENESS = 5  # how much lower the decoder threads' CPU priority is than
 READY_FRAMES = 3  # converted frames waiting their turn (plus the one shown, one in the making)
 SEEK_AHEAD_S = 2.0  # a request further ahead than this is reached by seeking, not decoding
 WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
-SHORT_FILM_SLACK_S = 0.5  # a film this much shorter than its header says is truncated
 # A frame counts as due this much before its time: half a frame of the 30 fps loop. The
 # loop's frames start a little after their due times, by a varying amount; a film at
 # the loop's own rate whose frame times fell right on those would otherwise show some
@@ -46,10 +50,6 @@ SHORT_FILM_SLACK_S = 0.5  # a film this much shorter than its header says is tru
 PRESENT_LEAD_S = 0.5 / 30
 EPS = 1e-6  # seconds: times that differ by less are the same (float sums of frame times)
 FRAME_FORMAT = "bgra"  # FFmpeg's name for the frame surfaces' byte order (XRGB8888 LE)
-
-
-class FilmError(Exception):
-    """A film that cannot play (missing, damaged, no video); the stage skips the item."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,48 +70,6 @@ class Picture:
             target.fill((0, 0, 0), zone)  # contain: the bands beside the picture
         visible = placed.clip(zone)
         target.blit(self.surface, visible.topleft, visible.move(-placed.x, -placed.y))
-
-
-@dataclasses.dataclass(frozen=True)
-class FilmInfo:
-    """What opening a film tells: its picture size, codec and length in seconds."""
-
-    width: int
-    height: int
-    codec: str
-    length: float
-    rate: float
-
-
-def film_info(path: Path) -> FilmInfo:
-    """Open the film at `path` and read its header. FilmError if it is not a film."""
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            stream = _video_stream(container)
-            length = _declared_length(container, stream)
-            rate = float(stream.average_rate or stream.guessed_rate or 0)
-            return FilmInfo(stream.codec_context.width, stream.codec_context.height,
-                            stream.codec_context.name, length, rate)
-    except FilmError:
-        raise
-    except FileNotFoundError:
-        raise FilmError(f"film file {path} is missing") from None
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise FilmError(f"cannot open the film {path.name}: {exc}") from None
-
-
-def _video_stream(container):
-    if not container.streams.video:
-        raise FilmError("the file has no video stream")
-    return container.streams.video[0]
-
-
-def _declared_length(container, stream) -> float:
-    if stream.duration is not None and stream.time_base is not None:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        return container.duration / av.time_base
-    return 0.0
 
 
 def trimmed_length(item: VideoItem, length: float) -> float:
@@ -239,7 +197,7 @@ class FilmDecoder:
         _lower_priority()
         try:
             with av.open(str(self.path), metadata_errors="ignore") as container:
-                stream = _video_stream(container)
+                stream = video_stream(container)
                 stream.thread_type = "AUTO"  # frame threads: decoding keeps up on 2 cores
                 self._decode_loops(container, stream)
         except Exception as exc:  # a damaged film must cost one item, not the player
