@@ -39,7 +39,7 @@ __all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "de
 
 log = logging.getLogger(__name__)
 
-DECODER_NICENESS = 5  # how much lower the decoder threads' CPU priority is than the loop's
+DECODER_NICENESS = 0  # how much lower the decoder threads' CPU priority is than the loop's
 READY_FRAMES = 3  # converted frames waiting their turn (plus the one shown, one in the making)
 SEEK_AHEAD_S = 2.0  # a request further ahead than this is reached by seeking, not decoding
 WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
