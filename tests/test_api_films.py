@@ -137,3 +137,19 @@ def test_a_film_over_its_cap_is_refused_while_streaming_leaving_nothing(settings
                                               if p.name.startswith("signage.db")}
     assert open_files_under(settings.data_dir / "incoming") == []
     assert store.assets.all() == []
+
+
+def test_a_transcode_a_stopped_api_left_unfinished_is_marked_failed(settings, clock, store):
+    job = store.jobs.add("transcode", "sha256:" + "ab" * 32)
+    store.jobs.update(job, state="running", percent=40)
+    store.close()
+    with serve(create_app(settings, clock)) as url:  # the API opens the store itself
+        with httpx.Client(base_url=url, trust_env=False, timeout=60):
+            pass
+    from signage.store import Store
+    reopened = Store(settings.data_dir, clock)
+    try:
+        left = reopened.jobs.get(job)
+        assert left.state == "failed" and "upload the film again" in left.detail
+    finally:
+        reopened.close()

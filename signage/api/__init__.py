@@ -26,6 +26,7 @@ from signage.api.routes import (assets, audit, auth, emergency, health, metrics,
 from signage.api.security import BodyLimit, SecurityHeaders, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError
+from signage.services import films
 from signage.services.errors import Invalid, Refused
 from signage.settings import Settings, check_origin
 from signage.store import Store
@@ -65,12 +66,15 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = None if store is not None else Store(settings.data_dir, clock)
         app.state.store = store if store is not None else opened
+        if opened is not None and opened.jobs.abandon_unfinished():
+            log.warning("film transcodes left unfinished by the last run are marked failed")
         log.info("admin API serving data dir %s, runtime dir %s", settings.data_dir,
                  settings.runtime_dir)
         try:
             yield
         finally:
             if opened is not None:  # a store we were given belongs to the caller
+                films.TRANSCODER.stop()  # this process's transcodes end with it
                 opened.close()
 
     # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain

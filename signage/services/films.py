@@ -55,8 +55,17 @@ class Transcoder:
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="transcode",
                                                            initializer=_lower_priority)
         self._pending: list[concurrent.futures.Future] = []
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Abandon the transcode under way (at its next progress report) and those queued:
+        the process is stopping, and Python would otherwise wait for them to finish."""
+        self.stopping.set()
+        for future in self._pending:
+            future.cancel()
 
     def submit(self, work) -> concurrent.futures.Future:
+        self.stopping.clear()  # a new transcode: whoever stopped before has gone on
         future = self._pool.submit(work)
         self._pending = [f for f in self._pending if not f.done()] + [future]
         return future
@@ -147,7 +156,7 @@ def _run_transcode(assets: Assets, jobs: Jobs, job_id: int, ref: str, facts: Fil
                 detail=f"{facts.width}x{facts.height} -> {size[0]}x{size[1]} H.264")
     try:
         transcode(assets.path(ref), partial, size, facts.length,
-                  lambda percent: jobs.update(job_id, percent=percent))
+                  lambda percent: _progress(jobs, job_id, percent))
         os.replace(partial, target)
         jobs.update(job_id, state="done", percent=100.0, output=target.name)
         log.info("film %s transcoded to %dx%d", ref, *size)
@@ -155,6 +164,16 @@ def _run_transcode(assets: Assets, jobs: Jobs, job_id: int, ref: str, facts: Fil
         partial.unlink(missing_ok=True)
         log.exception("transcoding film %s failed", ref)
         jobs.update(job_id, state="failed", detail=f"the transcode failed: {exc}")
+
+
+class _Stopped(Exception):
+    """The process is stopping: the transcode is abandoned (upload the film again)."""
+
+
+def _progress(jobs: Jobs, job_id: int, percent: float) -> None:
+    if TRANSCODER.stopping.is_set():
+        raise _Stopped("the API stopped before it finished; upload the film again")
+    jobs.update(job_id, percent=percent)
 
 
 @dataclasses.dataclass(frozen=True)
