@@ -233,3 +233,19 @@ def test_proof_of_play_records_a_film_with_the_hash_of_its_first_frame(player, s
     # Round two (3 s in) starts within a frame of its time: its first frame is 0 or 1.
     starts = {frame_sha256(frame) for into, frame in frames if frame_number(frame) in (0, 1)}
     assert len(plays) == 2 and plays[1].frame_sha256 in starts
+
+
+def test_a_film_crossfades_in_over_the_item_before_it(player, store, clock, panel, tmp_path):
+    film = make_film(tmp_path / "fade.mp4", fps=30, seconds=2, size=SIZE)
+    publish(store, {**message("Trước phim", "2s"), "transition": "cut"},
+            {"kind": "video", "asset": add_film(store, film), "duration": "3s",
+             "transition": {"kind": "crossfade", "duration": "0.6s"}})
+    frames = run_frames(player, clock, panel, 3)
+    midway = next(frame for into, frame in frames if 2.25 < into < 2.35)
+    after = next(frame for into, frame in frames if 2.7 < into)
+    assert frame_number(midway) is None  # a blend: neither the message nor the film alone
+    alone = player.compositor.item_surface(Playlist.model_validate(
+        {"name": "x", "items": [message("Trước phim", "2s")]}).items[0])
+    assert pygame.image.tobytes(midway, "RGB") != pygame.image.tobytes(alone, "RGB")
+    assert pygame.image.tobytes(midway, "RGB").count(0) < 3 * SIZE[0] * SIZE[1]
+    assert frame_number(after) is not None

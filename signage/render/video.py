@@ -32,7 +32,7 @@ import pygame
 from signage.content.models import VideoItem
 from signage.render.filmfile import (SHORT_FILM_SLACK_S, FilmError, FilmInfo, declared_length,
                                      film_info, video_stream)
-from signage.render.pictures import new_frame
+from signage.render.pictures import SPARE_SURFACES
 
 __all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "declared_length",
            "film_info", "fitted_rect", "trimmed_length"]
@@ -352,8 +352,8 @@ class VideoVisual:
 
     def picture(self, into: float, now) -> pygame.Surface:
         """The zone-size picture in the frame format (for transitions)."""
-        if self._composed is None:
-            self._composed = new_frame(self.size)
+        if self._composed is None:  # a spare: making an 8 MB surface holds the GIL for ms
+            self._composed = SPARE_SURFACES.take(self.size)
         if self._picture(into) is None:
             self._composed.fill((0, 0, 0))
         self.draw(self._composed, (0, 0), into, now)
@@ -365,4 +365,8 @@ class VideoVisual:
         return self._shown.at if self._shown else None
 
     def close(self) -> None:
+        """Stop the decoder; the transition buffer goes back to be drawn over."""
         self.decoder.close()
+        composed, self._composed = self._composed, None
+        if composed is not None:
+            SPARE_SURFACES.give(composed)
