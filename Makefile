@@ -9,18 +9,21 @@ LISTEN ?= 127.0.0.1:8080
 DRIVER ?= emulated://768x384
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install system-packages validate preview golden clean
+.PHONY: run test install system-packages test-tools validate preview golden clean
 
 run: install
 	$(BIN)/signage run --driver '$(DRIVER)' --listen $(LISTEN) --seed playlists
 
-test: install
+test: install test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: system-packages $(VENV)/.installed
 
 system-packages:
 	@PYTHON=$(PYTHON) scripts/install-system-packages.sh
+
+test-tools: $(VENV)/.installed
+	@scripts/install-test-tools.sh $(BIN)
 
 $(VENV)/.installed: pyproject.toml setup.py signage/render/_blend.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

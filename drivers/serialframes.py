@@ -19,6 +19,7 @@ import serial
 
 from drivers.base import DriverConfigError, DriverUnavailable, PanelTelemetry
 from drivers.pixelmap import IDENTITY_LEVELS, OPTIONS as MAP_OPTIONS, PixelMap, level_table
+from drivers.pattern_pictures import pattern_rgb
 from drivers.registry import SERIAL_PATTERNS
 from drivers.urls import DriverURL, Options
 
@@ -67,21 +68,6 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self.first
-
-
-def pattern_picture(name: str, size: tuple[int, int]) -> bytes:
-    """A test pattern as picture RGB bytes. `corners` marks the picture's corners (top
-    left red, top right green, bottom left blue, bottom right white) to check the wiring."""
-    w, h = size
-    if name == "corners":
-        rgb = bytearray(w * h * 3)
-        for (x, y), colour in (((0, 0), b"\xff\0\0"), ((w - 1, 0), b"\0\xff\0"),
-                               ((0, h - 1), b"\0\0\xff"), ((w - 1, h - 1), b"\xff\xff\xff")):
-            offset = 3 * (y * w + x)
-            rgb[offset:offset + 3] = colour
-        return bytes(rgb)
-    colour = pygame.Color(name)
-    return bytes((colour.r, colour.g, colour.b)) * (w * h)
 
 
 def parse_options(url: DriverURL, default_baud: int) -> dict:
@@ -295,7 +281,7 @@ class SerialFrameDriver:
         if not power:
             return self.encode(bytes(len(picture)))
         if pattern is not None:
-            picture = pattern_picture(pattern, self.size)
+            picture = pattern_rgb(pattern, self.size)
         rgb = self.pixelmap.to_wire(picture)
         if levels != IDENTITY_LEVELS:
             rgb = rgb.translate(levels)

@@ -446,8 +446,9 @@ def test_put_fills_the_name_from_the_path(client, store, auth, approver):
     assert response.json()["name"] == "lobby"
     assert store.content.live_content().playlist.name == "lobby"
     listing = client.get("/api/playlists", headers=auth).json()
-    assert listing == {"playlists": ["lobby"],
-                       "active": {"name": "lobby", "revision": response.json()["revision"]}}
+    assert listing["playlists"] == ["lobby"]
+    assert listing["active"] == {"name": "lobby", "revision": response.json()["revision"]}
+    assert listing["on_screen"]["lobby"]["in_schedule"] is True  # no schedule: it plays
 
 
 def test_put_lists_every_problem_with_its_line(client, store, auth):

@@ -8,6 +8,26 @@ from signage.cli.main import main
 from signage.store import Store
 
 
+def existing_store(data_dir, monkeypatch) -> None:
+    """A data dir whose store the player has already made, and the CLI pointed at it."""
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(data_dir))
+    Store(data_dir).close()
+
+
+@pytest.mark.parametrize("command", [
+    ["token", "create", "--role", "editor", "--name", "ci"], ["token", "list"],
+    ["user", "list"], ["schedule", "--date", "2027-02-06"],
+    ["emergency", "list"],
+], ids=["token-create", "token-list", "user-list", "schedule", "emergency-list"])
+def test_commands_on_the_wall_refuse_a_folder_with_no_store(tmp_path, capsys, monkeypatch, command):
+    """Run in the wrong folder, they would make an empty store the wall never reads."""
+    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    assert f"no store in {tmp_path / 'elsewhere'}" in err and "SIGNAGE_DATA_DIR" in err
+    assert not (tmp_path / "elsewhere" / "signage.db").exists()
+
+
 def test_run_refuses_a_wrong_driver_url_before_starting_anything(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
     assert main(["run", "--driver", "bogus://x"]) == 1
@@ -16,7 +36,7 @@ def test_run_refuses_a_wrong_driver_url_before_starting_anything(tmp_path, capsy
 
 
 def test_token_create_prints_it_once_and_list_never_shows_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    existing_store(tmp_path, monkeypatch)
     assert main(["token", "list"]) == 0
     assert "no tokens" in capsys.readouterr().err
     assert main(["token", "create", "--role", "admin", "--name", "ops"]) == 0
@@ -49,13 +69,13 @@ def test_schedule_prints_the_day_and_draws_the_week(tmp_path, capsys):
 
 
 def test_schedule_from_the_store_says_how_to_publish_one(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    existing_store(tmp_path, monkeypatch)
     assert main(["schedule", "--date", "2027-02-06"]) == 1
     assert "no schedule is published" in capsys.readouterr().err
 
 
 def test_token_create_accepts_every_role(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    existing_store(tmp_path, monkeypatch)
     for role in ("editor", "approver", "technician", "admin"):
         assert main(["token", "create", "--role", role, "--name", f"ci-{role}"]) == 0
         token = capsys.readouterr().out.strip()
@@ -73,7 +93,7 @@ class Terminal(io.StringIO):
 
 
 def test_user_create_reads_the_password_from_piped_stdin(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    existing_store(tmp_path, monkeypatch)
     monkeypatch.setattr("sys.stdin", Piped("cửa khẩu thanh thủy\nignored\n"))
     assert main(["user", "list"]) == 0
     assert "signage user create --role admin" in capsys.readouterr().err
@@ -89,7 +109,7 @@ def test_user_create_reads_the_password_from_piped_stdin(tmp_path, capsys, monke
 
 def test_user_create_asks_twice_on_a_terminal_and_refuses_a_mismatch(tmp_path, capsys,
                                                                      monkeypatch):
-    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    existing_store(tmp_path, monkeypatch)
     monkeypatch.setattr("sys.stdin", Terminal())
     answers = iter(["first passphrase", "second passphrase", "same passphrase", "same passphrase"])
     prompts = []
@@ -105,7 +125,7 @@ def test_user_create_asks_twice_on_a_terminal_and_refuses_a_mismatch(tmp_path, c
 
 def test_user_create_refuses_a_short_password_and_takes_none_as_an_argument(tmp_path, capsys,
                                                                             monkeypatch):
-    monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
+    existing_store(tmp_path, monkeypatch)
     monkeypatch.setattr("sys.stdin", Piped("short\n"))
     assert main(["user", "create", "--role", "editor", "--name", "minh"]) == 1
     assert "at least 12 characters" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["signage.content.controls", "signage.content.sequence", "signage.player.snapshot", "signage.store.records", "signage.render.stage",
+MODULES = ["drivers.pattern_pictures", "signage.content.chinese", "signage.content.controls", "signage.content.sequence", "signage.player.snapshot", "signage.store.records", "signage.render.stage",
            "signage.api.routes.status", "drivers.adalight", "drivers.pixelmap", "drivers.tpm2"]
 
 

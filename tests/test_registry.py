@@ -13,7 +13,7 @@ import httpx
 import pytest
 import serial
 
-from drivers import hdmi_window, novastar_codec, serialframes
+from drivers import hdmi_window, novastar_codec, pattern_pictures
 from drivers.base import DriverConfigError, PanelTelemetry
 from drivers.emulated import EmulatedPanel
 from drivers.paired import PairedDriver
@@ -32,8 +32,8 @@ from tests.test_player_schedule import api, clock, store  # noqa: F401  (fixture
 def test_each_driver_draws_exactly_the_patterns_its_family_names():
     assert set(hdmi_window.TEST_PATTERNS) == set(family("hdmi").patterns) == set(SOFTWARE_PATTERNS)
     assert set(novastar_codec.TEST_PATTERNS) == set(family("novastar").patterns)
-    for name in family("tpm2").patterns:
-        assert len(serialframes.pattern_picture(name, (4, 2))) == 4 * 2 * 3
+    for name in family("tpm2").patterns + family("novastar").patterns:
+        assert len(pattern_pictures.pattern_rgb(name, (4, 2))) == 4 * 2 * 3
     panel = EmulatedPanel((4, 2))
     for name in family("emulated").patterns:
         panel.show_test_pattern(name)

@@ -272,10 +272,9 @@ RULE_HEAD = "default: welcome\nrules:\n  - name: r\n    playlist: p\n"
     ("    dates: {from: 2027-02-10, to: 2027-02-04}\n", 5, "rules[0].dates.to", "before it starts"),
     ('    dates: {from: 2027-02-10, to: "2027-02-31"}\n', 5, "rules[0].dates.to", "not a date"),
     ("    dates:\n      from: 2027-02-10\n", 5, "rules[0].dates.to", "is required"),
-    ('    for: 5m\n    cron: "61 * * * *"\n', 6, "rules[0].cron",
-     "higher than the maximum value (59)"),
-    ('    cron: "0 12 * *"\n    for: 5m\n', 5, "rules[0].cron", "Wrong number of fields"),
-    ('    cron: "0 12 * * 0"\n    for: 5m\n', 5, "rules[0].cron", "0 is Sunday"),
+    ('    for: 5m\n    cron: "61 * * * *"\n', 6, "rules[0].cron", "bad minute; write minute (0-59)"),
+    ('    cron: "0 12 * *"\n    for: 5m\n', 5, "rules[0].cron", "has 4 fields; write five"),
+    ('    cron: "0 12 30 2 *"\n    for: 5m\n', 5, "rules[0].cron", "bad day-of-month"),
     ('    cron: "0 12 * * *"\n', 3, "rules[0]", "needs `for`"),
     ('    time: "06:00-07:00"\n    for: 5m\n', 3, "rules[0]", "`for` goes with `cron`"),
     ("    priority: 1\n", 3, "rules[0]", "at least one of"),
@@ -283,7 +282,7 @@ RULE_HEAD = "default: welcome\nrules:\n  - name: r\n    playlist: p\n"
     ("    weekdays: [mon, mon]\n", 5, "rules[0].weekdays", "listed twice"),
     ("    weekdays: [mon]\n    priorty: 2\n", 6, "rules[0].priorty", "not a known field"),
 ], ids=["hour-25", "not-a-window", "empty-window", "backwards-dates", "31-february", "no-end",
-        "cron-minute-61", "cron-four-fields", "cron-numeric-weekday", "cron-without-for",
+        "cron-minute-61", "cron-four-fields", "cron-30-february", "cron-without-for",
         "for-without-cron", "no-condition", "unknown-weekday", "weekday-twice", "typo"])
 def test_field_problems_name_the_field_and_line(extra, line, path, words):
     (got_line, got_path, reason), = problems(RULE_HEAD + extra)

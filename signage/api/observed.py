@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import struct
 from pathlib import Path
+
+from signage.store.runtime import SCREEN_KEY
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -14,6 +17,26 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 class Snapshot:
     png: bytes
     age_s: float  # since the file was last replaced
+
+    @property
+    def screen(self) -> str | None:
+        """What the panel showed (content, blanked, test-pattern NAME), from the PNG."""
+        return png_text(self.png, SCREEN_KEY)
+
+
+def png_text(png: bytes, key: str) -> str | None:
+    """The value of tEXt chunk `key` before the pixels, or None; reads chunk headers only."""
+    at = len(PNG_SIGNATURE)
+    while at + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[at:at + 8])
+        if kind == b"IDAT":
+            return None
+        if kind == b"tEXt":
+            name, _, value = png[at + 8:at + 8 + length].partition(b"\0")
+            if name == key.encode("latin-1"):
+                return value.decode("latin-1")
+        at += 12 + length  # length, type, data, CRC
+    return None
 
 
 def read_snapshot(path: Path, now: dt.datetime) -> Snapshot | None:

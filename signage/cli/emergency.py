@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from signage.cli.actor import CONSOLE_ROLE, console_actor  # noqa: F401  (CONSOLE_ROLE: tests)
+from signage.cli.stores import open_existing_store
 from signage.clock import Clock, SystemClock
 from signage.errors import SignageError, StoreError, StoreUnavailable
 from signage.services import emergency as emergencies
@@ -118,18 +119,6 @@ def refusal_lines(args, exc: Refused) -> list[str]:
 # --- the store ------------------------------------------------------------------------
 
 
-def open_store(settings: Settings, clock: Clock):
-    """The player's store. A missing signage.db is refused, not made: a notice posted
-    into a fresh store in the wrong folder would never reach the wall."""
-    from signage.store import Store
-
-    if not settings.db_path.is_file():
-        raise StoreError(
-            f"no store in {settings.data_dir} (no signage.db there); set SIGNAGE_DATA_DIR to "
-            "the data directory the player uses, e.g. SIGNAGE_DATA_DIR=/var/lib/signage")
-    return Store(settings.data_dir, clock)
-
-
 # --- commands -------------------------------------------------------------------------
 
 
@@ -149,7 +138,7 @@ def _post(args, settings: Settings, clock: Clock) -> int:
     lines = problems + lines
     emergency = None
     if not lines:
-        store = open_store(settings, clock)
+        store = open_existing_store(settings, clock)
         try:
             emergency = emergencies.post_emergency(store.desired, clock, actor, document)
             _print_posted(emergency, store.desired, clock.now(), ZoneInfo(settings.site_timezone))
@@ -199,7 +188,7 @@ def both_times(moment: dt.datetime, zone: ZoneInfo) -> str:
 
 
 def _list(args, settings: Settings, clock: Clock) -> int:
-    store = open_store(settings, clock)
+    store = open_existing_store(settings, clock)
     try:
         now = clock.now()
         notices = store.desired.emergencies()
@@ -245,7 +234,7 @@ def state_of(emergency, now: dt.datetime, showing: int | None) -> str:
 
 def _cancel(args, settings: Settings, clock: Clock) -> int:
     actor = console_actor(args.by)
-    store = open_store(settings, clock)
+    store = open_existing_store(settings, clock)
     try:
         try:
             before = store.desired.emergency(args.id)

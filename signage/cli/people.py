@@ -13,6 +13,7 @@ import sys
 from typing import Callable, TextIO
 
 from signage.cli.actor import console_actor
+from signage.cli.stores import open_existing_store
 from signage.errors import SignageError
 from signage.services import people
 from signage.settings import Settings
@@ -45,9 +46,7 @@ def cmd_token(args) -> int:
 
 
 def _run(action: Callable, args) -> int:
-    from signage.store import Store
-
-    store = Store(Settings.from_env().data_dir)
+    store = open_existing_store()
     try:
         action(store, args)
     finally:

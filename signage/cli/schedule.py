@@ -32,9 +32,9 @@ def _schedule(file: Path | None):
         from signage.schedule.rules import Schedule
 
         return load_model(file.read_bytes(), Schedule), str(file)
-    from signage.store import Store
+    from signage.cli.stores import open_existing_store
 
-    store = Store(Settings.from_env().data_dir)
+    store = open_existing_store()
     try:
         live = store.content.live_schedule()
     finally:

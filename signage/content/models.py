@@ -7,15 +7,14 @@ to do. Unknown fields are refused (a typo such as `duraton` must not be ignored)
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import re
 import unicodedata
+import zoneinfo
 from typing import Annotated, Any, Iterator, Literal, Union
 
-import zoneinfo
-
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -26,6 +25,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from signage.content.chinese import traditional_in
 
 LANGUAGES = ("vi", "en", "zh")
 MAX_TEXT_CHARS = 500
@@ -105,6 +107,20 @@ def _clean_text(value: Any) -> str:
 
 Text = Annotated[str, BeforeValidator(_clean_text)]
 
+
+def _simplified(text: str) -> str:
+    found, suggestion = traditional_in(text)
+    if found:
+        raise PydanticCustomError(
+            "traditional_chinese",
+            "uses Traditional characters ({characters}); the wall shows Simplified Chinese: "
+            "write {suggestion}",
+            {"characters": " ".join(found), "suggestion": suggestion})
+    return text
+
+
+ChineseText = Annotated[str, BeforeValidator(_clean_text), AfterValidator(_simplified)]
+
 _SHA256_REF = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -138,7 +154,7 @@ class Message(_Strict):
 
     vi: Text
     en: Text
-    zh: Text
+    zh: ChineseText
 
     def in_order(self) -> tuple[str, str, str]:
         return (self.vi, self.en, self.zh)

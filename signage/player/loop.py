@@ -20,8 +20,9 @@ import pygame
 
 from drivers.base import Driver, DriverError
 from signage.clock import Clock
-from signage.schedule.desired import Decision, decide
+from signage.content.controls import PanelSetting
 from signage.content.models import MessageItem, Playlist, TextStyle
+from signage.schedule.desired import Decision, decide
 from signage.player.housekeeping import Housekeeping
 from signage.player.panel_control import PanelControl
 from signage.player.proof import ProofOfPlay
@@ -29,6 +30,7 @@ from signage.render.compositor import CROSSFADE_S, Compositor
 from signage.render.stage import Stage
 from signage.store.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
+from signage.player.screen import Screen
 from signage.player.snapshot import SnapshotWriter
 from signage.player.status import ErrorLog, status_document
 from signage.errors import StoreError
@@ -113,6 +115,7 @@ class Player:
         self.settled_at = now
         self.next_status = now
         self.last_snapshot = -1e9
+        self.snapshot_screen = Screen()  # what the last snapshot showed over the frame
         self.frames = 0
         self.dropped = 0
         self.frame_ms: collections.deque[float] = collections.deque(maxlen=300)
@@ -351,11 +354,12 @@ class Player:
         # workers) do not land on the same frame.
         changed_since_snapshot = (self.frame_changed_at >= self.last_snapshot and self.settled
                                   and done - self.settled_at >= SNAPSHOT_SETTLE_S)
+        screen = self.screen()
         if (changed_since_snapshot and done - self.last_snapshot >= SNAPSHOT_MIN_GAP_S) or (
             done - self.last_snapshot >= SNAPSHOT_MAX_AGE_S
-        ):
-            self.snapshots.submit(self.last_frame)
-            self.last_snapshot = done
+        ) or screen != self.snapshot_screen:  # blanked, lit or a pattern: show it at once
+            self.snapshots.submit(self.last_frame, screen)
+            self.last_snapshot, self.snapshot_screen = done, screen
         if done >= self.next_status:
             self.next_status = done + STATUS_EVERY_S
             try:
@@ -364,6 +368,12 @@ class Player:
                 self._status_failed(f"cannot write {self.settings.status_path}: {exc}")
             if self.snapshots.status_error:  # the background writer's last attempt
                 self._status_failed(self.snapshots.status_error)
+
+    def screen(self) -> Screen:
+        """What the panel shows over the frame, as the driver last applied it: a wish the
+        driver has not taken (its link down) is not what the wall shows."""
+        lit = self.control.applied(PanelSetting.POWER)
+        return Screen(lit=lit is not False, pattern=self.control.applied(PanelSetting.TEST_PATTERN))
 
     def _status_failed(self, why: str) -> None:
         if not any(e["message"].startswith("status:") for e in self.errors):

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pygame
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
-from signage.store.runtime import write_atomically, write_json
+from signage.player.screen import Screen
+from signage.store.runtime import SCREEN_KEY, write_atomically, write_json
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,16 @@ def snapshot_size(size: tuple[int, int], max_width: int = MAX_WIDTH) -> tuple[in
     return max_width, max(1, round(height * max_width / width))
 
 
-def encode_png(frame: pygame.Surface) -> bytes:
+def encode_png(frame: pygame.Surface, screen: str = "content") -> bytes:
+    """The frame as PNG, with what the panel shows (`screen`) in a tEXt chunk named
+    SCREEN_KEY ahead of the pixels, so the picture and its state travel as one file."""
     # "RGBX" is a plain copy out of the frame; pygame's "RGB" is a scalar loop 6x slower.
     data = pygame.image.tobytes(frame, "RGBX")
     image = Image.frombytes("RGB", frame.get_size(), data, "raw", "RGBX")
+    info = PngInfo()
+    info.add_text(SCREEN_KEY, screen)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=1)  # speed over size: it is rewritten often
+    image.save(buffer, "PNG", compress_level=1, pnginfo=info)  # speed: rewritten often
     return buffer.getvalue()
 
 
@@ -53,6 +59,7 @@ class SnapshotWriter:
         self.path = path
         self.max_width = max_width
         self._pending: pygame.Surface | None = None
+        self._pending_screen = Screen()
         self._spare: pygame.Surface | None = None  # a copy buffer not in use, for reuse
         self._small: pygame.Surface | None = None  # the scaled-down picture (worker only)
         self._status: tuple[Path, dict] | None = None  # the newest status document to write
@@ -65,14 +72,15 @@ class SnapshotWriter:
             self._thread = threading.Thread(target=self._work, name="snapshot", daemon=True)
             self._thread.start()
 
-    def submit(self, frame: pygame.Surface) -> None:
+    def submit(self, frame: pygame.Surface, screen: Screen = Screen()) -> None:
+        """Write `frame` as the panel shows it under `screen` (black, a pattern or as is)."""
         if self._thread is None:  # synchronous mode, for tests driven by a fake clock
-            self._write(frame)
+            self._write(screen.apply(frame.copy()), screen)
             return
         with self._wake:
             copy = self._pending or self._buffer_for(frame)
             copy.blit(frame, (0, 0))
-            self._pending = copy
+            self._pending, self._pending_screen = copy, screen
             self._wake.notify()
 
     def _buffer_for(self, frame: pygame.Surface) -> pygame.Surface:
@@ -97,6 +105,7 @@ class SnapshotWriter:
                 while self._pending is None and self._status is None and not self._closed:
                     self._wake.wait()
                 frame, self._pending = self._pending, None
+                screen = self._pending_screen
                 status, self._status = self._status, None
                 if frame is None and status is None:
                     return
@@ -104,7 +113,7 @@ class SnapshotWriter:
             if status is not None:
                 self._write_status(*status)
             if frame is not None:
-                self._write(frame)
+                self._write(screen.apply(frame), screen)
             with self._wake:
                 self._spare = frame or self._spare
                 self._writing = False
@@ -117,14 +126,14 @@ class SnapshotWriter:
             return
         self.status_error = None
 
-    def _write(self, frame: pygame.Surface) -> None:
+    def _write(self, frame: pygame.Surface, screen: Screen) -> None:
         size = snapshot_size(frame.get_size(), self.max_width)
         if size != frame.get_size():
             if self._small is None or self._small.get_size() != size:
                 self._small = pygame.Surface(size, 0, frame)
             frame = pygame.transform.smoothscale(frame, size, self._small)
         try:
-            write_atomically(self.path, encode_png(frame))
+            write_atomically(self.path, encode_png(frame, screen.label))
         except OSError as exc:  # keep going; the next frame may succeed (disk freed)
             log.warning("cannot write the frame snapshot %s: %s", self.path, exc)
 

@@ -60,6 +60,7 @@ def status_document(player: Player, now: float) -> dict:
         "uptime_s": round(now - player.started_mono, 1),
         "rss_mb": rss_mb(),
         "state": state_word(player, standby),
+        "screen": player.screen().label,  # what the panel shows, as the snapshot does
         "frames": player.frames,
         "target_fps": player.settings.fps,
         "fps": _presented_fps(player.present_times),

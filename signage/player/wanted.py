@@ -19,4 +19,5 @@ def read_wanted(content: Content, desired: Desired, now: dt.datetime) -> Wanted:
         active_playlist=content.active_playlist(),
         emergencies=desired.emergencies(current_at=now),
         overrides=desired.overrides(active_at=now),
+        play_now=desired.play_now(active_at=now),
     )

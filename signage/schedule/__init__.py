@@ -7,5 +7,5 @@ draws a week of it), whether the clock can be believed (`trusted_time`), the des
 state as values (`state`: emergencies, overrides, live content) and the decision the
 player follows (`desired`).
 
-May import: the standard library, astral, APScheduler, `signage.content` and the top-level
+May import: the standard library, astral, cronsim, `signage.content` and the top-level
 `signage.clock`, `signage.errors`. Never: pygame, sqlite3, fastapi, starlette, serial, av."""

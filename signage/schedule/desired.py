@@ -1,8 +1,8 @@
 """What the wall should do now: which content, lit or blank, how bright, any test pattern.
 
 A pure function of the desired state read from the store and the time. Precedence, from
-the top: a technician's test pattern (on the panel itself), an emergency notice, the
-schedule (or, without one, the active playlist). Power: a technician's override, else the
+the top: a technician's test pattern (on the panel itself), an emergency notice, an
+approver's play-now until its end, the schedule (or, without one, the active playlist). Power: a technician's override, else the
 schedule's power hours. Brightness: a technician's override, else the schedule's plan.
 While the clock is not trusted, only the schedule's default plays, the wall stays lit and
 brightness holds where it was: a wrong date must never pick the wrong campaign.
@@ -18,10 +18,11 @@ from signage.schedule.brightness import Override as BrightnessOverride
 from signage.schedule.brightness import effective_level, recheck_after
 from signage.schedule.resolver import power_state, resolve
 from signage.schedule.rules import Schedule
-from signage.schedule.state import Emergency, Override
+from signage.schedule.state import Emergency, Override, PlayNow
 from signage.schedule.trusted_time import Verdict
 
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
+PLAY_NOW_RULE = "play now"  # the `rule` a decision names while a play-now holds
 MAX_WAIT = dt.timedelta(hours=1)  # decide again at least this often, whatever happens
 
 
@@ -34,6 +35,7 @@ class Wanted:
     active_playlist: str | None  # used when there is no schedule
     emergencies: list[Emergency]  # not cancelled, not expired (some may start later)
     overrides: dict[PanelSetting, Override]  # not expired
+    play_now: PlayNow | None = None  # an approver's playlist above the schedule, until its end
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +74,10 @@ def decide(wanted: Wanted, now: dt.datetime, trust: Verdict,
     elif PanelSetting.BRIGHTNESS in wanted.overrides:
         brightness = float(wanted.overrides[PanelSetting.BRIGHTNESS].value)
         source = "override"
+    # A wrong clock cannot tell when a play-now ends: like every rule, it waits for trust.
+    if trusted and wanted.play_now is not None and wanted.play_now.active(now):
+        playlist, rule = wanted.play_now.playlist, PLAY_NOW_RULE
+        changes.append(wanted.play_now.expires_at)
 
     emergency = _current_emergency(wanted.emergencies, now, changes)
     power_override = wanted.overrides.get(PanelSetting.POWER)

@@ -13,7 +13,9 @@ schedule's own time zone:
 - without `time` a rule covers its chosen days whole, so a range ending 2027-02-10 ends
   at midnight at the end of that day;
 - `cron` (with `for`) makes occurrences: every fire of the expression that falls where the
-  rule's other conditions hold starts an occurrence lasting `for`.
+  rule's other conditions hold starts an occurrence lasting `for`. Expressions mean what
+  they mean to cron (crontab(5)): when both the day of the month and the weekday are
+  restricted, a day matching either one fires.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import re
 import zoneinfo
 from typing import Annotated, Any
 
-from apscheduler.triggers.cron import CronTrigger
+from cronsim import CronSim, CronSimError
 from pydantic import (
     BeforeValidator,
     ConfigDict,
@@ -155,21 +157,24 @@ Weekday = Annotated[str, BeforeValidator(_weekday)]
 
 
 def _check_cron(value: Any) -> str:
+    """A five-field crontab expression, read as Debian's cron reads it (cronsim): names or
+    numbers for weekdays (0 and 7 are Sunday), ranges such as sun-tue, steps such as 2-3/2,
+    and a day of the month OR a weekday when both are restricted."""
     if not isinstance(value, str):
         raise ValueError("write a cron expression in quotes: minute hour day month weekday, "
                          "e.g. '0 12 * * mon-fri'")
     fields = value.split()
-    # APScheduler 3 counts weekday 0 as Monday where crontab counts it as Sunday, so a
-    # number there would silently mean another day; names mean the same in both.
-    if len(fields) == 5 and re.search(r"\d", fields[4]):
-        raise ValueError(f"write the weekday field of {value!r} with names (mon-fri, sat, sun), "
-                         "not numbers: cron's 0 is Sunday but APScheduler's 0 is Monday")
+    if len(fields) != 5:
+        raise ValueError(f"{value!r} has {len(fields)} fields; write five: minute hour day "
+                         "month weekday, e.g. '0 12 * * mon-fri'")
+    expression = " ".join(fields)
     try:
-        CronTrigger.from_crontab(value, timezone=UTC)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is refused by APScheduler: {exc}; write minute hour day "
-                         "month weekday, e.g. '0 12 * * mon-fri'") from None
-    return " ".join(fields)
+        CronSim(expression, dt.datetime(2000, 1, 1))
+    except CronSimError as exc:
+        raise ValueError(f"{value!r}: {str(exc).lower()}; write minute (0-59) hour (0-23) "
+                         "day (1-31) month (1-12 or jan-dec) weekday (0-7 or sun-sat), e.g. "
+                         "'0 12 * * mon-fri'") from None
+    return expression
 
 
 CronExpr = Annotated[str, BeforeValidator(_check_cron)]

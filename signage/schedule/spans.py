@@ -9,7 +9,7 @@ import datetime as dt
 import zoneinfo
 from typing import Iterable
 
-from apscheduler.triggers.cron import CronTrigger
+from cronsim import CronSim
 
 from signage.schedule.rules import DAY, MINUTES_PER_DAY, UTC, ChosenDays, Rule
 
@@ -65,22 +65,20 @@ def day_spans(when: ChosenDays, zone: Zone, lo: dt.datetime, hi: dt.datetime) ->
 
 def cron_spans(rule: Rule, zone: Zone, lo: dt.datetime, hi: dt.datetime) -> list[Span]:
     """Occurrences [fire, fire + for) touching [lo, hi), from fires where the rule's day
-    conditions hold."""
+    conditions hold. Fires are cron's own, in the schedule's zone (cronsim follows Debian's
+    cron, DST transitions included)."""
     length = dt.timedelta(seconds=rule.duration)
-    minute, hour, day, month, weekday = rule.cron.split()
-    # from_crontab's own field mapping, plus an end date so a rare expression (31 Feb)
-    # cannot make APScheduler search for years.
-    trigger = CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday,
-                          timezone=zone, end_date=hi)
     allowed = day_spans(rule, zone, lo - length, hi) if rule.chooses_days() else None
     allowed_starts = [s for s, _ in allowed or ()]
     spans = []
-    fire = trigger.get_next_fire_time(None, lo - length + dt.timedelta(microseconds=1))
-    while fire is not None and fire < hi:
+    # cronsim gives the fires strictly after its start, so an occurrence that began exactly
+    # `for` before lo (and so ends at lo) is not counted, as before.
+    for fire in CronSim(rule.cron, (lo - length).astimezone(zone)):
         fire = fire.astimezone(UTC)
+        if fire >= hi:
+            break
         if allowed is None or contains(allowed, allowed_starts, fire):
             spans.append((fire, fire + length))
-        fire = trigger.get_next_fire_time(None, fire + dt.timedelta(microseconds=1))
     return merge(spans)
 
 

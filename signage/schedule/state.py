@@ -1,4 +1,5 @@
-"""The desired state as values: emergency notices, technician overrides, live content.
+"""The desired state as values: emergency notices, technician overrides, an approver's
+play-now, live content.
 
 Plain records, no I/O: the store reads them from its tables, the desired-state decision
 (`signage.schedule.desired`) and the player work from them.
@@ -50,6 +51,23 @@ class Override:
 
     def active(self, now: dt.datetime) -> bool:
         return self.expires_at is None or now < self.expires_at
+
+
+@dataclasses.dataclass(frozen=True)
+class PlayNow:
+    """An approver's "play now until": `playlist` above the schedule until `expires_at`."""
+
+    playlist: str
+    expires_at: dt.datetime
+    set_by: str
+    set_at: dt.datetime
+
+    def active(self, now: dt.datetime) -> bool:
+        return now < self.expires_at
+
+    def as_dict(self) -> dict:
+        return {"playlist": self.playlist, "expires_at": self.expires_at.isoformat(),
+                "set_by": self.set_by, "set_at": self.set_at.isoformat()}
 
 
 @dataclasses.dataclass(frozen=True)

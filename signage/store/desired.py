@@ -15,7 +15,7 @@ from signage.clock import utc_text
 from signage.content.controls import PanelSetting
 from signage.content.models import Message
 from signage.errors import StoreError
-from signage.schedule.state import Emergency, Override
+from signage.schedule.state import Emergency, Override, PlayNow
 from signage.store.database import Database
 from signage.store.records import Records
 
@@ -120,6 +120,41 @@ class Desired:
             if active_at is None or override.active(active_at):
                 found[override.kind] = override
         return found
+
+    # --- an approver's play-now -------------------------------------------------------
+
+    def set_play_now(self, playlist: str, expires_at: dt.datetime, by: str, role: str) -> PlayNow:
+        """Play `playlist` above the schedule until `expires_at`; audited in the same
+        transaction (schedule.play-now)."""
+        with self.database.write() as db:
+            db.execute(
+                "INSERT INTO play_now (id, playlist, expires_at, set_by, set_at) "
+                "VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET playlist = "
+                "excluded.playlist, expires_at = excluded.expires_at, set_by = excluded.set_by, "
+                "set_at = excluded.set_at",
+                (playlist, utc_text(expires_at), by, utc_text(self.database.clock.now())))
+            self.records.audit(by, role, "schedule.play-now", target=f"playlist {playlist}",
+                               detail={"until": utc_text(expires_at)}, db=db)
+        return self.play_now()
+
+    def clear_play_now(self, by: str, role: str) -> PlayNow | None:
+        """End a play-now early; the one that was set, or None. Audited when one was."""
+        was = self.play_now()
+        with self.database.write() as db:
+            if db.execute("DELETE FROM play_now").rowcount and was is not None:
+                self.records.audit(by, role, "schedule.play-now.clear",
+                                   target=f"playlist {was.playlist}", db=db)
+        return was
+
+    def play_now(self, active_at: dt.datetime | None = None) -> PlayNow | None:
+        """The play-now set (with `active_at`: only if it has not expired then)."""
+        rows = self.database.query("SELECT * FROM play_now")
+        if not rows:
+            return None
+        row = rows[0]
+        found = PlayNow(row["playlist"], _from_utc_text(row["expires_at"]), row["set_by"],
+                        _from_utc_text(row["set_at"]))
+        return found if active_at is None or found.active(active_at) else None
 
     # --- the newest time seen (trusted time) ------------------------------------------
 

@@ -17,6 +17,9 @@ from typing import Any
 # The player rewrites status.json at least once a second; older than this, it is dead
 # or stuck.
 PLAYER_STALE_AFTER_S = 3.0
+# The frame snapshot's PNG carries what the panel shows (content, blanked, test-pattern
+# NAME) in a tEXt chunk of this name, written with the picture in one file.
+SCREEN_KEY = "Screen"
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -159,7 +159,18 @@ MIGRATIONS = [
     ALTER TABLE plays ADD COLUMN clock_trusted INTEGER NOT NULL DEFAULT 1
         CHECK (clock_trusted IN (0, 1));
     """,
-    # 7: background jobs (transcoding an uploaded film to the panel's size), with the
+    # 7: an approver's "play now until": one published playlist above the schedule until
+    # a time (below emergency notices and test patterns). One row at most.
+    """
+    CREATE TABLE play_now (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        playlist TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    """,
+    # 8: background jobs (transcoding an uploaded film to the panel's size), with the
     # progress the console shows; `output` names the file the job made, once done.
     """
     CREATE TABLE jobs (

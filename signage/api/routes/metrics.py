@@ -7,6 +7,7 @@ GET /api/status shows. Frame times are in seconds, as Prometheus names units.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any, Iterator
 
@@ -44,6 +45,9 @@ class StatusCollector:
         yield from self._cards(doc)
         yield _gauge("signage_emergency_active", "1 while an emergency notice is on screen",
                      doc.get("emergency") is not None if player.document else None)
+        yield _gauge("signage_emergency_expires_timestamp_seconds",
+                     "When the notice on screen is due to end (Unix time)",
+                     _timestamp(_get(doc, "emergency", "expires_at")))
         yield _gauge("signage_time_trusted", "1 if the wall clock is trusted",
                      _get(doc, "time", "trusted"))
         yield _gauge("signage_errors_kept", "Recent errors in the status document",
@@ -59,14 +63,16 @@ class StatusCollector:
     def _frames(self, doc: dict) -> Iterator[Metric]:
         yield _gauge("signage_fps", "Frames presented per second (recent)", doc.get("fps"))
         yield _gauge("signage_target_fps", "The frame rate the player aims for", doc.get("target_fps"))
-        quantiles = GaugeMetricFamily("signage_frame_seconds",
-                                      "Time to compose and present a frame (recent frames)",
-                                      labels=["quantile"])
-        for quantile, key in (("0.5", "median"), ("0.99", "p99"), ("1", "max")):
-            value = _number(_get(doc, "frame_ms", key))
+        # Plain gauges with a `stat` label: `quantile` belongs to summaries, which also carry
+        # a count and a sum that the status document does not have (promtool says so).
+        stats = GaugeMetricFamily("signage_frame_seconds",
+                                  "Time to compose and present a frame over recent frames, "
+                                  "by statistic (median, p99, max)", labels=["stat"])
+        for stat in ("median", "p99", "max"):
+            value = _number(_get(doc, "frame_ms", stat))
             if value is not None:
-                quantiles.add_metric([quantile], value / 1000)
-        yield quantiles
+                stats.add_metric([stat], value / 1000)
+        yield stats
         for name, key, text in (("signage_frames", "frames", "Frames presented since start"),
                                 ("signage_dropped_frames", "dropped_frames",
                                  "Frame ticks skipped because a frame ran late")):
@@ -124,6 +130,13 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return float(value)
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def _timestamp(text: Any) -> float | None:
+    try:
+        return dt.datetime.fromisoformat(text).timestamp() if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 def _bytes(mb: float | None) -> float | None:

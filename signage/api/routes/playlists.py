@@ -6,23 +6,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 
-from signage.api.deps import (AssetsDep, ContentDep, PrincipalDep, RevisionsDep, SettingsDep,
-                              require_role)
+from signage.api.deps import (AssetsDep, ClockDep, ContentDep, DesiredDep, PrincipalDep,
+                              RevisionsDep, SettingsDep, require_role)
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, saved_answer)
 from signage.api.routes.revisions import CHANGE_WITH_BODY_RESPONSES, Revision, Rollback
 from signage.services import revisions
+from signage.services.onscreen import playlist_outlooks
 
 router = APIRouter(prefix="/api/playlists", tags=["playlists"])
 
 
 @router.get("", dependencies=[Depends(require_role("editor", "approver", "technician"))])
-def list_playlists(content: ContentDep) -> dict[str, Any]:
-    """Published playlist names, and which one is live at which revision."""
+def list_playlists(content: ContentDep, desired: DesiredDep, settings: SettingsDep,
+                   clock: ClockDep) -> dict[str, Any]:
+    """Published playlist names; `active`, the one that plays when there is no schedule
+    (or the schedule's default is missing); and per playlist `on_screen`: whether the wall
+    shows it now and when the schedule next plays it (`says`, e.g. "from 22:00 under rule
+    night" or "not in the schedule")."""
     live = content.live_content()
     return {
         "playlists": content.playlist_names(),
         "active": {"name": live.playlist.name, "revision": live.revision} if live else None,
+        "on_screen": playlist_outlooks(content, desired, settings, clock.now()),
     }
 
 

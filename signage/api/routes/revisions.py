@@ -12,9 +12,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, st
 from pydantic import BaseModel, ConfigDict, Field
 
 from drivers.registry import panel_size
-from signage.api.deps import ClockDep, PrincipalDep, RevisionsDep, SettingsDep, require_role
+from signage.api.deps import (ClockDep, ContentDep, DesiredDep, PrincipalDep, RevisionsDep,
+                              SettingsDep, require_role)
 from signage.content.models import Playlist
 from signage.services import revisions
+from signage.services.onscreen import playlist_outlooks
 from signage.store.revisions import MAX_REASON_CHARS, RevisionInfo
 
 router = APIRouter(prefix="/api/revisions", tags=["revisions"])
@@ -55,6 +57,13 @@ class Revision(BaseModel):
         data = info.as_dict()
         data.pop("body", None)
         return cls(**data)
+
+
+class ApprovedRevision(Revision):
+    on_screen: dict[str, Any] | None = Field(
+        None, description="For a playlist: whether and when it is on the wall (on_screen_now, "
+        "next_play, rule, until, in_schedule, says: e.g. 'from 22:00 under rule night' or "
+        "'not in the schedule'); approving is not showing")
 
 
 class RevisionWithBody(Revision):
@@ -147,10 +156,15 @@ def submit_revision(revision_id: RevisionId, caller: PrincipalDep,
 @router.post("/{revision_id}/approve", dependencies=[Depends(require_role("approver"))],
              responses=CHANGE_RESPONSES)
 def approve_revision(revision_id: RevisionId, caller: PrincipalDep, revision_store: RevisionsDep,
-                     settings: SettingsDep) -> Revision:
+                     content: ContentDep, desired: DesiredDep, settings: SettingsDep,
+                     clock: ClockDep) -> ApprovedRevision:
     """Approve a submitted revision: it goes live at once (a playlist also becomes the
-    active one). Its author may not approve it unless the site turned four-eyes off."""
-    return Revision.of(revisions.approve(revision_store, settings, caller, revision_id))
+    active one). Its author may not approve it unless the site turned four-eyes off.
+    For a playlist the answer says whether and when the wall shows it (`on_screen`)."""
+    info = revisions.approve(revision_store, settings, caller, revision_id)
+    on_screen = (playlist_outlooks(content, desired, settings, clock.now(), [info.name])[info.name]
+                 if info.kind == "playlist" else None)
+    return ApprovedRevision(**Revision.of(info).model_dump(), on_screen=on_screen)
 
 
 @router.post("/{revision_id}/reject", dependencies=[Depends(require_role("approver"))],

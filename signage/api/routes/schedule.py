@@ -9,14 +9,18 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
-from signage.api.deps import ClockDep, ContentDep, PrincipalDep, RevisionsDep, require_role
+from signage.api.deps import (ClockDep, ContentDep, DesiredDep, PrincipalDep, RevisionsDep,
+                              require_role)
 from signage.api.documents import (DOCUMENT_RESPONSES, REQUEST_BODY_DOC, Upload,
                                     read_document_body, saved_answer)
 from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Revision,
                                           Rollback)
 from signage.content.documents import dump_json
-from signage.services import revisions
+from signage.services import playnow, revisions
+from signage.services.errors import Invalid
 from signage.schedule.plan import day_timeline
 from signage.schedule.rules import Schedule
 from signage.store.content import Content
@@ -111,3 +115,45 @@ def rollback_schedule(rollback: Rollback, caller: PrincipalDep, revision_store: 
     """Make an earlier approved schedule revision the one the player follows again."""
     return Revision.of(revisions.rollback(revision_store, content, caller, "schedule", None,
                                           rollback.revision))
+
+
+class PlayNowBody(BaseModel):
+    """A published playlist to show now, above the schedule, until a time or for a while."""
+
+    model_config = ConfigDict(extra="forbid")
+    playlist: str = Field(min_length=1, max_length=64)
+    until: AwareDatetime | None = Field(
+        None, description="when the schedule takes over again, with a time zone, e.g. "
+        "2027-02-01T18:00:00+07:00")
+    duration: str | StrictInt | StrictFloat | None = Field(
+        None, description="how long from now: 30m, 2h (at most 7 days)")
+
+
+@router.get("/play-now", dependencies=[Depends(require_role("editor", "approver", "technician"))])
+def get_play_now(desired: DesiredDep, clock: ClockDep) -> dict[str, Any]:
+    """The approver's play-now in force, if any (null when the schedule decides)."""
+    found = desired.play_now(active_at=clock.now())
+    return {"play_now": found.as_dict() if found else None}
+
+
+@router.put("/play-now", dependencies=[Depends(require_role("approver"))],
+            responses={404: {"description": "No published playlist has this name"},
+                       400: {"description": "The body is not readable JSON"}})
+def put_play_now(body: PlayNowBody, caller: PrincipalDep, content: ContentDep,
+                 desired: DesiredDep, clock: ClockDep) -> dict[str, Any]:
+    """Play a published playlist now, above the schedule (below emergency notices), until
+    `until` or for `duration`; then the schedule decides again. Audited."""
+    try:
+        found = playnow.play_now_until(content, desired, clock, caller, body.playlist,
+                                       until=body.until, duration=body.duration)
+    except Invalid as exc:
+        raise RequestValidationError([{"loc": ("body", p.path), "msg": p.reason,
+                                       "type": "value_error"} for p in exc.problems]) from None
+    return {"play_now": found.as_dict()}
+
+
+@router.delete("/play-now", dependencies=[Depends(require_role("approver"))])
+def delete_play_now(caller: PrincipalDep, desired: DesiredDep) -> dict[str, Any]:
+    """End the play-now early: the schedule decides again."""
+    was = playnow.stop_play_now(desired, caller)
+    return {"cleared": was is not None, "was": was.as_dict() if was else None}

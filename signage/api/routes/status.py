@@ -99,7 +99,9 @@ def _mb(value: int | None) -> float | None:
     },
 )
 def get_screen(settings: SettingsDep, clock: ClockDep) -> Response:
-    """The last frame the player presented; X-Frame-Age says how old it is in seconds."""
+    """What the panel shows: the last frame presented, black while the wall is blanked,
+    the pattern while a test pattern is on. X-Screen says which (content, blanked,
+    test-pattern NAME); X-Frame-Age how old the picture is in seconds."""
     snapshot = read_snapshot(settings.snapshot_path, clock.now())
     if snapshot is None:
         raise HTTPException(
@@ -109,5 +111,6 @@ def get_screen(settings: SettingsDep, clock: ClockDep) -> Response:
     return Response(
         snapshot.png,
         media_type="image/png",
-        headers={"Cache-Control": "no-store", "X-Frame-Age": f"{snapshot.age_s:.3f}"},
+        headers={"Cache-Control": "no-store", "X-Frame-Age": f"{snapshot.age_s:.3f}",
+                 "X-Screen": snapshot.screen or "content"},
     )
