@@ -28,6 +28,8 @@ DEFAULT_MAX_UPLOAD_MB = 25
 DEFAULT_PLAYS_KEEP_DAYS = 400
 MAX_UPLOAD_MB_CEILING = 200
 DEFAULT_DISK_RESERVE_MB = 8
+DEFAULT_MAX_FILM_MB = 500
+MAX_FILM_MB_CEILING = 4000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Settings:
     # for a site with a single responsible person).
     four_eyes: bool = True
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB  # SIGNAGE_MAX_UPLOAD_MB, 1 to 200
+    # Films have their own cap (SIGNAGE_MAX_FILM_MB, 1 to 4000): streamed to disk, never
+    # held in memory, so only the disk bounds it.
+    max_film_mb: float = DEFAULT_MAX_FILM_MB
     # Browser origins allowed to call the API (SIGNAGE_CORS_ORIGINS, comma-separated);
     # none: CORS stays off.
     cors_origins: tuple[str, ...] = ()
@@ -123,6 +128,9 @@ class Settings:
         if env.get("SIGNAGE_MAX_UPLOAD_MB"):
             values["max_upload_mb"] = _number("SIGNAGE_MAX_UPLOAD_MB", env["SIGNAGE_MAX_UPLOAD_MB"],
                                               1, MAX_UPLOAD_MB_CEILING, "megabytes", "25")
+        if env.get("SIGNAGE_MAX_FILM_MB"):
+            values["max_film_mb"] = _number("SIGNAGE_MAX_FILM_MB", env["SIGNAGE_MAX_FILM_MB"],
+                                            1, MAX_FILM_MB_CEILING, "megabytes", "500")
         if env.get("SIGNAGE_PLAYS_KEEP_DAYS"):
             values["plays_keep_days"] = int(_number(
                 "SIGNAGE_PLAYS_KEEP_DAYS", env["SIGNAGE_PLAYS_KEEP_DAYS"], 1, 3650, "days", "400"))

@@ -262,13 +262,35 @@ def test_a_30_mb_chunked_upload_is_refused_and_leaves_nothing_on_disk(client, st
     assert store.assets.all() == []
 
 
-def test_a_declared_length_over_the_cap_is_refused_before_any_body_is_sent(client, store,
-                                                                             editor):
+def declared_upload_answer(client, editor, declared: int, filename: str, first: bytes) -> bytes:
+    """Send the headers of an upload declaring `declared` bytes, the file part's headers
+    and its `first` bytes, then wait for the answer (the rest is never sent)."""
     host, port = client.base_url.host, client.base_url.port
     head = (f"POST /api/assets HTTP/1.1\r\nHost: {host}\r\n"
             f"Authorization: {editor['Authorization']}\r\n"
             "Content-Type: multipart/form-data; boundary=b0undary\r\n"
-            f"Content-Length: {30 * MB}\r\n\r\n")
+            f"Content-Length: {declared}\r\n\r\n"
+            "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{filename}\"\r\n\r\n").encode() + first
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(head)
+        return conn.recv(4096)
+
+
+def test_a_declared_length_over_the_cap_is_refused_at_the_first_bytes(client, store, editor):
+    # The cap depends on the kind (image or film), which the file's first bytes tell.
+    answer = declared_upload_answer(client, editor, 30 * MB, "big.png", b"\x89PNG\r\n\x1a\n" * 4)
+    assert answer.startswith(b"HTTP/1.1 413 ") and b"SIGNAGE_MAX_UPLOAD_MB" in answer
+    assert store.assets.all() == []
+
+
+def test_a_declared_length_over_every_cap_is_refused_before_any_body_is_sent(client, store,
+                                                                              editor):
+    host, port = client.base_url.host, client.base_url.port
+    head = (f"POST /api/assets HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: {editor['Authorization']}\r\n"
+            "Content-Type: multipart/form-data; boundary=b0undary\r\n"
+            f"Content-Length: {600 * MB}\r\n\r\n")
     with socket.create_connection((host, port), timeout=10) as conn:
         conn.sendall(head.encode())  # and not one byte of the body
         answer = conn.recv(4096)

@@ -77,7 +77,7 @@ def test_the_table_has_a_header_and_aligned_columns(capsys):
 
 
 @pytest.mark.parametrize("options, named", [
-    (["--scene", "a,e"], "'e'"),
+    (["--scene", "a,q"], "'q'"),
     (["--resolution", "384by192"], "'384by192'"),
     (["--frames", "0"], "--frames"),
 ])

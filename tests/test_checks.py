@@ -201,6 +201,16 @@ def test_tickers_have_no_reading_time(fonts):
     assert check(layout_yaml("25%", item), fonts).warnings == []
 
 
+def test_films_have_no_reading_time_but_their_captions_must_fit(fonts):
+    caption = (f"    caption:\n      vi: \"{WELCOME['vi']}\"\n      en: \"{WELCOME['en']}\"\n"
+               f"      zh: \"{WELCOME['zh']}\"\n")
+    film = "name: p\nitems:\n  - kind: video\n    asset: doc.mp4\n    duration: 1s\n" + caption
+    assert check(film, fonts, panel=(1920, 1080)).warnings == []
+    image = film.replace("kind: video", "kind: image")  # the same caption on a picture
+    assert [w.path for w in check(image, fonts, panel=(1920, 1080)).warnings] == ["items[0].duration"]
+    assert {p.path for p in check(film, fonts, panel=(384, 192)).errors} >= {"items[0].caption.zh"}
+
+
 # --- contrast ---------------------------------------------------------------------------
 
 

@@ -42,13 +42,13 @@ def small_disk(mountpoint, size_mb: int):
 
 def fill(directory) -> None:
     """Write until the disk refuses: ENOSPC from here on."""
-    with open(directory / "filler", "wb") as handle:
+    # Unbuffered: a buffered file would try the refused bytes again when it is closed.
+    with open(directory / "filler", "wb", buffering=0) as handle:
         with contextlib.suppress(OSError):
             while True:
                 handle.write(b"\0" * 65536)
-                handle.flush()
     with contextlib.suppress(OSError):  # and the last few bytes
-        with open(directory / "filler2", "wb") as handle:
+        with open(directory / "filler2", "wb", buffering=0) as handle:
             while True:
                 handle.write(b"\0")
                 handle.flush()

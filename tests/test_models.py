@@ -79,7 +79,7 @@ def test_unknown_fields_are_refused_with_their_path():
 
 
 def test_unknown_kind_names_the_choices():
-    (path, reason), = problems({"name": "x", "items": [{"kind": "video"}]})
+    (path, reason), = problems({"name": "x", "items": [{"kind": "audio"}]})
     assert path == "items[0]" and "message, image" in reason
 
 

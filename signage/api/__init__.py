@@ -28,6 +28,7 @@ from signage.api.routes import (assets, audit, auth, emergency, health, metrics,
 from signage.api.security import BodyLimit, BodyPace, SecurityHeaders, SlowBody, cors_options
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError, StoreFull
+from signage.services import films
 from signage.services.errors import Invalid, Refused
 from signage.services.fair import FairQueue
 from signage.settings import Settings, check_origin
@@ -87,6 +88,7 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
             app.state.previews.shutdown()
             app.state.uploads.shutdown()
             if store is None:  # a store we were given belongs to the caller
+                films.TRANSCODER.stop()  # this process's transcodes end with it
                 slot.close()
 
     # No /docs or /redoc: they load their scripts from a CDN that a box on a mountain

@@ -28,6 +28,7 @@ from signage.store.assets import Assets
 from signage.store.content import Content
 from signage.store.desired import Desired
 from signage.store.records import Records
+from signage.store.jobs import Jobs
 from signage.store.revisions import Revisions
 
 HOW_TO_AUTHENTICATE = (
@@ -74,6 +75,7 @@ RevisionsDep = Annotated[Revisions, Depends(_repository("revisions"))]
 DesiredDep = Annotated[Desired, Depends(_repository("desired"))]
 AccessDep = Annotated[Access, Depends(_repository("access"))]
 RecordsDep = Annotated[Records, Depends(_repository("records"))]
+JobsDep = Annotated[Jobs, Depends(_repository("jobs"))]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 

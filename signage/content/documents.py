@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from signage.content.fielderrors import field_errors
-from signage.content.models import EmergencyNotice, format_path
+from signage.content.fielderrors import field_errors, format_path
+from signage.content.models import EmergencyNotice
 from signage.content.wording import say, where
 
 MAX_DOCUMENT_BYTES = 1_000_000

@@ -15,7 +15,35 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from signage.content.models import ITEM_KINDS, Refusal, error_path, format_path
+from signage.content.models import ITEM_KINDS, Refusal
+
+
+def error_path(loc: tuple, data: Any) -> tuple:
+    """Drop union tags from a pydantic location by walking the data it refers to.
+
+    pydantic puts the discriminator value into `loc` (items, 0, message, text, zh);
+    people wrote items[0].text.zh, so a part that names nothing in the data is a tag.
+    """
+    path: list = []
+    node: Any = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and node.get("kind") == part and i < len(loc) - 1:
+            continue  # the union tag pydantic inserted
+        else:
+            node = None
+        path.append(part)
+    return tuple(path)
+
+
+def format_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
 
 
 @dataclasses.dataclass(frozen=True)

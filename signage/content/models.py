@@ -252,6 +252,51 @@ class ImageItem(_ItemBase):
     duration: Duration = 8.0
 
 
+MAX_FILM_LOOPS = 1000
+
+
+def _parse_film_offset(value: Any) -> float:
+    seconds = parse_seconds(value)
+    if not 0 <= seconds <= MAX_DURATION_S:
+        raise ValueError("must be between 0s and 24h: a time in the film, e.g. 1m30s")
+    return seconds
+
+
+FilmOffset = Annotated[
+    float, BeforeValidator(_parse_film_offset), PlainSerializer(format_duration, return_type=str)
+]
+
+
+class VideoItem(_ItemBase):
+    """A stored film, fitted to the zone. It plays `loop` times (once by default), or
+    loops until `duration` is over; `start`/`end` trim it. Sound is ignored (the wall has
+    no speakers). Without `duration` the player learns the length from the film itself."""
+
+    kind: Literal["video"]
+    asset: AssetRef
+    fit: Literal["cover", "contain", "stretch"] = "contain"
+    loop: int | None = Field(None, ge=1, le=MAX_FILM_LOOPS, description="times to play it")
+    duration: Duration | None = None
+    start: FilmOffset = 0.0
+    end: FilmOffset | None = None
+    caption: Message | None = None
+    style: TextStyle | None = None  # for the caption
+
+    @model_validator(mode="after")
+    def _timing(self) -> "VideoItem":
+        if self.loop is not None and self.duration is not None:
+            raise ValueError("give either loop (times to play the film) or duration, not both")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end must come after start in the film")
+        return self
+
+    def playing_time(self, film_length: float) -> float:
+        """How long the item stays on screen when the (trimmed) film lasts `film_length` s."""
+        if self.duration is not None:
+            return self.duration
+        return max(film_length, MIN_DURATION_S) * (self.loop or 1)
+
+
 class TickerItem(_ItemBase):
     """A continuous crawl of the vi, en and zh texts, in that order, looping seamlessly."""
 
@@ -281,11 +326,12 @@ class StandbyItem(_ItemBase):
     duration: Duration = 10.0
 
 
-ITEM_KINDS = ("message", "image", "ticker", "clock", "standby")
+ITEM_KINDS = ("message", "image", "video", "ticker", "clock", "standby")
 Item = Annotated[
-    Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem], Field(discriminator="kind")
+    Union[MessageItem, ImageItem, VideoItem, TickerItem, ClockItem, StandbyItem],
+    Field(discriminator="kind"),
 ]
-AnyItem = Union[MessageItem, ImageItem, TickerItem, ClockItem, StandbyItem]
+AnyItem = Union[MessageItem, ImageItem, VideoItem, TickerItem, ClockItem, StandbyItem]
 
 
 def _check_length(value: Any) -> int | str:
@@ -443,34 +489,3 @@ class EmergencyNotice(_Strict):
         if (end - start).total_seconds() > MAX_EMERGENCY_S:
             raise ValueError("an emergency notice may last at most 7 days; publish a playlist instead")
         return start, end
-
-
-# --- turning pydantic's errors into "field.path: reason" lines ------------------------
-
-
-def error_path(loc: tuple, data: Any) -> tuple:
-    """Drop union tags from a pydantic location by walking the data it refers to.
-
-    pydantic puts the discriminator value into `loc` (items, 0, message, text, zh);
-    people wrote items[0].text.zh, so a part that names nothing in the data is a tag.
-    """
-    path: list = []
-    node: Any = data
-    for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and node.get("kind") == part and i < len(loc) - 1:
-            continue  # the union tag pydantic inserted
-        else:
-            node = None
-        path.append(part)
-    return tuple(path)
-
-
-def format_path(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(document)"

@@ -1,5 +1,5 @@
 """Tools for developers, not for the wall: `signage bench` (`bench`, which plays the
-`scenes` and times them with `timing`), the naive reference renderer it compares against
+`scenes` and times them with `timing`; films play in real time in `filmbench`), the naive reference renderer it compares against
 (`naive`), and `signage loadtest` (`loadtest`).
 
 They measure the player and the store from outside, so they sit just below `cli` in the

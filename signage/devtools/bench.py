@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from signage.devtools import present
-from signage.devtools.scenes import (FADE_ITEM_S, FADE_S, PLAYLIST_ITEM_S, PLAYLIST_ITEMS, SCENES,
-                                     BenchError, prepare)
+from signage.devtools.scenes import (FADE_ITEM_S, FADE_S, FILM_PANELS, FILM_SECONDS,
+                                     PLAYLIST_ITEM_S, PLAYLIST_ITEMS, SCENES, BenchError, prepare)
 from signage.devtools.timing import (FADE_WINDOW, FRAME_S, NAIVE_FRAMES, WARMUP_FRAMES, Spec,
                                      measure)
 
@@ -48,6 +48,10 @@ TIMED = {
           "each fade are timed (ticker and clock run too)"),
     "d": (f"every frame of one full pass ({PLAYLIST_FRAMES} frames by default), item changes "
           "and their crossfades included"),
+    "e": (f"real time, 30 fps paced, {FILM_SECONDS} s of film: every frame; CPU of all threads "
+          "beside a bare PyAV decode + convert of the same file (the floor)"),
+    "f": f"as e, on the panel-size copy the upload transcode makes ({FILM_SECONDS} s)",
+    "g": "real time, 30 fps paced: every frame of image -> film -> image, changes included",
 }
 
 
@@ -99,7 +103,7 @@ def run_bench(scenes: Iterable[str] = tuple(SCENES), resolutions: Iterable = RES
                 "timed": {s: TIMED[s] for s in scenes}, "notes": [], "errors": []}
     with tempfile.TemporaryDirectory(prefix="signage-bench-") as root:
         for scene in scenes:
-            for size in sizes:
+            for size in ([FILM_PANELS[scene]] if scene in FILM_PANELS else sizes):
                 label = f"{scene} {size[0]}x{size[1]}"
                 spec = Spec(scene, size[0], size[1], frames, document["playlist_frames"], naive,
                             str(Path(root, f"{scene}-{size[0]}x{size[1]}", "data")),

@@ -59,8 +59,8 @@ def cards_playlist(size: tuple[int, int], add_asset) -> Playlist:
 
 def _playlist_maker(scene: str, size: tuple[int, int]):
     if scene == "cards":
-        return lambda add_asset: cards_playlist(size, add_asset)
-    return lambda add_asset: scene_playlist("a", size, add_asset)  # the bench's still scene
+        return lambda add_asset, _store: cards_playlist(size, add_asset)
+    return lambda add_asset, _store: scene_playlist("a", size, add_asset)  # the still scene
 
 
 # --- measuring ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Callable
 
 from signage.errors import SignageError
 from signage.content.models import (
-    ClockItem, ImageItem, Message, MessageItem, Playlist, TickerItem, Transition, Zone,
+    ClockItem, ImageItem, Message, MessageItem, Playlist, TickerItem, Transition, VideoItem, Zone,
 )
 
 SCENES = {
@@ -19,7 +19,14 @@ SCENES = {
     "b": "message + moving ticker (main zone + ticker strip)",
     "c": "crossfade between two full-panel images, with ticker and clock zones",
     "d": "50-item image playlist, 2 s items, item changes included",
+    "e": "1920x1080 30 fps H.264 film filling a 1920x1080 panel, with a ticker zone",
+    "f": "the same film on a 768x384 panel, after the upload transcode to the panel's size",
+    "g": "item changes image -> film -> image (1920x1080)",
 }
+# Films play in real time at the panel's size of their own (see devtools.filmbench).
+FILM_PANELS = {"e": (1920, 1080), "f": (768, 384), "g": (1920, 1080)}
+FILM_SIZE, FILM_FPS, FILM_SECONDS = (1920, 1080), 30, 60
+CHANGE_ITEM_S = 3.0  # scene g: each item shows this long
 # Every fake clock (the store's stamps, the player's) starts here, so no one sees time go back.
 START = dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.timezone.utc)
 PLAYLIST_ITEMS = 50
@@ -100,13 +107,37 @@ def scene_playlist(scene: str, size: tuple[int, int],
     raise BenchError(f"unknown scene {scene!r}; choose from {', '.join(SCENES)}")
 
 
+def film_playlist(scene: str, size: tuple[int, int], film: str,
+                  add_asset: Callable[[bytes], str]) -> Playlist:
+    """Scenes e-g: the stored film `film` full-panel under a ticker, or between images."""
+    if scene == "g":
+        first, last = add_asset(_picture(size, 4)), add_asset(_picture(size, 5))
+        return Playlist(name="bench-g", items=[
+            ImageItem(kind="image", asset=first, fit="cover", duration=CHANGE_ITEM_S),
+            VideoItem(kind="video", asset=film, fit="cover", duration=CHANGE_ITEM_S),
+            ImageItem(kind="image", asset=last, fit="cover", duration=CHANGE_ITEM_S)])
+    ticker = TickerItem(kind="ticker", text=NOTICE, speed=_ticker_speed(size), duration=3600.0)
+    return Playlist(name=f"bench-{scene}", layout=[
+        Zone(zone="main", rect=("0%", "0%", "100%", "100%"), items=[
+            VideoItem(kind="video", asset=film, fit="cover", duration=3600.0)]),
+        Zone(zone="ticker", rect=("0%", "85%", "100%", "15%"), items=[ticker]),
+    ])
+
+
 def prepare(scene: str, size: tuple[int, int], data_dir: Path) -> None:
-    """Publish the scene's playlist and images into a fresh store in `data_dir`."""
-    publish(lambda add_asset: scene_playlist(scene, size, add_asset), data_dir)
+    """Publish the scene's playlist and images (and film) into a fresh store in `data_dir`."""
+    if scene in FILM_PANELS:
+        from signage.devtools.filmbench import store_film
+
+        publish(lambda add_asset, store: film_playlist(scene, size, store_film(store, scene, size),
+                                                        add_asset), data_dir)
+    else:
+        publish(lambda add_asset, store: scene_playlist(scene, size, add_asset), data_dir)
 
 
-def publish(make_playlist: Callable[[Callable[[bytes], str]], Playlist], data_dir: Path) -> None:
-    """Publish `make_playlist(add_asset)` into a fresh store in `data_dir`."""
+def publish(make_playlist: Callable[[Callable[[bytes], str], object], Playlist],
+            data_dir: Path) -> None:
+    """Publish `make_playlist(add_asset, store)` into a fresh store in `data_dir`."""
     from signage.clock import FakeClock
     from signage.media.images import inspect_asset
     from signage.store import Store
@@ -117,7 +148,7 @@ def publish(make_playlist: Callable[[Callable[[bytes], str]], Playlist], data_di
         return store.assets.add(data, inspect_asset(data))
 
     try:
-        store.content.publish_playlist(make_playlist(add_asset), author="bench")
+        store.content.publish_playlist(make_playlist(add_asset, store), author="bench")
     finally:
         store.close()
 

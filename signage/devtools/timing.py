@@ -20,7 +20,7 @@ from typing import Callable
 
 from signage.clock import SystemClock
 from signage.content.models import Playlist
-from signage.devtools.scenes import FADE_ITEM_S, FADE_S, START, live_playlist
+from signage.devtools.scenes import FADE_ITEM_S, FADE_S, FILM_PANELS, START, live_playlist
 from signage.player.status import status_document
 
 FRAME_S = 1 / 60  # content time per frame
@@ -106,6 +106,10 @@ def _peak_rss_mb() -> float:
 
 def measure(spec: Spec) -> dict:
     """One result row (and notes) for `spec`: our player first, then the naive reference."""
+    if spec.scene in FILM_PANELS:  # films play in real time (devtools.filmbench)
+        from signage.devtools.filmbench import measure_film
+
+        return measure_film(spec)
     from drivers.emulated import EmulatedPanel
     from signage.clock import FakeClock
     from signage.player.loop import build_player

@@ -11,6 +11,7 @@ import collections
 import dataclasses
 import gc
 import logging
+import math
 import threading
 from typing import Callable
 
@@ -37,7 +38,7 @@ from signage.errors import StoreDamaged, StoreError
 from signage.player.wanted import read_wanted
 from signage.schedule.state import LiveContent
 from signage.store import Store
-from signage.store.assets import asset_file
+from signage.store.assets import shown_file
 from signage.store.lastgood import LAST_GOOD, LastGood, LastGoodContent
 from signage.schedule.trusted_time import TimeTrust, Verdict
 from signage.player.watchdog import Notifier
@@ -105,6 +106,7 @@ class Player:
         self.errors = errors or ErrorLog(clock)
         self.snapshots = snapshots or SnapshotWriter(settings.snapshot_path)
         self.interval = 1.0 / settings.fps
+        self.tick_origin: float | None = None  # where run()'s grid of ticks starts
         now = clock.monotonic()
         self.started_mono = now
         self.started_wall = clock.now()
@@ -372,9 +374,19 @@ class Player:
             self.compositor.hold(self.last_frame)
             self.fade_started = now
             stage.prefetching = False  # until the fade is over
-        # Its timeline runs from when it was asked for, so loading never shifts the timing.
-        stage.start(asked)
+        # Its timeline runs from when it was asked for, so loading never shifts the timing;
+        # on the tick grid, so a film at the loop's rate meets a frame time every tick
+        # however late each tick's wake-up happens to be.
+        stage.start(self.on_tick(asked))
         self.showing, self.stage = showing, stage
+
+    def on_tick(self, moment: float) -> float:
+        """`moment` moved back onto the grid of ticks run() paces frames by (as it is
+        when frames are stepped by hand, e.g. by tests on a fake clock)."""
+        if self.tick_origin is None:
+            return moment
+        ticks = math.floor((moment - self.tick_origin) / self.interval + 1e-6)
+        return self.tick_origin + ticks * self.interval
 
     def _present(self, frame: pygame.Surface, now: float, dirty: list[pygame.Rect] | None) -> None:
         try:
@@ -440,7 +452,7 @@ class Player:
     def run(self, stop: threading.Event, max_frames: int | None = None) -> None:
         """Present frames at the configured rate until `stop` is set."""
         clean_stale_temps(self.settings.runtime_dir)
-        start = self.clock.monotonic()
+        start = self.tick_origin = self.clock.monotonic()
         tick = 0
         while not stop.is_set() and (max_frames is None or self.frames < max_frames):
             self.step()
@@ -477,10 +489,11 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
         return Store(settings.data_dir, clock, reserve_bytes=settings.disk_reserve_bytes)
 
     def asset_path(ref: str):
-        path = asset_file(settings.assets_dir, ref)
+        # A film's panel-size copy once made; the last-good copy if the store's is gone.
+        path = shown_file(settings.assets_dir, ref, driver.size)
         if path.exists():
             return path
-        kept = asset_file(settings.data_dir / LAST_GOOD / "assets", ref)
+        kept = shown_file(settings.data_dir / LAST_GOOD / "assets", ref, driver.size)
         return kept if kept.exists() else path
 
     errors = ErrorLog(clock)

@@ -42,6 +42,7 @@ from typing import Callable, Iterable
 from PIL import Image, ImageOps
 
 from signage.content.documents import Document, Problem
+from signage.content.fielderrors import format_path
 from signage.content.models import (
     AnyItem,
     ClockItem,
@@ -51,8 +52,8 @@ from signage.content.models import (
     Playlist,
     TextStyle,
     TickerItem,
+    VideoItem,
     color_rgb,
-    format_path,
 )
 from signage.render import cards, clockface, items, pictures, ticker
 from signage.render.fonts import FontBook
@@ -177,6 +178,8 @@ class _Checker:
             self._message(path, item)
         elif isinstance(item, ImageItem) and item.caption:
             self._caption(path, item)
+        elif isinstance(item, VideoItem) and item.caption:
+            self._caption_layout(path, item)  # no reading time: people watch the film
         elif isinstance(item, TickerItem):
             self._ticker(path, item)
         elif isinstance(item, ClockItem):
@@ -208,12 +211,21 @@ class _Checker:
         boxes = [(x + left, y + top, w, h) for x, y, w, h in _boxes(fit)]
         self._contrast(path, item, boxes, _gradient(self.zone))
 
-    def _caption(self, path: tuple, item: ImageItem) -> None:
+    def _caption_layout(self, path: tuple, item: ImageItem | VideoItem):
+        """Check a caption's glyphs and its fit in the band; (its fit, the text's box), or
+        None when a glyph is missing."""
         caption_path = path + ("caption",)
         if self._coverage(item.caption, caption_path):
-            return
-        band, text_box = items.caption_band(self.fonts, item.caption, self.zone)
+            return None
+        _band, text_box = items.caption_band(self.fonts, item.caption, self.zone)
         fit = self._block(item.caption, text_box.size, caption_path, "caption band", margin_ratio=0)
+        return fit, text_box
+
+    def _caption(self, path: tuple, item: ImageItem) -> None:
+        laid_out = self._caption_layout(path, item)
+        if laid_out is None:
+            return
+        fit, text_box = laid_out
         self._reading(path, item.caption, item.duration)
         file = self.asset_file(item.asset)
         image = _fitted(file, self.zone, item.fit) if file else None

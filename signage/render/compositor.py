@@ -21,13 +21,15 @@ from typing import Hashable
 
 import pygame
 
-from signage.content.models import AnyItem, StandbyItem
+from signage.content.models import AnyItem, StandbyItem, VideoItem
+from signage.errors import SignageError
 from signage.render.blend import KERNEL, KERNEL_NOTE
 from signage.render.fonts import FontBook
 from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, StaticVisual, Visual,
                                   item_key, make_visual)
 from signage.render.pictures import SPARE_SURFACES, new_frame
 from signage.render.transitions import draw_transition
+from signage.render.video import FilmError, film_info, trimmed_length
 
 __all__ = ["CACHE_BYTES", "CROSSFADE_S", "Compositor", "ItemError", "STANDBY_MESSAGE",
            "cache_budget"]
@@ -74,6 +76,7 @@ class Compositor:
             self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prefetch")
         self.frame = new_frame(self.size)  # the stage draws its zones here
         # Made on first use: a panel that never changes playlist never pays for them.
+        self._film_lengths: dict = {}  # path -> seconds from the header
         self._held: pygame.Surface | None = None  # the picture a new playlist fades in over
         self._blend: pygame.Surface | None = None
 
@@ -91,6 +94,11 @@ class Compositor:
         self._visuals.move_to_end(key)
         self._touched.add(key)
         return entry
+
+    def cached(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> Visual | None:
+        """The item's Visual if it is made already (never makes one, never waits)."""
+        entry = self._visuals.get((tuple(size), key or item_key(item)))
+        return None if entry is None or isinstance(entry, concurrent.futures.Future) else entry
 
     def end_frame(self, calm: bool = True) -> None:
         """The pictures asked for since the last call are on screen: keep them cached.
@@ -134,7 +142,7 @@ class Compositor:
 
     def _render(self, item: AnyItem, size: tuple[int, int]) -> Visual:
         try:
-            return make_visual(item, size, self.fonts, self.asset_path)
+            return make_visual(item, size, self.fonts, self.asset_path, wait=self._worker is None)
         except ItemError:
             raise
         except Exception as exc:  # a renderer bug must cost one item, not the screen
@@ -176,6 +184,7 @@ class Compositor:
                 continue
             del self._visuals[old_key]
             self._bytes -= old.nbytes
+            _stop(old)
             self._unfreed = self._unfreed[-(MAX_UNFREED - 1):] + [old]
 
     @property
@@ -222,9 +231,33 @@ class Compositor:
         """Free the fade's buffers (16 MB at 1920x1080): new playlists are rare."""
         self._held = self._blend = None
 
+    def film_length(self, item: VideoItem) -> float | None:
+        """How long one play of the item's (trimmed) film lasts, from its header; None
+        if it cannot be opened (the item then fails when it comes on, and is skipped)."""
+        try:
+            path = self.asset_path(item.asset)
+            if path not in self._film_lengths:
+                self._film_lengths[path] = film_info(path).length
+        except (FilmError, SignageError):
+            return None
+        return trimmed_length(item, self._film_lengths[path]) or None
+
     def close(self) -> None:
         if self._worker is not None:
             self._worker.shutdown(wait=False, cancel_futures=True)
+        for entry in list(self._visuals.values()):
+            _stop(entry)
+
+
+def _stop(entry) -> None:
+    """Stop a film's decoder thread (other pictures have nothing running)."""
+    if isinstance(entry, concurrent.futures.Future):
+        if not entry.done() or entry.exception() is not None:
+            return
+        entry = entry.result()
+    close = getattr(entry, "close", None)
+    if close is not None:
+        close()
 
 
 def _recycle(visual: Visual) -> None:

@@ -15,7 +15,7 @@ import pygame
 
 from signage.errors import SignageError
 from signage.content.models import (AnyItem, ClockItem, ImageItem, Message, MessageItem, StandbyItem,
-                            TextStyle, TickerItem)
+                            TextStyle, TickerItem, VideoItem)
 from signage.render.cards import card_picture
 from signage.render.clockface import ClockVisual
 from signage.render.fonts import FontBook
@@ -24,6 +24,7 @@ from signage.render.pictures import background, load_picture, surface_bytes
 from signage.render.text import TextBlock, fit_message, reference_heights, render_message
 from signage.settings import DEFAULT_MIN_CJK_PX, DEFAULT_MIN_LATIN_PX
 from signage.render.ticker import TickerVisual
+from signage.render.video import FilmDecoder, FilmError, VideoVisual, film_info
 
 # A caption band takes at least CAPTION_SHARE of the zone's height at the bottom of the
 # image, and grows (up to CAPTION_MAX_SHARE) until its Chinese and Latin text reach the
@@ -90,7 +91,7 @@ def item_label(item: AnyItem) -> str:
     """A short human label for status pages."""
     if isinstance(item, (MessageItem, TickerItem)):
         return item.text.vi[:60]
-    if isinstance(item, ImageItem):
+    if isinstance(item, (ImageItem, VideoItem)):
         return item.caption.vi[:60] if item.caption else item.asset[:19]
     if isinstance(item, ClockItem):
         return ", ".join(item.zones)
@@ -98,9 +99,13 @@ def item_label(item: AnyItem) -> str:
 
 
 def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
-                asset_path: AssetPath) -> Visual:
-    """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file)."""
+                asset_path: AssetPath, *, wait: bool = True) -> Visual:
+    """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file).
+    A film's frames come from its decoder thread; with `wait` each frame waits for the
+    exact frame due (tests, previews), without it the player never waits."""
     try:
+        if isinstance(item, VideoItem):
+            return video_visual(item, size, fonts, asset_path, wait)
         if isinstance(item, MessageItem) and item.template != "plain":
             logo = asset_path(item.logo) if item.logo else None
             return StaticVisual(card_picture(item, size, fonts, logo))
@@ -114,7 +119,7 @@ def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
             return ClockVisual(item, size, fonts)
         if isinstance(item, StandbyItem):
             return StaticVisual(standby_picture(size, fonts))
-    except ImageLoadError as exc:
+    except (ImageLoadError, FilmError) as exc:
         raise ItemError(str(exc)) from None
     raise ItemError(f"no renderer for items of kind {item.kind!r}")
 
@@ -135,12 +140,8 @@ def message_picture(item: MessageItem, size, fonts: FontBook, asset_path: AssetP
 def image_picture(item: ImageItem, size, fonts: FontBook, asset_path: AssetPath) -> pygame.Surface:
     surface = load_picture(asset_path(item.asset), size, item.fit)
     if item.caption:
-        width, height = size
-        band, text_box = caption_band(fonts, item.caption, size)
-        plate = pygame.Surface(band.size, pygame.SRCALPHA)
-        plate.fill((0, 0, 0, CAPTION_PLATE_ALPHA))
+        band, text_box, plate, block = _caption_parts(item.caption, size, fonts, item.style)
         surface.blit(plate, band.topleft)
-        block = render_message(item.caption, text_box.size, fonts, style=item.style, margin_ratio=0)
         surface.blit(block.surface, text_box.topleft)
     return surface
 
@@ -166,6 +167,39 @@ def _meets_floors(fonts: FontBook, sizes: dict[str, int]) -> bool:
     heights = reference_heights(fonts, sizes)
     return all(h >= (DEFAULT_MIN_CJK_PX if lang == "zh" else DEFAULT_MIN_LATIN_PX)
                for lang, h in heights.items())
+
+
+def _caption_parts(caption: Message, size, fonts: FontBook, style: TextStyle | None):
+    """(band, text box, the dark plate, the text) of a caption in a zone of `size`."""
+    band, text_box = caption_band(fonts, caption, size)
+    plate = pygame.Surface(band.size, pygame.SRCALPHA)
+    plate.fill((0, 0, 0, CAPTION_PLATE_ALPHA))
+    block = render_message(caption, text_box.size, fonts, style=style, margin_ratio=0)
+    return band, text_box, plate, block
+
+
+def caption_plate(caption: Message, size, fonts: FontBook,
+                  style: TextStyle | None) -> pygame.Surface:
+    """A film's caption on its dark plate, band-high, drawn over each frame's bottom."""
+    band, text_box, plate, block = _caption_parts(caption, size, fonts, style)
+    plate.blit(block.surface, (text_box.left, text_box.top - band.top))
+    return plate
+
+
+def video_visual(item: VideoItem, size, fonts: FontBook, asset_path: AssetPath,
+                 wait: bool) -> VideoVisual:
+    """Open the film and decode its first frames (so it is ready when it comes on)."""
+    path = asset_path(item.asset)
+    info = film_info(path)
+    decoder = FilmDecoder(path, size, item.fit, start=item.start, end=item.end, wait=wait,
+                          declared=info.length)
+    try:
+        decoder.wait_first()
+    except FilmError:
+        decoder.close()
+        raise
+    band = caption_plate(item.caption, size, fonts, item.style) if item.caption else None
+    return VideoVisual(decoder, band)
 
 
 def standby_picture(size, fonts: FontBook) -> pygame.Surface:

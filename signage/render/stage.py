@@ -18,11 +18,13 @@ from typing import Callable, Hashable
 
 import pygame
 
-from signage.content.models import AnyItem, Playlist, StandbyItem, Transition, Zone
+from signage.content.models import (MIN_DURATION_S, AnyItem, Playlist, StandbyItem, Transition,
+                                    VideoItem, Zone)
 from signage.render.compositor import STANDBY_ITEM, Compositor
 from signage.render.items import ItemError, item_key, item_label
 from signage.render.pictures import background
 from signage.render.transitions import draw_transition
+from signage.render.video import FilmError, VideoVisual
 from signage.content.sequence import position
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class Moment:
     previous: int | None = None  # the item being replaced, during a transition
     progress: float = 1.0
     kind: str = "cut"
+    loop: int = 0  # how many times the zone's items have come round (a film plays anew each time)
 
 
 def visible_parts(box: pygame.Rect, covers: list[pygame.Rect],
@@ -73,11 +76,12 @@ def _minus(rect: pygame.Rect, cover: pygame.Rect) -> list[pygame.Rect]:
 class ZonePlay:
     """One zone's sequence: which item plays when, and dropping items that failed."""
 
-    def __init__(self, zone: Zone, box: pygame.Rect, default: Transition):
+    def __init__(self, zone: Zone, box: pygame.Rect, default: Transition,
+                 film_length: Callable[[VideoItem], float | None] = lambda item: None):
         self.name = zone.zone
         self.box = box
         self.default = default
-        self.items: list[AnyItem] = list(zone.items)
+        self.items: list[AnyItem] = [_timed(item, film_length) for item in zone.items]
         self.origin = list(range(len(self.items)))  # index in the document, for reports
         self.keys = [item_key(item) for item in self.items]
         self.started = 0.0
@@ -95,10 +99,17 @@ class ZonePlay:
         seconds = min(transition.seconds, item.duration)
         first_ever = pos.index == 0 and pos.loop == 0
         if first_ever or pos.into >= seconds:
-            return Moment(pos.index, pos.into, pos.remaining)
+            return Moment(pos.index, pos.into, pos.remaining, loop=pos.loop)
         previous = (pos.index - 1) % len(self.items)
         return Moment(pos.index, pos.into, pos.remaining, previous, pos.into / seconds,
-                      transition.kind)
+                      transition.kind, pos.loop)
+
+    def visual_key(self, index: int, loop: int) -> Hashable:
+        """The compositor's key for item `index` in round `loop`: a film plays from its start
+        each round, so each round has its own decoder (the next one opened ahead)."""
+        if isinstance(self.items[index], VideoItem) and len(self.items) > 1:
+            return (self.keys[index], loop)
+        return self.keys[index]
 
     def drop(self, index: int, t: float) -> None:
         """Remove a failed item; the one after it starts now, without a jump in timing."""
@@ -129,7 +140,8 @@ class Stage:
         if playlist is None:
             playlist = Playlist(name="standby", items=[STANDBY_ITEM])
         self.layout = playlist.layout is not None
-        self.zones = [ZonePlay(zone, pygame.Rect(zone.box(panel)), playlist.transition)
+        self.zones = [ZonePlay(zone, pygame.Rect(zone.box(panel)), playlist.transition,
+                               compositor.film_length)
                       for zone in playlist.zones()]
         self.zones = [zone for zone in self.zones if zone.box.width and zone.box.height]
         # Later zones lie on top: each zone is drawn only in the parts of its box they leave.
@@ -157,13 +169,15 @@ class Stage:
         for zone in self.zones:
             moment = zone.moment(t)
             if moment is not None:
-                self.compositor.prefetch(zone.items[moment.index], zone.box.size, zone.keys[moment.index])
+                self.compositor.prefetch(zone.items[moment.index], zone.box.size,
+                                         zone.visual_key(moment.index, moment.loop))
 
     def ready(self, t: float) -> bool:
         for zone in self.zones:
             moment = zone.moment(t)
             if moment is not None and not self.compositor.is_ready(
-                    zone.items[moment.index], zone.box.size, zone.keys[moment.index]):
+                    zone.items[moment.index], zone.box.size,
+                    zone.visual_key(moment.index, moment.loop)):
                 return False
         return True
 
@@ -197,25 +211,27 @@ class Stage:
             if moment is None:
                 return self._standby(i, zone)
             try:
-                current = self._visual(zone, moment.index)
-            except ItemError as exc:
+                current = self._visual(zone, moment.index, moment.loop)
+                current_key = current.key(moment.into, now)  # a film can break as it plays
+            except (ItemError, FilmError) as exc:
                 self._drop(zone, moment.index, t, exc)
                 continue
             break
         if self.prefetching and (moment.previous is None or moment.remaining <= PREFETCH_LEAD_S):
-            self._prefetch_next(i, zone, moment.index)
+            self._prefetch_next(i, zone, moment.index, moment.loop)
         content = (moment.index, moment.previous is not None)
         previous = None
         if moment.previous is not None:
             try:
-                previous = self._visual(zone, moment.previous)
+                previous = self._visual(zone, moment.previous,
+                                        moment.loop - (moment.previous > moment.index))
             except ItemError:
                 previous = None  # it was on screen a moment ago; if it is gone now, cut
         self.changed |= content != self.content[i]
         self.content[i] = content
         box = zone.box
         if previous is None:
-            key = ("item", moment.index, current.key(moment.into, now))
+            key = ("item", moment.index, current_key)
 
             def draw(frame, parts):
                 for part in parts:
@@ -233,8 +249,8 @@ class Stage:
                 draw_transition(moment.kind, frame, box, before, after, moment.progress)
         return key, draw_blend
 
-    def _visual(self, zone: ZonePlay, index: int):
-        return self.compositor.visual(zone.items[index], zone.box.size, zone.keys[index])
+    def _visual(self, zone: ZonePlay, index: int, loop: int):
+        return self.compositor.visual(zone.items[index], zone.box.size, zone.visual_key(index, loop))
 
     def _standby(self, i: int, zone: ZonePlay):
         self.changed |= self.content[i] != "standby"
@@ -247,13 +263,14 @@ class Stage:
                 card.draw(frame, zone.box.topleft, 0.0, None)
         return "standby", draw
 
-    def _prefetch_next(self, i: int, zone: ZonePlay, index: int) -> None:
+    def _prefetch_next(self, i: int, zone: ZonePlay, index: int, loop: int) -> None:
         if self.prefetched[i] != index and len(zone.items) > 1:
             upcoming = (index + 1) % len(zone.items)
-            self.compositor.prefetch(zone.items[upcoming], zone.box.size, zone.keys[upcoming])
+            self.compositor.prefetch(zone.items[upcoming], zone.box.size,
+                                     zone.visual_key(upcoming, loop + (upcoming == 0)))
             self.prefetched[i] = index
 
-    def _drop(self, zone: ZonePlay, index: int, t: float, exc: ItemError) -> None:
+    def _drop(self, zone: ZonePlay, index: int, t: float, exc: Exception) -> None:
         where = f"{self.name} zone {zone.name}" if self.layout else self.name
         self.report(f"skipping item {zone.origin[index]} ({zone.items[index].kind}) of {where}: {exc}")
         zone.drop(index, t)
@@ -268,4 +285,26 @@ class Stage:
                    for zone in self.zones)
 
     def status(self, t: float) -> list[dict]:
-        return [zone.status(t) for zone in self.zones]
+        return [self._with_film(zone, zone.status(t), t) for zone in self.zones]
+
+    def _with_film(self, zone: ZonePlay, status: dict, t: float) -> dict:
+        """A zone playing a film also says where the film is and how many frames it dropped."""
+        moment = zone.moment(t)
+        if moment is None or not isinstance(zone.items[moment.index], VideoItem):
+            return status
+        visual = self.compositor.cached(zone.items[moment.index], zone.box.size,
+                                        zone.visual_key(moment.index, moment.loop))
+        if isinstance(visual, VideoVisual):
+            position = visual.position
+            status["film"] = {"position_s": None if position is None else round(position, 2),
+                              "dropped_frames": visual.decoder.dropped}
+        return status
+
+
+def _timed(item: AnyItem, film_length: Callable[[VideoItem], float | None]) -> AnyItem:
+    """A film item without a duration lasts its (trimmed) film's length times its loops."""
+    if not isinstance(item, VideoItem) or item.duration is not None:
+        return item
+    length = film_length(item)
+    # A film that cannot be opened fails when it comes on; until then it holds its place.
+    return item.model_copy(update={"duration": item.playing_time(length or MIN_DURATION_S)})

@@ -3,7 +3,7 @@
 Each function checks (content, permissions), writes through the store and audits, and
 raises problems that carry a stable code and parameters, so the REST routes, the console and
 the CLI stay thin adapters that only parse, call and present: `revisions` (save a draft,
-submit, approve, reject, roll back), `assets` (upload, delete), `emergency` (post, cancel),
+submit, approve, reject, roll back), `assets` (upload, delete), `films` (film uploads and their background transcode), `emergency` (post, cancel),
 `panel` (set, clear overrides), `people` (users, tokens), `importer` (content files) and
 `preview` (a revision's frame); `errors` holds the refusals (NotFound, Conflict, Forbidden,
 Invalid), each with a code and its parameters. A function takes the store's

@@ -1,4 +1,4 @@
-"""`signage import`: playlist files plus the image files they name, into the store.
+"""`signage import`: playlist files plus the image and film files they name, into the store.
 
 A playlist file may name an image by a path (relative to the file's folder, or to the
 content folder above it, e.g. `assets/gate.png` from `playlists/welcome.yaml`). Import
@@ -14,8 +14,11 @@ from typing import Iterable
 
 from signage.content.documents import Document, DocumentError, Problem, parse_document, validate_document
 from signage.errors import ContentError
-from signage.content.models import Playlist, format_path, is_stored_ref
+from signage.content.fielderrors import format_path
+from signage.content.models import Playlist, is_stored_ref
+from signage.media.film import probe_film
 from signage.media.images import inspect_asset
+from signage.services.films import import_film
 from signage.store import Store
 from signage.store.assets import Assets
 
@@ -84,6 +87,7 @@ def asset_problems(document: Document, playlist: Playlist, assets: Assets | None
     paths are refused. Returns the files found and the problems."""
     files: dict[str, Path] = {}
     problems = []
+    films = film_fields(playlist)
     for path, ref in playlist.asset_fields():
         if is_stored_ref(ref):
             if assets is None or assets.has(ref):
@@ -94,6 +98,8 @@ def asset_problems(document: Document, playlist: Playlist, assets: Assets | None
             code = "asset_path_over_http"
         elif (found := resolve_asset_file(source, ref)) is not None:
             files[ref] = found
+            if path in films:
+                problems += _film_problems(document, path, found)
             continue
         else:
             reason = f"file {ref!r} not found beside {source.name} or in its parent folder"
@@ -101,6 +107,22 @@ def asset_problems(document: Document, playlist: Playlist, assets: Assets | None
         problems.append(Problem(format_path(path), reason, document.line_of(path), code=code,
                                 params={"ref": ref}))
     return files, problems
+
+
+def film_fields(playlist: Playlist) -> set[tuple]:
+    """The field paths of the films a playlist names (video items' `asset`)."""
+    return {path + ("asset",) for path, item in playlist.item_paths() if item.kind == "video"}
+
+
+def _film_problems(document: Document, path: tuple, file: Path) -> list[Problem]:
+    """A film file that would be refused at import (wrong codec, cut short ...)."""
+    try:
+        probe_film(file)
+    except ContentError as exc:
+        return [Problem(format_path(path), f"{file.name} {reason}", document.line_of(path),
+                        code="film_refused", params={"file": file.name})
+                for _, reason in exc.problems]
+    return []
 
 
 def check_asset_files(source: Path, document: Document, playlist: Playlist,
@@ -116,7 +138,11 @@ def import_file(store: Store, source: Path, author: str = IMPORT_ACTOR) -> Impor
     document, playlist = read_playlist(source)
     files = check_asset_files(source, document, playlist, store.assets)
     stored: dict[str, str] = {}
+    films = {ref for path, ref in playlist.asset_fields() if path in film_fields(playlist)}
     for ref, file in files.items():
+        if ref in films:  # checked by asset_problems; read from the file, never whole
+            stored[ref] = import_film(store.assets, file, file.name)
+            continue
         data = file.read_bytes()
         try:
             stored[ref] = store.assets.add(data, inspect_asset(data), original_name=file.name)

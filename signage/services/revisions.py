@@ -15,7 +15,8 @@ from typing import Iterator
 from drivers.registry import panel_size
 from signage.content.documents import (Document, DocumentError, Problem, as_document,
                                       validate_document)
-from signage.content.models import Playlist, format_path
+from signage.content.fielderrors import format_path
+from signage.content.models import Playlist
 from signage.errors import AssetMissing
 from signage.render.checks import Limits, check_playlist, fonts_for
 from signage.schedule.rules import Schedule

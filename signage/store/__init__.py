@@ -4,7 +4,8 @@
 transactions, sqlite3's errors turned into StoreError). Over it, one repository per kind
 of record: `assets` (image files by sha256), `content` (what is published and live),
 `revisions` (the approval workflow), `desired` (emergencies, overrides, the time mark),
-`access` (people, sessions, API tokens) and `records` (the audit log, proof of play).
+`access` (people, sessions, API tokens), `records` (the audit log, proof of play) and
+`jobs` (background work such as film transcodes, with its progress).
 `Store` below opens a Database and wires the repositories; `runtime` writes and reads the
 player's observed state (status.json, snapshots) atomically.
 
@@ -22,6 +23,7 @@ from signage.store.assets import Assets
 from signage.store.content import Content
 from signage.store.database import BUSY_TIMEOUT_S, Database
 from signage.store.desired import Desired
+from signage.store.jobs import Jobs
 from signage.store.records import Records
 from signage.store.revisions import Revisions
 
@@ -43,6 +45,7 @@ class Store:
         self.content = Content(self.database, self.assets, self.records)
         self.revisions = Revisions(self.database, self.assets, self.records)
         self.desired = Desired(self.database, self.records)
+        self.jobs = Jobs(self.database)
 
     def close(self) -> None:
         self.database.close()

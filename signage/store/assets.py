@@ -110,6 +110,36 @@ class Assets:
                 )
         return ref
 
+    def add_file(self, source: Path, facts: AssetFacts, original_name: str | None = None) -> str:
+        """Store a checked file (a film: too large to hold in memory) by its sha256, moving
+        `source` into place (it must be on the same filesystem, e.g. under the data dir)."""
+        digest = _file_sha256(source)
+        ref = f"sha256:{digest}"
+        path = self.path(ref)
+        with self.database.lock:
+            if self.has(ref) and path.exists():
+                source.unlink(missing_ok=True)
+                return ref
+            with open(source, "rb") as handle:
+                os.fsync(handle.fileno())
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, path)
+            with self.database.write() as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO assets (sha256, media_type, bytes, width, height, "
+                    "original_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (digest, facts.media_type, path.stat().st_size, facts.width, facts.height,
+                     original_name, self.database.stamp()),
+                )
+        return ref
+
+    def rendition_path(self, ref: str, size: tuple[int, int]) -> Path:
+        """Where a film's copy scaled to a panel of `size` lives (made by a transcode job)."""
+        return rendition_file(self.dir, ref, size)
+
+    def shown_path(self, ref: str, size: tuple[int, int]) -> Path:
+        return shown_file(self.dir, ref, size)
+
     def all(self) -> list[AssetRecord]:
         """Every stored asset, newest first."""
         return [_asset_record(row) for row in
@@ -135,6 +165,8 @@ class Assets:
             # Deleting is how room is made on a full disk: it may use the reserve.
             self.database.reserve.using(lambda: self._delete_rows(ref, digest))
             self.path(ref).unlink(missing_ok=True)
+            for rendition in self.path(ref).parent.glob(f"{digest}.*.mp4"):
+                rendition.unlink(missing_ok=True)
             self.database.reserve.ensure()
 
     def _delete_rows(self, ref: str, digest: str) -> None:
@@ -168,6 +200,19 @@ def asset_file(assets_dir: Path, ref: str) -> Path:
     return assets_dir / digest[:2] / digest
 
 
+def rendition_file(assets_dir: Path, ref: str, size: tuple[int, int]) -> Path:
+    """Where the copy of film `ref` made for a panel of `size` lives."""
+    path = asset_file(assets_dir, ref)
+    return path.with_name(f"{path.name}.{size[0]}x{size[1]}.mp4")
+
+
+def shown_file(assets_dir: Path, ref: str, size: tuple[int, int]) -> Path:
+    """The file to show for `ref` on a panel of `size`: a film's panel-size copy once it
+    is made (so the player never scales 4K on a small box), else the asset itself."""
+    rendition = rendition_file(assets_dir, ref, size)
+    return rendition if rendition.exists() else asset_file(assets_dir, ref)
+
+
 def _asset_record(row: sqlite3.Row) -> AssetRecord:
     return AssetRecord(f"sha256:{row['sha256']}", row["media_type"], row["bytes"], row["width"],
                        row["height"], row["original_name"], row["created_at"])
@@ -181,6 +226,14 @@ _ASSET_USERS_SQL = (
     + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES)
     + ")) ORDER BY r.kind, r.name"
 )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_durably(path: Path, data: bytes) -> None:

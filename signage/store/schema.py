@@ -186,6 +186,23 @@ MIGRATIONS = [
     ALTER TABLE tokens ADD COLUMN confirmed_by TEXT;
     ALTER TABLE tokens ADD COLUMN confirmed_at TEXT;
     """,
+    # 10: background jobs (transcoding an uploaded film to the panel's size), with the
+    # progress the console shows; `output` names the file the job made, once done.
+    """
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued'
+            CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        percent REAL NOT NULL DEFAULT 0 CHECK (percent BETWEEN 0 AND 100),
+        detail TEXT,
+        output TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX jobs_by_target ON jobs (target, id);
+    """,
 ]
 
 

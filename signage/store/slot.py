@@ -55,6 +55,19 @@ class StoreSlot:
             if self.problem is None or str(self.problem) != str(exc):
                 log.error("%s", exc)
             self.problem, self.next_try = exc, self.clock.monotonic() + REOPEN_EVERY_S
+            return
+        self._abandon_unfinished_jobs()
+
+    def _abandon_unfinished_jobs(self) -> None:
+        # Transcodes run in the process that opened the store; any a store opened here
+        # holds as queued or running were left by a process that has stopped.
+        if self.store.database.read_only:
+            return
+        try:
+            if self.store.jobs.abandon_unfinished():
+                log.warning("film transcodes left unfinished by the last run are marked failed")
+        except StoreError as exc:  # the jobs wait for the next start; the store still serves
+            log.error("%s", exc)
 
     def state(self) -> tuple[str, StoreError | None]:
         """("ok" | "store read-only" | "store damaged" | ..., the problem if any)."""

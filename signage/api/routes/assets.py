@@ -1,9 +1,13 @@
-"""Assets: upload an image (multipart), list them, delete one nothing live uses.
+"""Assets: upload an image or a film (multipart), list them, see one (with a film's
+transcode progress), delete one nothing live uses.
 
 An upload is parsed as it streams (python-multipart's push parser, not request.form()),
 counted against the cap as it arrives and spooled to an unnamed temporary file, so an
-oversized or aborted body leaves nothing behind. What is stored is signage.media.images'
-clean copy, named by its sha256; the client's file name is only a label.
+oversized or aborted body leaves nothing behind. The first bytes say whether it is a film
+(an MP4/QuickTime or Matroska/WebM container, or a name ending .mp4, .mkv ...): films have
+their own cap (SIGNAGE_MAX_FILM_MB) and go to signage.services.films; images are stored
+as signage.media.images' clean copy. Either is named by its sha256; the client's file
+name is only a label.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from pydantic import BaseModel
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
-from signage.api.deps import AssetsDep, RecordsDep, SettingsDep, require_role
+from signage.api.deps import AssetsDep, JobsDep, RecordsDep, SettingsDep, require_role
+from signage.media.film import FILM_SUFFIXES, looks_like_film
 from signage.media.images import display_name
-from signage.services import assets
+from signage.services import assets, films
 from signage.services.assets import FILE_FIELD
 from signage.services.fair import FairQueue
-from signage.settings import MAX_UPLOAD_MB_CEILING, Settings
+from signage.settings import MAX_FILM_MB_CEILING, MAX_UPLOAD_MB_CEILING, Settings
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
 
@@ -39,7 +44,8 @@ HOW_TO_UPLOAD = (f"send multipart/form-data with one file field named {FILE_FIEL
 UPLOAD_BODY_DOC = {
     "requestBody": {
         "required": True,
-        "description": "One PNG, JPEG or WebP image in the form field `file`.",
+        "description": "One PNG, JPEG or WebP image, or one MP4, MKV or WebM film (H.264, "
+                       "H.265, VP9, AV1), in the form field `file`.",
         "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": [FILE_FIELD], "additionalProperties": False,
             "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
@@ -65,9 +71,27 @@ class AssetList(BaseModel):
     assets: list[AssetEntry]
 
 
+class AssetJob(BaseModel):
+    id: int
+    kind: str
+    state: str
+    percent: float
+    detail: str | None
+    updated_at: str
+
+
+class AssetDetail(AssetEntry):
+    job: AssetJob | None  # a film's transcode to the panel's size, if it needed one
+
+
 def max_upload_bytes(settings: Settings) -> int:
-    """The upload cap (SIGNAGE_MAX_UPLOAD_MB, checked when the settings were read)."""
+    """The image upload cap (SIGNAGE_MAX_UPLOAD_MB, checked when the settings were read)."""
     return int(settings.max_upload_mb * 1024 * 1024)
+
+
+def max_film_bytes(settings: Settings) -> int:
+    """The film upload cap (SIGNAGE_MAX_FILM_MB)."""
+    return int(settings.max_film_mb * 1024 * 1024)
 
 
 @router.get("", dependencies=[Depends(may_read)])
@@ -83,35 +107,52 @@ def list_assets(asset_store: AssetsDep) -> AssetList:
     openapi_extra=UPLOAD_BODY_DOC,
     responses={
         400: {"description": "The body is not well-formed multipart/form-data"},
-        413: {"description": "The image is larger than the upload cap (25 MB unless configured)"},
+        413: {"description": "The image is larger than the upload cap (25 MB unless "
+              "configured), or the film than the film cap (500 MB unless configured)"},
         415: {"description": "The body is not multipart/form-data"},
-        422: {"description": "Not an accepted image (PNG, JPEG, WebP), too many pixels, "
-              "damaged, or the form has other fields"},
+        422: {"description": "Not an accepted image (PNG, JPEG, WebP) or film (MP4, MKV, "
+              "WebM with H.264, H.265, VP9, AV1), too large in pixels or length, damaged, or "
+              "the form has other fields"},
         429: {"description": "Too many uploads being processed; see Retry-After"},
     },
 )
 async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
-                       records: RecordsDep, settings: SettingsDep) -> Any:
-    """Store a clean copy of one image: type by content, no metadata, scaled down to what
-    the panel needs; its id is the sha256 of the stored bytes."""
-    limit = max_upload_bytes(settings)
+                       records: RecordsDep, jobs: JobsDep, settings: SettingsDep) -> Any:
+    """Store a clean copy of one image (type by content, no metadata, scaled down to what
+    the panel needs) or one film (probed by content, no metadata; one larger than the
+    panel is transcoded to its size in the background: GET /api/assets/{id} shows how
+    far); its id is the sha256 of the stored bytes."""
     queue: FairQueue = request.app.state.uploads
     queue.check(caller.maker_id)  # 429 before a long upload, not after it
     announced = request.headers.get("content-length", "")
     with assets.upload_spool(asset_store, settings, int(announced) if announced.isdigit()
                              else None, SPOOL_IN_MEMORY) as spool:
-        upload = await _receive(request, spool, limit)
-        # Decoding and scaling run on the upload queue's own thread, never in the pool
-        # that emergency notices, logins and status need; past its limits, 429.
-        job = functools.partial(assets.upload_image, asset_store, records, settings, caller,
-                                spool, upload.filename)
+        upload = await _receive(request, spool, _Caps(max_upload_bytes(settings),
+                                                      max_film_bytes(settings)))
+        # Probing, decoding and scaling run on the upload queue's own thread, never in the
+        # pool that emergency notices, logins and status need; past its limits, 429.
+        if upload.film:
+            job = functools.partial(films.upload_film, asset_store, jobs, records, settings,
+                                    caller, spool, upload.filename)
+        else:
+            job = functools.partial(assets.upload_image, asset_store, records, settings,
+                                    caller, spool, upload.filename)
         stored = await asyncio.wrap_future(queue.submit(caller.maker_id, job))
     return StoredAsset(**dataclasses.asdict(stored))
 
 
 # The app-wide body limit (signage.api.security.BodyLimit) reads this; the route applies
 # the configured cap itself, so the outer one only has to be no lower than any allowed.
-upload_asset.body_limit = MAX_UPLOAD_MB_CEILING * 1024 * 1024 + MULTIPART_OVERHEAD  # type: ignore[attr-defined]
+upload_asset.body_limit = (max(MAX_UPLOAD_MB_CEILING, MAX_FILM_MB_CEILING) * 1024 * 1024  # type: ignore[attr-defined]
+                          + MULTIPART_OVERHEAD)
+
+
+@router.get("/{asset_id}", dependencies=[Depends(may_read)],
+            responses={404: {"description": "No asset has this id"}})
+def get_asset(asset_id: str, asset_store: AssetsDep, jobs: JobsDep) -> AssetDetail:
+    """One stored asset; for a film larger than the panel, its transcode (state, percent)."""
+    found = films.asset_state(asset_store, jobs, asset_id)
+    return AssetDetail(**found.asset, job=AssetJob(**found.job) if found.job else None)
 
 
 @router.delete(
@@ -130,12 +171,24 @@ def delete_asset(asset_id: str, caller: Caller, asset_store: AssetsDep,
 # --- the multipart stream ------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class _Caps:
+    image: int  # bytes
+    film: int
+
+
+FILM_SNIFF_BYTES = 16  # enough of the file's start to tell a film container
+
+
 class _FilePart:
     """Callbacks for python-multipart: the one `file` part into `spool`, any other part
-    refused, the running size checked against `limit` on every piece."""
+    refused, the running size checked on every piece against the cap for its kind (a
+    film once its first bytes or its name say so, else an image)."""
 
-    def __init__(self, spool: BinaryIO, limit: int):
-        self.spool, self.limit = spool, limit
+    def __init__(self, spool: BinaryIO, caps: _Caps, declared: int | None = None):
+        self.spool, self.caps, self.declared = spool, caps, declared
+        self.head = b""
+        self.film = False
         self.size = 0
         self.filename: str | None = None
         self.seen = False
@@ -173,17 +226,27 @@ class _FilePart:
         self.seen = True
         self.filename = display_name(params.get(b"filename"))
 
+    @property
+    def limit(self) -> int:
+        return self.caps.film if self.film else self.caps.image
+
     def _data(self, data: bytes, start: int, end: int) -> None:
+        if len(self.head) < FILM_SNIFF_BYTES:
+            self.head += data[start:min(end, start + FILM_SNIFF_BYTES)]
+            self.film = looks_like_film(self.head) or (self.filename or "").lower().endswith(
+                FILM_SUFFIXES)
+            if self.declared is not None and self.declared > self.limit + MULTIPART_OVERHEAD:
+                raise _too_large(self.limit, self.film)  # no need to wait for the rest
         self.size += end - start
         if self.size > self.limit:
-            raise _too_large(self.limit)
+            raise _too_large(self.limit, self.film)
         self.spool.write(data[start:end])
 
     def _end(self) -> None:
         self.complete = True
 
 
-async def _receive(request: Request, spool: BinaryIO, limit: int) -> _FilePart:
+async def _receive(request: Request, spool: BinaryIO, caps: _Caps) -> _FilePart:
     """Stream the body through the multipart parser into `spool`; 413 as soon as the cap
     is passed (Content-Length or not), 415/400/422 for a body that is not one file."""
     media_type, params = parse_options_header(request.headers.get("content-type"))
@@ -191,18 +254,18 @@ async def _receive(request: Request, spool: BinaryIO, limit: int) -> _FilePart:
     if media_type != b"multipart/form-data" or not boundary:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                             detail=f"this is not multipart/form-data; {HOW_TO_UPLOAD}")
-    body_cap = limit + MULTIPART_OVERHEAD
+    body_cap = max(caps.image, caps.film) + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > body_cap:
-        raise _too_large(limit)
-    part = _FilePart(spool, limit)
+        raise _too_large(caps.film, film=True)
+    part = _FilePart(spool, caps, int(declared) if declared.isdigit() else None)
     try:
         parser = MultipartParser(boundary, part.callbacks())
         received = 0
         async for chunk in request.stream():
             received += len(chunk)
-            if received > body_cap:
-                raise _too_large(limit)
+            if received > part.limit + MULTIPART_OVERHEAD:
+                raise _too_large(part.limit, part.film)
             parser.write(chunk)
         parser.finalize()
     except ClientDisconnect:  # a dropped link mid-upload: nothing to answer, nothing kept
@@ -233,9 +296,13 @@ def _refusal_response(exc: _Refused) -> HTTPException:
                          detail=[{"path": FILE_FIELD, "reason": str(exc), "line": None}])
 
 
-def _too_large(limit: int) -> HTTPException:
+def _too_large(limit: int, film: bool = False) -> HTTPException:
+    if film:
+        advice = "(SIGNAGE_MAX_FILM_MB) for films; export it shorter or with a lower bitrate"
+    else:
+        advice = ("(SIGNAGE_MAX_UPLOAD_MB); scale the image down or save it with more "
+                  "compression")
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE,
-        detail=f"the upload is larger than {limit / (1024 * 1024):g} MB, the limit "
-        "(SIGNAGE_MAX_UPLOAD_MB); scale the image down or save it with more compression",
+        detail=f"the upload is larger than {limit / (1024 * 1024):g} MB, the limit {advice}",
     )

@@ -1,0 +1,212 @@
+"""`signage bench` scenes e-g: films, played by the real player in real time.
+
+A film's cost is mostly on the decoder thread, so these scenes are not timed frame by
+frame on a fake clock like a-d: the real Player runs paced at 30 fps on the system clock
+(as `Player.run` paces it) for the whole film, and the process's CPU time over that span
+(every thread: decoder, swscale, frame loop, workers) is divided by the seconds of film.
+The floor beside it, measured in the same process afterwards, is a bare PyAV decode and
+swscale conversion of the same file to the same size and pixel format: what playing the
+film cannot cost less than. Dropped frames are the decoder's (a frame converted too late
+to be shown, or skipped) plus the loop's (a 1/30 s tick missed).
+
+The bench film (1920x1080, 30 fps, H.264, 60 s of a panning picture) is made with PyAV
+on first use and kept in the user's cache folder, with its 768x384 panel copy.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from pathlib import Path
+
+from signage.devtools.scenes import CHANGE_ITEM_S, FILM_FPS, FILM_SECONDS, FILM_SIZE, START
+
+LOOP_FPS = 30.0
+WARMUP_S = 1.5  # the playlist loads and fades in over the standby card; not timed
+CHANGE_TIMED_S = 3 * CHANGE_ITEM_S  # scene g: image, film, image (two item changes)
+FILM_CRF = 23
+FILM_KEYFRAME_EVERY = 60  # frames: a usual export setting (2 s)
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "signage-bench"
+
+
+def bench_film() -> Path:
+    """The bench film, made on first use (about a minute) and kept in the cache folder."""
+    width, height = FILM_SIZE
+    path = cache_dir() / f"film-{width}x{height}-{FILM_FPS}fps-{FILM_SECONDS}s.mp4"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + f".{os.getpid()}.tmp")
+        _make_film(partial)
+        os.replace(partial, path)
+    return path
+
+
+def _make_film(path: Path) -> None:
+    """A panning picture with a moving block: every frame differs, as in a real film."""
+    import av
+    from PIL import Image, ImageChops, ImageDraw
+
+    from signage.devtools.scenes import _picture
+    import io
+
+    base = Image.open(io.BytesIO(_picture(FILM_SIZE, 11))).convert("RGB")
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=FILM_FPS)
+        stream.width, stream.height = FILM_SIZE
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(FILM_CRF), "preset": "veryfast",
+                          "g": str(FILM_KEYFRAME_EVERY)}
+        for n in range(FILM_FPS * FILM_SECONDS):
+            picture = ImageChops.offset(base, 6 * n, 2 * n)
+            x = (17 * n) % (FILM_SIZE[0] - 200)
+            ImageDraw.Draw(picture).rectangle((x, 400, x + 200, 600), fill=(240, 200, 40))
+            frame = av.VideoFrame.from_image(picture)
+            frame.pts = n
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def store_film(store, scene: str, panel: tuple[int, int]) -> str:
+    """Store the bench film (as `signage import` does); scene f also gets the panel-size
+    copy the upload transcode makes (kept in the cache too, so it is made once)."""
+    from signage.media.film import panel_copy_size, probe_film, transcode
+    from signage.services.films import import_film
+
+    source = bench_film()
+    ref = import_film(store.assets, source, source.name)
+    if scene == "f":
+        cached = cache_dir() / f"{source.stem}-{panel[0]}x{panel[1]}.mp4"
+        if not cached.exists():
+            facts = probe_film(source)
+            partial = cached.with_name(cached.name + f".{os.getpid()}.tmp")
+            transcode(source, partial, panel_copy_size(facts, panel), facts.length,
+                      lambda _percent: None)
+            os.replace(partial, cached)
+        target = store.assets.rendition_path(ref, panel)
+        target.write_bytes(cached.read_bytes())
+    return ref
+
+
+def measure_film(spec) -> dict:
+    """One result row and notes for film scene `spec.scene`, played in real time."""
+    from drivers.emulated import EmulatedPanel
+    from signage.clock import SystemClock
+    from signage.devtools.timing import _player_notes
+    from signage.player.loop import build_player
+    from signage.settings import Settings
+
+    settings = Settings(data_dir=Path(spec.data_dir), runtime_dir=Path(spec.runtime_dir),
+                        driver=f"emulated://{spec.width}x{spec.height}", fps=LOOP_FPS,
+                        fonts=dict(spec.fonts))
+    clock = SystemClock()
+    driver = EmulatedPanel(spec.size)
+    driver.open()
+    player = build_player(settings, clock, driver)
+    try:
+        _paced(player, clock, WARMUP_S)
+        film_dropped = _film_dropped(player)
+        cpu_began = time.process_time()
+        seconds = CHANGE_TIMED_S if spec.scene == "g" else FILM_SECONDS
+        times, missed, wall = _paced(player, clock, seconds)
+        cpu = time.process_time() - cpu_began
+        film_dropped = _film_dropped(player) - film_dropped
+        notes = _player_notes(player, clock)
+        film_path = Path(player.compositor.asset_path(_film_ref(player)))
+    finally:
+        player.snapshots.close()
+        player.compositor.close()
+        driver.close()
+    ordered = sorted(times)
+    row = {"scene": spec.scene, "resolution": f"{spec.width}x{spec.height}",
+           "fps": round(len(times) / wall, 1), "median_ms": round(statistics.median(ordered), 3),
+           "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 3),
+           "max_ms": round(ordered[-1], 3), "rss_mb": peak_rss_mb(),
+           "naive_median_ms": None, "speedup": None,
+           "dropped_frames": film_dropped + missed, "cpu_pct": round(100 * cpu / wall, 1)}
+    slowest = sorted(((ms, i / LOOP_FPS) for i, ms in enumerate(times)), reverse=True)[:3]
+    notes.append("slowest frames: " + ", ".join(f"{ms:.1f} ms at {at:.2f} s" for ms, at in slowest))
+    notes.append(f"{len(times)} frames in {wall:.1f} s of real time; dropped: {film_dropped} "
+                 f"by the decoder, {missed} loop ticks missed; CPU {row['cpu_pct']}% of one "
+                 f"core (all threads); peak RSS {row['rss_mb']} MB")
+    if spec.scene != "g":
+        floor = _floor_cpu(film_path, spec.size, seconds)
+        row["floor_cpu_pct"] = round(100 * floor, 1)
+        row["cpu_vs_floor"] = round(row["cpu_pct"] / max(row["floor_cpu_pct"], 1e-6), 2)
+        notes.append(f"floor: bare PyAV decode + swscale to {spec.width}x{spec.height} BGRA of "
+                     f"{film_path.name} costs {row['floor_cpu_pct']}% of a core; the player "
+                     f"{row['cpu_vs_floor']}x that")
+    return {"row": row, "notes": notes}
+
+
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM). Not ru_maxrss: Linux carries that
+    over from the parent that started us, and the bench's parent made the film."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _paced(player, clock, seconds: float) -> tuple[list[float], int, float]:
+    """Step the player at LOOP_FPS for `seconds` of real time, as Player.run paces it:
+    (milliseconds per step, ticks missed, seconds it took)."""
+    interval = 1 / LOOP_FPS
+    if player.tick_origin is None:
+        player.tick_origin = clock.monotonic()
+    began = clock.monotonic()
+    ticks = math.ceil((began - player.tick_origin) / interval)  # the grid goes on
+    start, first, missed, times = player.tick_origin, ticks, 0, []
+    total = first + round(seconds * LOOP_FPS)
+    while ticks < total:
+        begun = time.perf_counter()
+        player.step()
+        times.append((time.perf_counter() - begun) * 1000)
+        ticks += 1
+        due, now = start + ticks * interval, clock.monotonic()
+        if now > due:
+            late = int((now - due) / interval) + 1
+            missed, ticks = missed + late, ticks + late
+            due = start + ticks * interval
+        clock.sleep(due - now)
+    return times, missed, clock.monotonic() - began
+
+
+def _film_ref(player) -> str:
+    zone = next(z for z in player.stage.zones if any(i.kind == "video" for i in z.items))
+    return next(item.asset for item in zone.items if item.kind == "video")
+
+
+def _film_dropped(player) -> int:
+    """Frames the decoders of the films on screen dropped so far."""
+    return sum(zone.get("film", {}).get("dropped_frames", 0)
+               for zone in player.stage.status(player.clock.monotonic()))
+
+
+def _floor_cpu(path: Path, size: tuple[int, int], seconds: float) -> float:
+    """CPU seconds per second of film for a bare decode + convert of `path` to `size`."""
+    import av
+
+    began = time.process_time()
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # as the player's decoder does
+        for frame in container.decode(stream):
+            frame.reformat(size[0], size[1], "bgra")
+            if frame.time is not None and frame.time >= seconds - 1 / FILM_FPS:
+                break
+    return (time.process_time() - began) / seconds
+
+
+__all__ = ["START", "bench_film", "measure_film", "store_film"]
