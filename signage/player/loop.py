@@ -8,7 +8,6 @@ start + n * interval and missed ticks are skipped, so timing error never builds 
 from __future__ import annotations
 
 import collections
-import dataclasses
 import gc
 import logging
 import math
@@ -26,6 +25,7 @@ from signage.player.emergency import emergency_playlist
 from signage.player.housekeeping import Housekeeping
 from signage.player.memory import unmap_big_buffers
 from signage.player.panel_control import PanelControl
+from signage.player.showing import Showing
 from signage.player.proof import ProofOfPlay
 from signage.render.compositor import CROSSFADE_S, Compositor
 from signage.render.stage import Stage
@@ -56,25 +56,6 @@ RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads
 CLOCK_JUMP_S = 2.0  # a wall clock that moves this much against the monotonic one was reset
-
-
-@dataclasses.dataclass(frozen=True)
-class Showing:
-    """What play() was last asked to show: its key, and the playlist with its revision."""
-
-    key: object = None
-    playlist: Playlist | None = None
-    revision: int | None = None
-
-    @property
-    def name(self) -> str | None:
-        return self.playlist.name if self.playlist else None
-
-    @property
-    def emergency_id(self) -> int | None:
-        """The emergency notice shown (its key is ("emergency", id)), else None."""
-        key = self.key
-        return key[1] if isinstance(key, tuple) and key[0] == "emergency" else None
 
 
 class Player:
