@@ -13,10 +13,12 @@ trusted path: whoever has a shell on the box owns its database anyway.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from typing import Iterator
 
 from signage.errors import StoreError, StoreUnavailable
-from signage.services.errors import Conflict, Forbidden, Invalid, NotFound
+from signage.services.errors import Conflict, Forbidden, Invalid, NotFound, Refused
 from signage.store.access import MIN_PASSWORD_CHARS, Access, Principal, UserInfo
 from signage.store.records import Records
 
@@ -31,12 +33,8 @@ def create_user(access: Access, records: Records, actor: Principal, name: str, r
         raise Invalid.field("password", "password_too_short", (
             f"must have at least {MIN_PASSWORD_CHARS} characters; a passphrase of a few words "
             "is easiest to type"), min=MIN_PASSWORD_CHARS)
-    try:
+    with _refused_as(Conflict, "name_taken", name=name):
         info = access.create_user(name, role, password, created_by=_maker(actor))
-    except StoreUnavailable:  # a busy or broken database is not a refusal
-        raise
-    except StoreError as exc:
-        raise Conflict("name_taken", str(exc), name=name) from None
     records.audit(actor.name, actor.role, "user.create", target=info.name,
                   detail={"role": info.role, "pending": info.pending})
     log.info("user %s (%s) created by %s", info.name, info.role, actor.name)
@@ -45,12 +43,8 @@ def create_user(access: Access, records: Records, actor: Principal, name: str, r
 
 def disable_user(access: Access, records: Records, actor: Principal, name: str) -> UserInfo:
     """Stop a person logging in and end their sessions now; the record stays for audit."""
-    try:
+    with _refused_as(NotFound, "user_not_found", name=name):
         access.disable_user(name)
-    except StoreUnavailable:  # a busy or broken database is not a refusal
-        raise
-    except StoreError as exc:
-        raise NotFound("user_not_found", str(exc), name=name) from None
     records.audit(actor.name, actor.role, "user.disable", target=name)
     log.info("user %s disabled by %s", name, actor.name)
     return access.user(name)
@@ -59,12 +53,8 @@ def disable_user(access: Access, records: Records, actor: Principal, name: str) 
 def create_token(access: Access, records: Records, actor: Principal, name: str,
                  role: str) -> str:
     """A new API token's secret, shown this once; only its hash is kept."""
-    try:
+    with _refused_as(Conflict, "name_taken", name=name):
         secret = access.create_token(name, role, created_by=_maker(actor))
-    except StoreUnavailable:  # a busy or broken database is not a refusal
-        raise
-    except StoreError as exc:
-        raise Conflict("name_taken", str(exc), name=name) from None
     records.audit(actor.name, actor.role, "token.create", target=name,
                   detail={"role": role, "pending": _maker(actor) is not None})
     log.info("token %s (%s) created by %s", name, role, actor.name)
@@ -73,12 +63,8 @@ def create_token(access: Access, records: Records, actor: Principal, name: str,
 
 def revoke_token(access: Access, records: Records, actor: Principal, name: str):
     """Stop a token working now; it stays listed as revoked. Returns its TokenInfo."""
-    try:
+    with _refused_as(NotFound, "token_not_found", name=name):
         access.revoke_token(name)
-    except StoreUnavailable:  # a busy or broken database is not a refusal
-        raise
-    except StoreError as exc:
-        raise NotFound("token_not_found", str(exc), name=name) from None
     records.audit(actor.name, actor.role, "token.revoke", target=name)
     log.info("token %s revoked by %s", name, actor.name)
     return next(info for info in access.tokens() if info.name == name)
@@ -107,6 +93,18 @@ def confirm(access: Access, records: Records, actor: Principal, kind: str, name:
     if kind == "user":
         return access.user(name)
     return next(info for info in access.tokens() if info.name == name)
+
+
+@contextlib.contextmanager
+def _refused_as(refusal: type[Refused], code: str, **params) -> Iterator[None]:
+    """The store's own refusal (a plain StoreError) as `refusal`; a busy or broken
+    database (StoreUnavailable) is not a refusal and goes on as it is."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except StoreError as exc:
+        raise refusal(code, str(exc), **params) from None
 
 
 def _maker(actor: Principal) -> str | None:
