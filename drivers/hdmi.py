@@ -325,8 +325,10 @@ class HdmiDriver:
         if self._stderr is not None:
             self._stderr.seek(0)
             said = " ".join(self._stderr.read().decode(errors="replace").split())
-        # Xlib's last words span two lines ("XIO: fatal IO error ... after N requests").
-        return said[-300:] if said else f"window process ended ({exc})"
+        # Xlib's last words span two lines ("XIO: fatal IO error ... after N requests"), or
+        # say "X connection to :1 broken", depending on where the loss was noticed.
+        return (f"the X server went away or the window process ended: {said[-300:]}" if said
+                else f"window process ended ({exc})")
 
     def _stop_window(self) -> None:
         if self._channel is not None:
