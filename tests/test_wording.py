@@ -206,3 +206,19 @@ def test_schedule_findings_are_worded_in_vietnamese(tmp_path, capsys):
     assert lines[0] == ("4: quy tắc 1 › playlist: không có danh sách phát tên 'ghost'; hãy thêm "
                         "trước hoặc sửa tên (hiện có: a)")
     assert lines[1].startswith("5: quy tắc 2: cảnh báo: có thể trùng với quy tắc 'x' cùng mức ưu tiên")
+
+
+def test_every_code_the_code_raises_has_its_words():
+    """A refusal added anywhere (a content check, a service) must reach staff in Vietnamese:
+    each code raised in signage/ is in the table. Guards the table against new codes."""
+    import re
+
+    raised = set()
+    for path in (Path(__file__).resolve().parent.parent / "signage").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        raised |= set(re.findall(
+            r'\b(?:Refusal|NotFound|Conflict|Forbidden|Busy|Invalid|PydanticCustomError)\(\s*"([a-z_]+)"',
+            text))
+        raised |= set(re.findall(r'Invalid\.field\(\s*"[^"]+",\s*"([a-z_]+)"', text))
+    assert len(raised) > 40  # the scan found the refusals, so the test can fail
+    assert sorted(code for code in raised if code not in CATALOGUE) == []

@@ -285,6 +285,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "name_taken": {"en": "the name {name!r} is taken", "vi": "tên {name!r} đã được dùng"},
     "user_not_found": {"en": "there is no user {name!r}", "vi": "không có người dùng {name!r}"},
     "token_not_found": {"en": "there is no token {name!r}", "vi": "không có mã truy cập {name!r}"},
+    "not_pending": {"en": "it is not waiting for confirmation",
+                    "vi": "mục này không chờ xác nhận"},
+    "same_admin": {"en": "the admin who made it cannot confirm it; ask another admin",
+                   "vi": "quản trị viên đã tạo thì không thể tự xác nhận; hãy nhờ quản trị viên khác"},
+    "film_refused": {"en": "the film was not stored", "vi": "phim không được lưu"},
+    # a playlist's size, and an approver's play-now (signage.services.playnow)
+    "too_many_items": {"en": "a playlist holds at most {max} items ({count} here); split it",
+                       "vi": "một danh sách phát chỉ chứa tối đa {max} mục (ở đây {count}); "
+                             "hãy tách thành nhiều danh sách"},
+    "too_much_text": {"en": "a playlist holds at most {max} characters of text ({count} here); "
+                            "split it",
+                      "vi": "một danh sách phát chỉ chứa tối đa {max} ký tự (ở đây {count}); "
+                            "hãy tách thành nhiều danh sách"},
+    "playlist_not_published": {"en": "no published playlist is named {playlist!r}; approve it "
+                                     "first",
+                               "vi": "chưa có danh sách phát nào tên {playlist!r} được duyệt; "
+                                     "hãy duyệt trước"},
+    "play_now_one_end": {"en": "give until (a time) or duration (e.g. 2h), one of them",
+                         "vi": "hãy ghi until (một thời điểm) hoặc duration (ví dụ 2h), chỉ một"},
+    "play_now_too_long": {"en": "is more than 7 days away; for longer, add a rule to the schedule",
+                          "vi": "xa hơn 7 ngày; muốn lâu hơn, hãy thêm quy tắc vào lịch"},
 }
 
 # Words for where a problem is, so human text says "item 1" (paths stay items[0]).

@@ -41,7 +41,7 @@ def stop_play_now(desired, actor: Principal):
 
 def _end(now: dt.datetime, until: dt.datetime | None, duration: str | float | None) -> dt.datetime:
     if (until is None) == (duration is None):
-        raise Invalid.field("until", "one_end", "give until (a time) or duration (e.g. 2h), "
+        raise Invalid.field("until", "play_now_one_end", "give until (a time) or duration (e.g. 2h), "
                             "one of them")
     if duration is not None:
         try:
@@ -55,6 +55,6 @@ def _end(now: dt.datetime, until: dt.datetime | None, duration: str | float | No
         raise Invalid.field(field, "in_the_past", f"{end.isoformat()} has passed; give a later "
                             "time")
     if end - now > MAX_PLAY_NOW:
-        raise Invalid.field(field, "too_long", "is more than 7 days away; for longer, add a "
+        raise Invalid.field(field, "play_now_too_long", "is more than 7 days away; for longer, add a "
                             "rule to the schedule")
     return end
