@@ -158,10 +158,12 @@ def route_roles(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...] | None]:
     }
 
 
-def check_routes_need_token(app: FastAPI) -> None:
-    """Raise if a route outside PUBLIC_PATHS does not declare the roles that may call it."""
+def check_routes_need_token(app: FastAPI, extra_public: frozenset[str] = frozenset()) -> None:
+    """Raise if a route outside PUBLIC_PATHS (and `extra_public`) does not declare the roles
+    that may call it."""
+    public = PUBLIC_PATHS | extra_public
     open_routes = [f"{method} {path}" for (method, path), roles in route_roles(app).items()
-                   if roles is None and path not in PUBLIC_PATHS]
+                   if roles is None and path not in public]
     if open_routes:
         raise RuntimeError(
             f"routes without roles: {', '.join(open_routes)}; declare who may call each with "

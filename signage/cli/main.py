@@ -130,12 +130,12 @@ def cmd_player(args) -> int:
 def cmd_api(args) -> int:
     import uvicorn
 
-    from signage.api import create_app
     from signage.api.server import ServerLimits, server_config
+    from signage.console.app import create_console_app
 
     host, port = args.listen
     settings = Settings.from_env()
-    app = create_app(settings)
+    app = create_console_app(settings)  # the REST API under /api, the staff console at /
     # Limits, timeouts and forwarded headers from trusted proxies only: see api/server.py.
     limits = ServerLimits.for_this_process()
     uvicorn.Server(server_config(app, settings, limits, host=host, port=port)).run()
@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     player.add_argument("--fps", type=float, default=None, help="frames per second (default 30)")
     player.set_defaults(func=cmd_player)
 
-    api = sub.add_parser("api", help="serve the admin API")
+    api = sub.add_parser("api", help="serve the admin API (/api) and the staff console (/)")
     api.add_argument("--listen", type=_parse_listen, default=_parse_listen(DEFAULT_LISTEN))
     api.set_defaults(func=cmd_api)
 

@@ -13,6 +13,7 @@ restart they cannot cause.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -138,29 +139,56 @@ def login(
     throttle: Annotated[LoginThrottle, Depends(failed_logins)],
 ) -> Session:
     """A session token for a person; send it as Authorization: Bearer <token>."""
-    address = request.client.host if request.client else "unknown"
-    account = body.name.casefold()
+    outcome = attempt_login(access, throttle, clock, client_address(request), body.name,
+                            body.password)
+    if outcome.wait_s is not None:
+        where = "from this address" if outcome.throttled == "address" else "for this account"
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many failed logins {where}; try again in {outcome.wait_s} s",
+            headers={"Retry-After": str(outcome.wait_s)},
+        )
+    if outcome.token is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            detail="the name or password is wrong, or the user is disabled",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return Session(token=outcome.token, expires_at=outcome.expires_at, role=outcome.role)
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginOutcome:
+    """A session (token set), a wrong name or password (nothing set), or a throttle
+    (`throttled` says whether the address or the account, `wait_s` for how long)."""
+
+    token: str | None = None
+    expires_at: dt.datetime | None = None
+    role: str | None = None
+    throttled: str | None = None
+    wait_s: int | None = None
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def attempt_login(access, throttle: LoginThrottle, clock, address: str, name: str,
+                  password: str) -> LoginOutcome:
+    """One login, counted by the throttle and logged: the API's and the console's."""
+    account = name.casefold()
     started = clock.monotonic()
     throttled = throttle.attempt(address, account, started)
     if throttled is not None:
         what, wait = throttled
         log.warning("login refused: too many failures for this %s (from %s)", what, address)
-        where = "from this address" if what == "address" else "for this account"
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many failed logins {where}; try again in {math.ceil(wait)} s",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
-    session = access.login(body.name, body.password)
+        return LoginOutcome(throttled=what, wait_s=math.ceil(wait))
+    session = access.login(name, password)
     if session is None:
-        log.warning("failed login for %s from %s", _loggable(access, body.name), address)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                            detail="the name or password is wrong, or the user is disabled",
-                            headers={"WWW-Authenticate": "Bearer"})
+        log.warning("failed login for %s from %s", _loggable(access, name), address)
+        return LoginOutcome()
     throttle.succeeded(address, account, started)
     token, expires = session
-    log.info("%s logged in from %s", body.name, address)
-    return Session(token=token, expires_at=expires, role=access.user(body.name).role)
+    log.info("%s logged in from %s", name, address)
+    return LoginOutcome(token=token, expires_at=expires, role=access.user(name).role)
 
 
 @router.post(

@@ -1,0 +1,34 @@
+"""The console's pages: where each is, its name in the menu, who may open it.
+
+One list for the menu, the screenshot command, the accessibility tests and the benchmark,
+so a page added here is drawn, checked and measured without anyone remembering to.
+Names are gettext source strings (English); the menu shows them translated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from signage.store.access import ROLES
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    path: str
+    name: str          # msgid: the menu's word for it
+    roles: tuple[str, ...]
+    in_nav: bool = True
+
+
+def _(text: str) -> str:
+    """Marks a menu name for the catalogs; it is translated when the menu is drawn."""
+    return text
+
+
+PAGES: tuple[Page, ...] = (
+    Page("/", _("Overview"), ROLES),
+)
+
+
+def page_at(path: str) -> Page | None:
+    return next((page for page in PAGES if page.path == path), None)
