@@ -236,3 +236,22 @@ def test_a_console_route_that_declares_no_roles_stops_the_app(settings, clock, s
     monkeypatch.setattr(console_app, "ROUTERS", (*console_app.ROUTERS, router))
     with pytest.raises(RuntimeError, match="GET /open"):
         console_app.create_console_app(settings, clock, store)
+
+
+def test_the_overview_says_what_plays_now_and_what_comes_next_in_local_time(client, settings,
+                                                                           clock, store):
+    from signage.schedule.rules import Schedule
+    from tests.test_api import write_status
+    from tests.test_api_schedule import publish_playlists
+    publish_playlists(store, "welcome", "tet")
+    store.content.publish_schedule(Schedule.model_validate({"default": "welcome", "rules": [
+        {"name": "tet", "playlist": "tet", "time": "17:00-22:00"}]}), "import")
+    settings.status_path.parent.mkdir(parents=True, exist_ok=True)
+    # 01:00 UTC is 08:00 at the gate (UTC+7): welcome plays until tet at 17:00.
+    write_status(settings, clock, state="playing", playlist="welcome", screen="content",
+                 schedule={"rule": None}, item={"kind": "message", "remaining_s": 7.6})
+    sign_in(client, "lan")
+    page = client.get("/").text
+    assert "26/11/2026 08:00" in page
+    assert "Từ 17:00: tet" in page and "quy tắc tet" in page
+    assert "còn 8 giây" in page and "Danh sách phát welcome" in page

@@ -1,8 +1,12 @@
-"""The overview: the live wall picture, what plays now and next, health at a glance."""
+"""The overview: the live wall picture, what plays now and what comes next, health at a
+glance. Everyone signed in may see it: it shows what a public wall shows."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -10,26 +14,75 @@ from fastapi.responses import Response
 from signage.api.observed import read_snapshot
 from signage.console.auth import Visitor, every_role
 from signage.console.views import render
+from signage.schedule.rules import Schedule
+from signage.schedule.plan import day_timeline
 from signage.store.runtime import read_player_state
 
 router = APIRouter(include_in_schema=False)
 
 AnyoneDep = Annotated[Visitor, Depends(every_role())]
+LOOK_AHEAD_DAYS = 2  # today and tomorrow: a night's power hours end the next morning
+
+
+@dataclasses.dataclass(frozen=True)
+class Stretch:
+    """A stretch of the schedule: from when, which playlist (None: wall off), which rule."""
+
+    starts: dt.datetime
+    playlist: str | None
+    rule: str | None
+    power_on: bool
 
 
 @router.get("/")
 def overview(request: Request, who: AnyoneDep) -> Response:
     settings, clock = request.app.state.settings, request.app.state.clock
-    player = read_player_state(settings.status_path, clock.now())
-    return render(request, who, "overview.html", player=_player_facts(player))
+    now = clock.now()
+    player = read_player_state(settings.status_path, now)
+    live = request.app.state.store_slot.get().content.live_schedule()
+    schedule = live[1] if live else None
+    zone = schedule.zone if schedule else ZoneInfo(settings.site_timezone)
+    return render(request, who, "overview.html", player=player_facts(player, zone),
+                  coming=coming_up(schedule, now) if schedule else None, zone=zone,
+                  now=now.astimezone(zone))
 
 
-def _player_facts(player) -> dict[str, Any]:
+def player_facts(player, zone: ZoneInfo) -> dict[str, Any]:
+    """What the status document says, with times in the site's zone."""
     doc = player.document or {}
+    item = doc.get("item") or {}
+    emergency = doc.get("emergency") or None
     return {"alive": player.alive, "known": player.document is not None,
-            "playlist": doc.get("playlist"), "item": doc.get("item") or {},
+            "state": doc.get("state"), "screen": doc.get("screen", "content"),
+            "playlist": doc.get("playlist"), "item_kind": item.get("kind"),
+            "remaining_s": item.get("remaining_s"), "rule": (doc.get("schedule") or {}).get("rule"),
             "fps": doc.get("fps"), "target_fps": doc.get("target_fps"),
-            "screen": doc.get("screen", "content"), "state": doc.get("state")}
+            "emergency_until": _local(emergency.get("expires_at"), zone) if emergency else None}
+
+
+def _local(text: str | None, zone: ZoneInfo) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text).astimezone(zone) if text else None
+    except ValueError:
+        return None
+
+
+def coming_up(schedule: Schedule, now: dt.datetime) -> Stretch | None:
+    """The next stretch of the plan that differs from the one playing now (another
+    playlist, or power going off or on), looking at today and tomorrow at the gate."""
+    today = now.astimezone(schedule.zone).date()
+    current = None
+    for offset in range(LOOK_AHEAD_DAYS):
+        for row in day_timeline(schedule, today + dt.timedelta(days=offset)):
+            if row.end <= now:
+                continue
+            shown = (row.playlist if row.power_on else None, row.power_on)
+            if current is None:
+                current = shown
+            elif shown != current:
+                return Stretch(row.start, row.playlist if row.power_on else None, row.rule,
+                               row.power_on)
+    return None
 
 
 @router.get("/screen.png")
