@@ -80,18 +80,22 @@ def vendor(name: str, root: Path | None = None) -> Path:
         return target
     pin = PINS[name]
     with tempfile.TemporaryDirectory(prefix="browser-libs-") as work:
-        tarball = npm_pack(pin, Path(work))
-        found = integrity_of(tarball.read_bytes())
-        if found != pin.integrity:
-            raise SystemExit(f"error: {pin.spec} from the registry has integrity {found}, "
-                             f"but {pin.integrity} is pinned; not unpacking it")
-        data = member_bytes(tarball, pin.member)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # written beside, then renamed: a half-written file is never taken as present
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(target)
+        install_from(npm_pack(pin, Path(work)), pin, target)
     return target
+
+
+def install_from(tarball: Path, pin: Pin, target: Path) -> None:
+    """Check `tarball` against the pinned integrity, then write its one member to `target`."""
+    found = integrity_of(tarball.read_bytes())
+    if found != pin.integrity:
+        raise SystemExit(f"error: {pin.spec} from the registry has integrity {found}, "
+                         f"but {pin.integrity} is pinned; not unpacking it")
+    data = member_bytes(tarball, pin.member)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # written beside, then renamed: a half-written file is never taken as present
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(target)
 
 
 def npm_pack(pin: Pin, work: Path) -> Path:
