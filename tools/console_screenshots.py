@@ -105,9 +105,13 @@ def _day_of_plays(playlist, now: dt.datetime) -> list[Play]:
     return plays
 
 
-def viewer_of(page, people: list[Person]) -> Person:
-    """One person who may see every page if there is one, else the first who sees `page`."""
-    everything = [p for p in people if all(p.role in entry.roles for entry in console_pages())]
+def viewer_of(page, people: list[Person]) -> Person | None:
+    """Nobody (not signed in) for a public page (no roles); else one person who may see
+    every signed-in page if there is one, else the first who may see `page`."""
+    if not page.roles:
+        return None
+    private = [entry for entry in console_pages() if entry.roles]
+    everything = [p for p in people if all(p.role in entry.roles for entry in private)]
     allowed = everything or [p for p in people if p.role in page.roles]
     if not allowed:
         raise SystemExit(f"error: no demo person may see {page.path} (roles {page.roles})")
@@ -115,27 +119,35 @@ def viewer_of(page, people: list[Person]) -> Person:
 
 
 def take(browser, url: str, out: Path) -> list[Path]:
-    """Every page at every size; one signed-in context per person."""
-    contexts, written = {}, []
+    """Every page at every size; one context per person (and one not signed in)."""
+    tabs, written = {}, []
     people = list(PEOPLE.values())
     for entry in console_pages():
+        if "{" in entry.path:  # a page about one thing (/playlists/{name}): no fixed address
+            print(f"skipped {entry.path}: it needs a parameter")
+            continue
         person = viewer_of(entry, people)
-        if person.name not in contexts:
-            context = browser.new_context(base_url=url, locale="vi-VN",
-                                          timezone_id="Asia/Ho_Chi_Minh", viewport=OFFICE)
-            contexts[person.name] = context.new_page()
-            if console_has_signin():
-                sign_in(contexts[person.name], person.name, person.password)
-        tab = contexts[person.name]
+        if person not in tabs:
+            tabs[person] = _tab(browser, url, person)
         for size in SIZES:
-            tab.set_viewport_size(size)
-            tab.goto(entry.path, wait_until="load")
+            tabs[person].set_viewport_size(size)
+            tabs[person].goto(entry.path, wait_until="load")
             path = out / f"{entry.name}-{size['width']}x{size['height']}.png"
-            tab.screenshot(path=str(path), full_page=True)
+            tabs[person].screenshot(path=str(path), full_page=True)
             written.append(path)
-    for tab in contexts.values():
+    for tab in tabs.values():
         tab.context.close()
     return written
+
+
+def _tab(browser, url: str, person: Person | None):
+    """A page in a context of its own, in Vietnamese and gate time, signed in as `person`."""
+    context = browser.new_context(base_url=url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                  viewport=OFFICE)
+    tab = context.new_page()
+    if person is not None and console_has_signin():
+        sign_in(tab, person.name, person.password)
+    return tab
 
 
 def main(argv: list[str] | None = None) -> int:

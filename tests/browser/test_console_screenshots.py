@@ -48,7 +48,8 @@ def test_every_page_is_photographed_at_both_sizes(tmp_path, capsys):
     assert console_screenshots.main(["--out", str(tmp_path)]) == 0
 
     expected = {f"{page.name}-{size['width']}x{size['height']}.png"
-                for page in console_pages() for size in (OFFICE, PHONE)}
+                for page in console_pages() if "{" not in page.path
+                for size in (OFFICE, PHONE)}
     assert {path.name for path in tmp_path.iterdir()} == expected
     for name in expected:
         with Image.open(tmp_path / name) as shot:
