@@ -105,3 +105,17 @@ def running_console(settings: Settings, clock, store: Store) -> Iterator[str]:
     stops the server (and checks it stopped) at the end."""
     with serve(console_app(settings, clock, store)) as url:
         yield url
+
+
+def viewer_of(page) -> Person | None:
+    """Nobody (not signed in) for a public page (no roles); else one person of PEOPLE who
+    may see every signed-in page if there is one, else the first who may see `page`."""
+    people = list(PEOPLE.values())
+    if not page.roles:
+        return None
+    private = [entry for entry in console_pages() if entry.roles]
+    everything = [p for p in people if all(p.role in entry.roles for entry in private)]
+    allowed = everything or [p for p in people if p.role in page.roles]
+    if not allowed:
+        raise LookupError(f"no one in PEOPLE may see {page.path} (roles {page.roles})")
+    return allowed[0]

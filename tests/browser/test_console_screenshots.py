@@ -10,6 +10,7 @@ from PIL import Image
 
 from signage.devtools.browser import OFFICE, PHONE
 from signage.store.runtime import read_json
+from tests.browser.demo import seed_demo
 from tests.browser.server import console_pages
 from tests.conftest import REPO
 
@@ -24,7 +25,7 @@ def test_the_demo_store_has_live_submitted_and_draft_work_images_and_plays(tmp_p
     settings, clock = data_settings(tmp_path), console_clock()
     store = Store(settings.data_dir, clock)
     try:
-        console_screenshots.seed_demo(store, settings, clock.now())
+        seed_demo(store, settings, clock.now())
         states = {(r.name, r.state, r.live) for r in store.revisions.all(kind="playlist")}
         names = {r.original_name for r in store.assets.all()}
         day = store.records.plays(clock.now() - dt.timedelta(days=1), clock.now())
