@@ -14,7 +14,10 @@ sudo=""
 if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then sudo="sudo"; fi
 
 apt_install() {
-  command -v apt-get >/dev/null || { echo "error: no apt-get to install $*; install it by hand" >&2; exit 1; }
+  if ! command -v apt-get >/dev/null; then
+    echo "error: no apt-get to install $*; install it by hand" >&2
+    exit 1
+  fi
   echo "installing Debian packages for the tests: $*"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get install -y -qq --no-install-recommends "$@" \

@@ -55,7 +55,8 @@ def test_a_tarball_not_matching_its_pin_is_refused_and_nothing_is_written(tmp_pa
     pin = Pin("tiny", "1.0.0", other, "package/tiny.js")
     target = tmp_path / "libs" / "tiny.js"
 
-    with pytest.raises(SystemExit, match=f"has integrity {re.escape(integrity_of(data))}.*{re.escape(other)}"):
+    said = f"has integrity {re.escape(integrity_of(data))}.*{re.escape(other)}"
+    with pytest.raises(SystemExit, match=said):
         install_from(tmp_path / "tiny.tgz", pin, target)
     assert not target.parent.exists()
 
