@@ -29,6 +29,7 @@ from signage.content.models import (ClockItem, ImageItem, Message, MessageItem, 
 from signage.schedule.rules import Schedule
 from signage.services import assets as asset_service
 from signage.services import emergency, people, playnow
+from signage.services.importer import IMPORT_ROLE
 from signage.settings import Settings
 from signage.store import Store
 from signage.store.access import ROLES, Principal
@@ -38,7 +39,8 @@ SEED = 13
 SPAN = dt.timedelta(days=90)
 # Every seeded person signs in with this (the bench does); never a real box's password.
 PASSWORD = "seeded-password-13"
-CONSOLE = Principal("seed", "admin", "user")  # the box's console: what it makes is trusted
+# The box's console, as `signage user create` acts: the people it makes need no second admin.
+CONSOLE = Principal("console:seed", IMPORT_ROLE, "console")
 SCHEDULE_REVISIONS = 3
 PLAY_BATCH = 20_000  # plays per transaction: seconds for 100,000, progress between
 
@@ -82,6 +84,7 @@ class Seeded:
     states: dict[str, int] = dataclasses.field(default_factory=dict)
     rollbacks: int = 0
     emergencies: list[int] = dataclasses.field(default_factory=list)
+    pending: list[int] = dataclasses.field(default_factory=list)  # submitted, not decided
 
 
 def seed_store(store: Store, *, revisions: int = 1000, assets: int = 500,
@@ -234,6 +237,8 @@ class _Workflow:
             else:
                 revisions.reject(revision, approver, self.rng.choice(REASONS), role="approver")
         self.seeded.states[fate] = self.seeded.states.get(fate, 0) + 1
+        if fate == "submitted":
+            self.seeded.pending.append(revision)
         return revision
 
     def _rollback(self, name: str) -> None:
