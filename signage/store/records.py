@@ -174,14 +174,41 @@ class Records:
     def play_summary(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
         """Per playlist item, and per emergency notice, for plays started in [start, end)
         (a month at the site): plays and seconds on screen, and how many of the plays were
-        timed by a clock that could not be believed."""
+        timed by a clock that could not be believed.
+
+        Whole UTC days come from plays_by_day (kept by triggers as plays are recorded and
+        pruned); only the part-days at the edges are summed from the plays themselves."""
+        whole_from, whole_to = _whole_days(start, end)
+        if whole_from < whole_to:
+            edges = (start, _midnight(whole_from), _midnight(whole_to), end)
+        else:  # under a day, or inside one: every play from the table itself
+            edges = (start, end, end, end)
+        stamps = [utc_text(moment, PLAY_TIMESPEC) for moment in edges]
         rows = self.database.query(
             "SELECT playlist, zone, item, kind, emergency, max(label) AS label, "
-            "count(*) AS plays, "
-            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
-            "sum(clock_trusted = 0) AS untrusted_plays "
-            "FROM plays WHERE started_at >= ? AND started_at < ? "
+            "sum(plays) AS plays, sum(seconds) AS seconds, "
+            "sum(untrusted_plays) AS untrusted_plays FROM ("
+            "SELECT playlist, zone, item, kind, emergency, label, plays, seconds, untrusted_plays "
+            "FROM plays_by_day WHERE day >= ? AND day < ? "
+            f"UNION ALL {_RAW_PLAYS} UNION ALL {_RAW_PLAYS}) "
             "GROUP BY playlist, zone, item, kind, emergency "
             "ORDER BY playlist, zone, item, emergency",
-            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
+            (whole_from.isoformat(), whole_to.isoformat(), *stamps))
         return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]
+
+
+# One play as a row of plays_by_day, for the part-days at a report's edges.
+_RAW_PLAYS = ("SELECT playlist, zone, item, kind, emergency, label, 1, "
+              "(julianday(ended_at) - julianday(started_at)) * 86400.0, clock_trusted = 0 "
+              "FROM plays WHERE started_at >= ? AND started_at < ?")
+
+
+def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The UTC dates [first, last) whose whole days lie inside [start, end)."""
+    start, end = start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+    first = start.date() if start == _midnight(start.date()) else start.date() + dt.timedelta(1)
+    return first, end.date()
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
