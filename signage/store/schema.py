@@ -22,7 +22,8 @@ _ADD_PLAY = (
     "WHERE " + _DAY_ROW + "; "
     "INSERT INTO plays_by_day SELECT substr({p}.started_at, 1, 10), {p}.playlist, {p}.zone, "
     "{p}.item, {p}.kind, {p}.emergency, {p}.label, 1, " + _SECONDS + ", {p}.clock_trusted = 0 "
-    "WHERE NOT EXISTS (SELECT 1 FROM plays_by_day WHERE " + _DAY_ROW + "); ").format(p="NEW")
+    "WHERE NOT EXISTS (SELECT 1 FROM plays_by_day WHERE " + _DAY_ROW + "); "
+    "UPDATE plays_longest SET seconds = max(seconds, " + _SECONDS + "); ").format(p="NEW")
 _REMOVE_PLAY = (
     "UPDATE plays_by_day SET plays = plays - 1, seconds = seconds - " + _SECONDS + ", "
     "untrusted_plays = untrusted_plays - ({p}.clock_trusted = 0) WHERE " + _DAY_ROW + "; "
@@ -226,7 +227,9 @@ MIGRATIONS = [
     # it in step with every insert and prune), so a month's or a year's report reads a few
     # thousand day rows instead of grouping every play (100,000 plays: 45 ms of a 50 ms
     # page). Reports add the raw plays of the part-days at their edges (local midnight is
-    # not UTC's).
+    # not UTC's). And the longest play ever recorded (never lowered: a bound), so the plays
+    # overlapping a window are found from an index range near the window, not by reading
+    # every play that started before its end.
     """
     CREATE TABLE plays_by_day (
         day TEXT NOT NULL,
@@ -241,6 +244,13 @@ MIGRATIONS = [
         untrusted_plays INTEGER NOT NULL
     );
     CREATE INDEX plays_by_day_key ON plays_by_day (day, playlist, zone, item, kind, emergency);
+    CREATE TABLE plays_longest (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seconds REAL NOT NULL
+    );
+    INSERT INTO plays_longest
+        SELECT 1, coalesce(max((julianday(ended_at) - julianday(started_at)) * 86400.0), 0)
+        FROM plays;
     INSERT INTO plays_by_day
         SELECT substr(started_at, 1, 10), playlist, zone, item, kind, emergency, max(label),
                count(*), sum((julianday(ended_at) - julianday(started_at)) * 86400.0),
