@@ -42,6 +42,7 @@ PASSWORD = "seeded-password-13"
 # The box's console, as `signage user create` acts: the people it makes need no second admin.
 CONSOLE = Principal("console:seed", IMPORT_ROLE, "console")
 SCHEDULE_REVISIONS = 3
+EVERY_STATE = ("draft", "submitted", "rejected", "approved")
 PLAY_BATCH = 20_000  # plays per transaction: seconds for 100,000, progress between
 
 DEPARTMENTS = ("customs", "border-guard", "health", "tourism", "trade", "transport")
@@ -93,9 +94,10 @@ def seed_store(store: Store, *, revisions: int = 1000, assets: int = 500,
                settings: Settings | None = None) -> Seeded:
     """Fill an empty `store` (opened with `clock`) and return what was made. `settings`
     only decides the panel size uploads are scaled for (default: the default driver's)."""
-    if revisions < SCHEDULE_REVISIONS + len(DEPARTMENTS) * len(PLAYLIST_KINDS):
-        raise ValueError(f"seed at least {SCHEDULE_REVISIONS + 12} revisions: one per "
-                         "playlist and the schedule's")
+    least = SCHEDULE_REVISIONS + len(DEPARTMENTS) * len(PLAYLIST_KINDS) + len(EVERY_STATE)
+    if revisions < least:
+        raise ValueError(f"--revisions: seed at least {least}: one per playlist, one in each "
+                         "state and the schedule's")
     say = progress or (lambda _line: None)
     rng = random.Random(SEED)
     start = clock.now()
@@ -197,16 +199,25 @@ class _Workflow:
         begun = self.clock.now()
         self.step = max((until - begun).total_seconds() / count, 1.0)
         for number in range(count):
-            # Each playlist goes live first; then any fate, the newest left waiting.
-            name = self.names[number] if number < len(self.names) else self.rng.choice(self.names)
-            fate = "approved" if number < len(self.names) else self._fate(number, count)
+            name, fate = self._next(number, count)
             self._revision(name, fate)
             if fate == "approved" and len(self.approved[name]) > 2 and self.rng.random() < 0.08:
                 self._rollback(name)
             self._move_to(begun + dt.timedelta(seconds=(number + 1) * self.step))
             if (number + 1) % 200 == 0:
                 say(f"seed: {number + 1}/{count} playlist revisions")
+        if not self.seeded.rollbacks and len(self.approved[self.names[0]]) > 1:
+            self._rollback(self.names[0])  # even a small store has one
         self.seeded.playlists = list(self.names)
+
+    def _next(self, number: int, count: int) -> tuple[str, str]:
+        """The playlist and fate of revision `number`: each playlist goes live first, then
+        one of each state (so even a small store has them all), then any fate."""
+        if number < len(self.names):
+            return self.names[number], "approved"
+        if number < len(self.names) + len(EVERY_STATE):
+            return self.names[0], EVERY_STATE[number - len(self.names)]
+        return self.rng.choice(self.names), self._fate(number, count)
 
     def _move_to(self, moment: dt.datetime) -> None:
         self.clock.advance(max((moment - self.clock.now()).total_seconds(), 0.0))
