@@ -26,6 +26,7 @@ import html.parser
 import json
 import logging
 import math
+import os
 import re
 import socket
 import statistics
@@ -90,6 +91,7 @@ def run_console_bench(*, revisions: int = 1000, assets: int = 500, plays: int = 
             _write_player_status(settings, clock, seeded)
             app, pages = build_app(settings, clock, store)
             targets = pages + api_targets(app)
+            load_before = _load()
             with _quiet_logs(), serving(app, settings) as base, _Sessions(base) as sessions:
                 rows, notes = [], []
                 for target in targets:
@@ -108,6 +110,8 @@ def run_console_bench(*, revisions: int = 1000, assets: int = 500, plays: int = 
                           "plays": seeded.plays, "states": seeded.states,
                           "rollbacks": seeded.rollbacks, "seed_s": round(seed_s, 1)},
                 "python": sys.version.split()[0], "notes": notes,
+                "machine": {"cpus": os.cpu_count(), "load_before": load_before,
+                            "load_after": _load()},
                 "errors": [row["page"] for row in rows if row.get("error")]}
     if json_out is True:
         print(json.dumps(document, ensure_ascii=False, indent=1))
@@ -295,7 +299,7 @@ def measure(target: Target, sessions: _Sessions, requests: int,
         size = len(answer.content)
         if number >= WARMUP_REQUESTS:
             times.append(float(found.group(1)))
-    row = {"page": target.name, "role": role or "-", "requests": len(times),
+    row = {"page": path, "name": target.name, "role": role or "-", "requests": len(times),
            **figures(times), "bytes": size}
     row["under_target"] = None if row["p95_ms"] is None else row["p95_ms"] < TARGET_MS
     if error:
@@ -331,12 +335,20 @@ def format_table(document: dict) -> str:
              f"timed: the server's own time (Server-Timing app;dur), {document['requests']} "
              f"requests per page after {document['warmup_requests']} warm-up, one at a time, "
              f"uvicorn on 127.0.0.1; python {document['python']}"]
+    machine = document["machine"]
+    lines.append(f"machine: {machine['cpus']} CPUs, load average {machine['load_before']} "
+                 f"before the requests, {machine['load_after']} after")
     if not document["console"]:
         lines.append("the console app is not built yet: API reads only")
     lines += [f"note: {note}" for note in document["notes"]]
     lines += [f"error: {row['page']}: {row['error']}" for row in document["pages"]
               if row.get("error")]
     return "\n".join(lines)
+
+
+def _load() -> list[float]:
+    """The 1, 5 and 15 minute load averages: other work on the machine shows in a p95."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def _states(store: dict) -> str:
