@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from signage.api import create_app
+from signage.api.server import serving_on_loopback
 from signage.clock import FakeClock
 from signage.devtools import bench, consolebench
 from signage.settings import Settings
@@ -81,8 +82,8 @@ def served(tmp_path):
     settings = Settings(tmp_path / "data", tmp_path / "run")
     store = Store(settings.data_dir, FakeClock())
     try:
-        with consolebench.serving(create_app(settings, store.database.clock, store),
-                                  settings) as base:
+        with serving_on_loopback(create_app(settings, store.database.clock, store),
+                                 settings) as base:
             with httpx.Client(base_url=base, trust_env=False, timeout=10) as client:
                 yield client, store
     finally:

@@ -28,17 +28,16 @@ import logging
 import math
 import os
 import re
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator
 
 from signage.clock import FakeClock
 from signage.devtools.scenes import BenchError
+from signage.api.server import serving_on_loopback
 from signage.devtools.seed import PASSWORD, PEOPLE, Seeded, seed_store
 from signage.settings import Settings
 from signage.store import Store
@@ -92,7 +91,8 @@ def run_console_bench(*, revisions: int = 1000, assets: int = 500, plays: int = 
             app, pages = build_app(settings, clock, store)
             targets = pages + api_targets(app)
             load_before = _load()
-            with _quiet_logs(), serving(app, settings) as base, _Sessions(base) as sessions:
+            server = serving_on_loopback(app, settings, start_timeout_s=SERVER_START_S)
+            with _quiet_logs(), server as base, _Sessions(base) as sessions:
                 rows, notes = [], []
                 for target in targets:
                     row, note = measure(target, sessions, requests, seeded)
@@ -178,33 +178,6 @@ def api_targets(app) -> list[Target]:
     roles = route_roles(app)
     return [Target(path, path, roles.get(("GET", path.split("?")[0])), False)
             for path in API_READS]
-
-
-@contextlib.contextmanager
-def serving(app, settings: Settings) -> Iterator[str]:
-    """`app` under uvicorn as `signage api` runs it, on a free loopback port, in a thread;
-    its base URL."""
-    import uvicorn
-
-    from signage.api.server import server_config
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(server_config(app, settings, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while not server.started:  # polling for startup
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise BenchError("the bench's server did not start; see the log above")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 class _CsrfField(html.parser.HTMLParser):
