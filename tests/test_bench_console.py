@@ -46,13 +46,15 @@ def test_the_console_bench_prints_a_row_per_page_with_its_figures(capsys):
     assert code == 0, out + err
     lines = out.splitlines()
     assert lines[0].split() == ["page", "role", "requests", "p50_ms", "p95_ms", "max_ms",
-                                "bytes", "p95<50ms"]
+                                "cpu_p50_ms", "bytes", "p95<50ms"]
     rows = {line.split()[0]: line.split() for line in lines[1:] if line.strip()
-            and not line.startswith(("store:", "timed:", "the console", "note:", "machine"))}
+            and not line.startswith(("store:", "timed:", "cpu_p50_ms:", "the console", "note:",
+                                     "machine:"))}
     check_pages(list(rows), [line for line in lines if line.startswith("note:")])
     for name, cells in rows.items():
-        role, requests, p50, p95, top, size, verdict = cells[1:]
+        role, requests, p50, p95, top, cpu, size, verdict = cells[1:]
         assert requests == "3" and int(size) > 0 and verdict in ("yes", "NO"), cells
+        assert float(cpu) > 0, cells
         assert 0 < float(p50) <= float(p95) <= float(top), cells
     assert rows["/api/audit"][1] == "admin" and rows["/api/status"][1] == "technician"
     assert "store: 20 revisions (" in out and "10 assets, 500 plays" in out

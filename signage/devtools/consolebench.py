@@ -53,7 +53,8 @@ API_READS = ("/api/revisions", "/api/revisions?limit=1000", "/api/assets",
              "/api/plays/summary", "/api/plays", "/api/audit", "/api/audit?limit=1000",
              "/api/status", "/api/schedule", "/api/playlists")
 START = dt.datetime(2026, 9, 1, 1, 0, tzinfo=dt.timezone.utc)  # seeding moves 90 days on
-ROW_KEYS = ("page", "role", "requests", "p50_ms", "p95_ms", "max_ms", "bytes", "under_target")
+ROW_KEYS = ("page", "role", "requests", "p50_ms", "p95_ms", "max_ms", "cpu_p50_ms", "bytes",
+            "under_target")
 SERVER_START_S = 30.0
 _TIMING = re.compile(r"(?:^|,)\s*app;dur=([0-9.]+)\s*(?:,|$)")
 
@@ -259,9 +260,11 @@ def measure(target: Target, sessions: _Sessions, requests: int,
         return None, f"{target.name}: skipped, {target.path} has a parameter the bench cannot fill"
     role = target.roles[0] if target.roles else None
     client = sessions.client(role, target.console)
-    times, size, error = [], 0, None
+    times, cpu, size, error = [], [], 0, None
     for number in range(WARMUP_REQUESTS + requests):
+        cpu_before = time.process_time()
         answer = client.get(path)
+        cpu_ms = (time.process_time() - cpu_before) * 1000
         if answer.status_code != 200:
             error = f"{path} answered {answer.status_code}: {answer.text[:200]}"
             break
@@ -272,8 +275,10 @@ def measure(target: Target, sessions: _Sessions, requests: int,
         size = len(answer.content)
         if number >= WARMUP_REQUESTS:
             times.append(float(found.group(1)))
+            cpu.append(cpu_ms)
     row = {"page": path, "name": target.name, "role": role or "-", "requests": len(times),
-           **figures(times), "bytes": size}
+           **figures(times), "cpu_p50_ms": round(statistics.median(cpu), 1) if cpu else None,
+           "bytes": size}
     row["under_target"] = None if row["p95_ms"] is None else row["p95_ms"] < TARGET_MS
     if error:
         row["error"] = error
@@ -307,7 +312,9 @@ def format_table(document: dict) -> str:
              f"assets, {store['plays']} plays; seeded in {store['seed_s']} s",
              f"timed: the server's own time (Server-Timing app;dur), {document['requests']} "
              f"requests per page after {document['warmup_requests']} warm-up, one at a time, "
-             f"uvicorn on 127.0.0.1; python {document['python']}"]
+             f"uvicorn on 127.0.0.1; python {document['python']}",
+             "cpu_p50_ms: this process's CPU time per request (the server's work and the "
+             "client's, both here); unlike the others, other work on the machine barely moves it"]
     machine = document["machine"]
     lines.append(f"machine: {machine['cpus']} CPUs, load average {machine['load_before']} "
                  f"before the requests, {machine['load_after']} after")
