@@ -15,7 +15,8 @@ import pytest
 from signage.api import create_app
 from signage.api.server import serving_on_loopback
 from signage.clock import FakeClock
-from signage.devtools import bench, consolebench
+from signage.devtools import bench, consolebench, seed
+from signage.devtools.scenes import BenchError
 from signage.settings import Settings
 from signage.store import Store
 
@@ -77,6 +78,18 @@ def test_too_few_revisions_or_requests_is_an_error_naming_the_option(capsys):
     assert "--revisions: seed at least" in capsys.readouterr().err
     assert bench.main(["--console", "--requests", "0"]) == 2
     assert "--requests must be at least 1" in capsys.readouterr().err
+
+
+def test_pages_are_asked_for_by_their_least_powerful_role_with_seeded_names():
+    seeded = seed.Seeded(playlists=["customs-notices"], pending=[42])
+    assert consolebench.concrete_path("/playlists/{name}", seeded) == "/playlists/customs-notices"
+    assert consolebench.concrete_path("/approvals/{id:int}", seeded) == "/approvals/42"
+    assert consolebench.concrete_path("/people/{person}", seeded) is None
+    assert consolebench.role_for(("admin", "approver", "editor")) == "editor"
+    assert consolebench.role_for(frozenset({"technician", "admin"})) == "technician"
+    assert consolebench.role_for(()) is None
+    with pytest.raises(BenchError, match="no seeded person has any of the roles robot"):
+        consolebench.role_for(("robot",))
 
 
 @pytest.fixture

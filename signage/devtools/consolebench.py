@@ -41,6 +41,7 @@ from signage.api.server import serving_on_loopback
 from signage.devtools.seed import PASSWORD, PEOPLE, Seeded, seed_store
 from signage.settings import Settings
 from signage.store import Store
+from signage.store.access import ROLES
 from signage.store.runtime import write_json
 
 DEFAULT_REQUESTS = 50
@@ -252,13 +253,24 @@ def concrete_path(path: str, seeded: Seeded) -> str | None:
         return None
 
 
+def role_for(roles: tuple[str, ...] | None) -> str | None:
+    """Who asks for a page: the least powerful role allowed (the store's order of ROLES),
+    so the figure is what most of its users get; None when anyone may."""
+    if not roles:
+        return None
+    known = [role for role in ROLES if role in roles]
+    if not known:
+        raise BenchError(f"no seeded person has any of the roles {', '.join(roles)}")
+    return known[0]
+
+
 def measure(target: Target, sessions: _Sessions, requests: int,
             seeded: Seeded) -> tuple[dict | None, str | None]:
     """(row, note): `requests` timed GETs of the target after the warm-up."""
     path = concrete_path(target.path, seeded)
     if path is None:
         return None, f"{target.name}: skipped, {target.path} has a parameter the bench cannot fill"
-    role = target.roles[0] if target.roles else None
+    role = role_for(target.roles)
     client = sessions.client(role, target.console)
     times, cpu, size, error = [], [], 0, None
     for number in range(WARMUP_REQUESTS + requests):
