@@ -212,8 +212,11 @@ class _Sessions:
     def client(self, role: str | None, console: bool):
         key = (role, console)
         if key not in self.clients:
-            import httpx
-
+            try:
+                import httpx  # a test dependency: the `signage` command starts without it
+            except ModuleNotFoundError:
+                raise BenchError("bench --console needs httpx: pip install 'signage[test]' "
+                                 "(make install does)") from None
             client = httpx.Client(base_url=self.base, trust_env=False, timeout=30)
             if role is not None:
                 name = PEOPLE[role][0]
