@@ -93,17 +93,7 @@ def run_console_bench(*, revisions: int = 1000, assets: int = 500, plays: int = 
             app, pages = build_app(settings, clock, store)
             targets = pages + api_targets(app)
             load_before = _load()
-            server = serving_on_loopback(app, settings, start_timeout_s=SERVER_START_S)
-            with _quiet_logs(), server as base, _Sessions(base) as sessions:
-                rows, notes = [], []
-                for target in targets:
-                    row, note = measure(target, sessions, requests, seeded)
-                    if row is not None:
-                        rows.append(row)
-                        say(f"bench: {target.name}: " + (row.get("error") or
-                                                         f"p95 {row['p95_ms']:.1f} ms"))
-                    if note:
-                        notes.append(note)
+            rows, notes = _time_pages(app, settings, targets, requests, seeded, say)
         finally:
             store.close()
     document = {"pages": rows, "requests": requests, "warmup_requests": WARMUP_REQUESTS,
@@ -120,6 +110,23 @@ def run_console_bench(*, revisions: int = 1000, assets: int = 500, plays: int = 
     elif json_out is False:
         print(format_table(document))
     return document
+
+
+def _time_pages(app, settings: Settings, targets: list[Target], requests: int,
+                seeded: Seeded, say: Callable[[str], None]) -> tuple[list[dict], list[str]]:
+    """Serve `app` and time every target: (rows, notes on targets left out)."""
+    rows, notes = [], []
+    server = serving_on_loopback(app, settings, start_timeout_s=SERVER_START_S)
+    with _quiet_logs(), server as base, _Sessions(base) as sessions:
+        for target in targets:
+            row, note = measure(target, sessions, requests, seeded)
+            if row is not None:
+                rows.append(row)
+                say(f"bench: {target.name}: " + (row.get("error") or
+                                                 f"p95 {row['p95_ms']:.1f} ms"))
+            if note:
+                notes.append(note)
+    return rows, notes
 
 
 @contextlib.contextmanager

@@ -69,6 +69,8 @@ MESSAGES = [  # (vi, en, zh)
     ("Hàng hóa xuất khẩu kiểm tra tại bãi số 3", "Export goods are inspected at yard 3",
      "出口货物在3号场地检查"),
 ]
+NOTICES = [("Đóng cửa khẩu do sạt lở đất", "Gate closed: landslide", "山体滑坡，口岸关闭"),
+           ("Thử hệ thống", "System test", "系统测试")]
 REASONS = ("Thiếu bản tiếng Trung chuẩn", "Ảnh nền quá tối, chữ khó đọc",
            "Sai giờ mở cửa", "Please shorten the ticker text")
 
@@ -282,8 +284,7 @@ def _emergencies(store: Store, clock: FakeClock, seeded: Seeded) -> None:
     """Two notices (one cancelled, one left to expire) and an expired 'play now'."""
     approver = Principal("approver.thu", "approver", "user")
     notices = []
-    for vi, en, zh in (("Đóng cửa khẩu do sạt lở đất", "Gate closed: landslide", "山体滑坡，口岸关闭"),
-                       ("Thử hệ thống", "System test", "系统测试")):
+    for vi, en, zh in NOTICES:
         notice = {"text": {"vi": vi, "en": en, "zh": zh}, "duration": "2h"}
         notices.append(emergency.post_emergency(store.desired, clock, approver,
                                                 json.dumps(notice), as_json=True))
@@ -318,9 +319,9 @@ def _play(rng: random.Random, begins: dt.datetime, gap: float, live: dict,
     frame = hashlib.sha256(rng.randbytes(16)).hexdigest()
     trusted = rng.random() > 0.01
     if emergencies and rng.random() < 0.002:
-        return Play(begins, ends, "main", None, None, "message", "Đóng cửa khẩu do sạt lở đất",
-                    None, frame, trusted, rng.choice(emergencies))
-    name = rng.choice(sorted(live))
+        return Play(begins, ends, "main", None, None, "message", NOTICES[0][0], None, frame,
+                    trusted, rng.choice(emergencies))
+    name = rng.choice(list(live))  # in the order the playlists were named: deterministic
     content = live[name]
     items = _items_of(content.playlist)
     index = rng.randrange(len(items))
