@@ -10,21 +10,17 @@ import datetime as dt
 import io
 import json
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import HTTPException
 from PIL import Image
 
 import signage
 from signage.api import check_routes_need_token, create_app
-from signage.api.server import ServerLimits, server_config
+from signage.api.server import ServerLimits, serving_on_loopback
 from signage.api.deps import PrincipalDep, require_role
 from signage.clock import FakeClock
 from signage.content.documents import MAX_DOCUMENT_BYTES
@@ -69,26 +65,9 @@ def png_bytes(color=(200, 0, 0)) -> bytes:
 def serve(app, limits: ServerLimits = ServerLimits()) -> Iterator[str]:
     """Run `app` under uvicorn, configured as `signage api` runs it (server_config), on a
     free loopback port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     settings = getattr(app.state, "settings", None) or Settings(Path("."), Path("."))
-    server = uvicorn.Server(server_config(app, settings, limits, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:  # polling for startup, not waiting for time to pass
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start; see the log above")
-            time.sleep(0.005)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        assert not thread.is_alive(), "the test server did not stop"
+    with serving_on_loopback(app, settings, limits) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from signage.schedule.desired import PLAY_NOW_RULE, Wanted, decide
-from signage.schedule.outlook import outlook
+from signage.schedule.outlook import outlook, timeline_ahead
 from signage.schedule.state import PlayNow
 from signage.schedule.trusted_time import Verdict
 from tests.test_api import (JSON, START, WELCOME_YAML, YAML, approver, auth, bearer, client,  # noqa: F401
@@ -26,8 +26,12 @@ PUBLISHED = {"welcome", "night", "gate"}
     ("gate", "2027-02-05 10:00", (None, None)),
 ], ids=["rule-later-today", "rule-now", "default-now", "default-after-the-night",
         "not-in-the-schedule"])
-def test_the_outlook_follows_the_schedule(name, now, expected):
-    found = outlook(name, at(now), schedule=schedule(NIGHT), active="welcome", published=PUBLISHED)
+@pytest.mark.parametrize("shared_plan", [False, True], ids=["own-plan", "listing's-plan"])
+def test_the_outlook_follows_the_schedule(name, now, expected, shared_plan):
+    # A listing works the plan out once for every playlist; the answers are the same.
+    plan = timeline_ahead(schedule(NIGHT), at(now)) if shared_plan else None
+    found = outlook(name, at(now), schedule=schedule(NIGHT), active="welcome", published=PUBLISHED,
+                    plan=plan)
     when, rule = expected
     assert (found.next_play, found.rule) == ((at(when) if when else None), rule)
 

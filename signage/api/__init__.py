@@ -25,7 +25,8 @@ import signage
 from signage.api.deps import require_role, roles_of
 from signage.api.routes import (assets, audit, auth, emergency, health, metrics, panel, people,
                                  playlists, plays, revisions, schedule, status)
-from signage.api.security import BodyLimit, BodyPace, SecurityHeaders, SlowBody, cors_options
+from signage.api.security import (BodyLimit, BodyPace, SecurityHeaders, ServerTiming, SlowBody,
+                                   cors_options)
 from signage.clock import Clock, SystemClock
 from signage.errors import StoreError, StoreFull
 from signage.services import films
@@ -120,6 +121,7 @@ def create_app(settings: Settings, clock: Clock | None = None, store: Store | No
         app.add_middleware(CORSMiddleware, **cors_options(cors_origins))
         log.info("CORS allowed for %s", ", ".join(cors_origins))
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming)  # outermost: every answer's whole time, 500s too
     check_routes_need_token(app)
     _document_roles(app)
     return app

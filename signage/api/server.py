@@ -19,10 +19,14 @@ nobody, so the address the throttle counts and the log records is the socket's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import resource
-from typing import Any
+import socket
+import threading
+import time
+from typing import Any, Iterator
 
 import h11
 import uvicorn
@@ -152,3 +156,30 @@ def server_config(app: Any, settings: Settings, limits: ServerLimits = ServerLim
         # protocol keeps connections at max_connections, so this bounds requests.
         limit_concurrency=limits.max_connections + 1,
         log_level="warning", access_log=False, **options)
+
+
+@contextlib.contextmanager
+def serving_on_loopback(app: Any, settings: Settings, limits: ServerLimits = ServerLimits(),
+                        start_timeout_s: float = 10.0) -> Iterator[str]:
+    """Run `app` under uvicorn configured as `signage api` runs it (server_config), in a
+    thread, on a free port of 127.0.0.1; yield its base URL. For tests and the bench."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(server_config(app, settings, limits, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + start_timeout_s
+        while not server.started:  # polling for startup, not waiting for time to pass
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the server on 127.0.0.1 did not start; see the log above")
+            time.sleep(0.005)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        if thread.is_alive():
+            raise RuntimeError("the server on 127.0.0.1 did not stop")

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from signage.devtools import present
+from signage.devtools import consolebench, present
 from signage.devtools.scenes import (FADE_ITEM_S, FADE_S, FILM_PANELS, FILM_SECONDS,
                                      PLAYLIST_ITEM_S, PLAYLIST_ITEMS, SCENES, BenchError, prepare)
 from signage.devtools.timing import (FADE_WINDOW, FRAME_S, NAIVE_FRAMES, WARMUP_FRAMES, Spec,
@@ -275,6 +275,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in-process", action="store_true",
                         help="run every scene in this process (rss_mb is then the run's peak)")
     present.add_arguments(parser)
+    console = parser.add_argument_group(
+        "console", "--console: server time per console page (and the heaviest API reads) "
+        "on a seeded store, through a real uvicorn on 127.0.0.1")
+    console.add_argument("--console", action="store_true",
+                         help="time the console's pages instead of the player's frames")
+    console.add_argument("--requests", type=int, default=consolebench.DEFAULT_REQUESTS,
+                         help=f"timed requests per page (default {consolebench.DEFAULT_REQUESTS})")
+    console.add_argument("--revisions", type=int, default=1000,
+                         help="revisions to seed (default 1000)")
+    console.add_argument("--assets", type=int, default=500, help="assets to seed (default 500)")
+    console.add_argument("--plays", type=int, default=100_000,
+                         help="proof-of-play records to seed (default 100000)")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -282,6 +294,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     resolutions = [r for r in (args.resolution or "").split(",") if r.strip()]
     if args.present:
         return present.cmd_present(args, resolutions)
+    if args.console:
+        return consolebench.cmd_console(args)
     try:
         document = run_bench(
             [s.strip() for s in (args.scene or ",".join(SCENES)).split(",") if s.strip()],

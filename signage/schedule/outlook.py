@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 
 from signage.schedule.desired import PLAY_NOW_RULE
-from signage.schedule.resolver import HORIZON, timeline
+from signage.schedule.resolver import HORIZON, Segment, timeline
 from signage.schedule.rules import Schedule
 from signage.schedule.state import PlayNow
 
@@ -35,16 +35,18 @@ class Outlook:
 
 
 def outlook(name: str, now: dt.datetime, *, schedule: Schedule | None, active: str | None,
-            published: set[str], play_now: PlayNow | None = None) -> Outlook:
+            published: set[str], play_now: PlayNow | None = None,
+            plan: list[Segment] | None = None) -> Outlook:
     """When `name` next plays from `now` (aware) on: a play-now first, then the schedule
     (a stretch whose playlist is unpublished shows the default), or without a schedule
-    the active playlist all the time."""
+    the active playlist all the time. `plan`: the schedule's `timeline_ahead(schedule,
+    now)`, when the caller asks about several playlists (it is the costly part)."""
     if play_now is not None and play_now.active(now) and play_now.playlist == name:
         return Outlook(name, now, PLAY_NOW_RULE, play_now.expires_at)
     if schedule is None:
         return Outlook(name, now, None, None) if name == active else Outlook(name, None, None, None)
     zone = schedule.zone
-    for segment in timeline(schedule, now, now + HORIZON):
+    for segment in plan if plan is not None else timeline_ahead(schedule, now):
         shown = segment.playlist if segment.playlist in published else (
             schedule.default if schedule.default in published else None)
         if shown == name:
@@ -52,3 +54,8 @@ def outlook(name: str, now: dt.datetime, *, schedule: Schedule | None, active: s
             rule = segment.rule if shown == segment.playlist else None
             return Outlook(name, start, rule, segment.end)
     return Outlook(name, None, None, None)
+
+
+def timeline_ahead(schedule: Schedule, now: dt.datetime) -> list[Segment]:
+    """The plan an outlook looks through: from `now` to the resolver's horizon."""
+    return timeline(schedule, now, now + HORIZON)

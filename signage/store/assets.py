@@ -145,6 +145,15 @@ class Assets:
         return [_asset_record(row) for row in
                 self.database.query("SELECT * FROM assets ORDER BY created_at DESC, sha256")]
 
+    def users(self) -> dict[str, list[tuple[str, str]]]:
+        """Every asset that live or pending content names -> those (kind, name) pairs, in
+        one query (the library lists where each file is used; asking asset by asset
+        was one query each)."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for row in self.database.query(_ALL_ASSET_USERS_SQL):
+            found.setdefault(f"sha256:{row['sha256']}", []).append((row["kind"], row["name"]))
+        return found
+
     def get(self, ref: str) -> AssetRecord | None:
         """The stored asset `ref`, or None."""
         if not is_stored_ref(ref):
@@ -219,12 +228,17 @@ def _asset_record(row: sqlite3.Row) -> AssetRecord:
 
 
 # Which revisions keep an asset from being deleted: live ones, and drafts awaiting approval.
+_USING_REVISION = ("(r.id IN (SELECT revision FROM live) OR r.state IN ("
+                   + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES) + "))")
 _ASSET_USERS_SQL = (
     "SELECT DISTINCT r.kind, r.name FROM revision_assets ra "
     "JOIN revisions r ON r.id = ra.revision "
-    "WHERE ra.sha256 = ? AND (r.id IN (SELECT revision FROM live) OR r.state IN ("
-    + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES)
-    + ")) ORDER BY r.kind, r.name"
+    f"WHERE ra.sha256 = ? AND {_USING_REVISION} ORDER BY r.kind, r.name"
+)
+_ALL_ASSET_USERS_SQL = (
+    "SELECT DISTINCT ra.sha256, r.kind, r.name FROM revision_assets ra "
+    "JOIN revisions r ON r.id = ra.revision "
+    f"WHERE {_USING_REVISION} ORDER BY ra.sha256, r.kind, r.name"
 )
 
 

@@ -19,7 +19,7 @@ from signage.errors import AssetMissing, StoreError
 from signage.store.assets import Assets
 from signage.store.content import insert_revision, make_live
 from signage.store.database import Database
-from signage.store.records import Records, redact_secrets
+from signage.store.records import Records, redact_secrets, shallow_dict
 
 REVISION_KINDS = ("playlist", "schedule")
 REVISION_STATES = ("draft", "submitted", "approved", "rejected")
@@ -71,7 +71,7 @@ class RevisionInfo:
     body: dict | None = None
 
     def as_dict(self) -> dict:
-        data = dataclasses.asdict(self)
+        data = shallow_dict(self)
         if self.body is None:
             del data["body"]
         return data

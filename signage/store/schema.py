@@ -9,6 +9,26 @@ from __future__ import annotations
 
 import sqlite3
 
+# Migration 11's triggers: one play added to, or taken from, its day's row in plays_by_day
+# (NULL playlist, item and emergency match with IS). Part of a released migration: never
+# change these; a change is a new migration.
+_DAY_ROW = ("day = substr({p}.started_at, 1, 10) AND playlist IS {p}.playlist AND "
+            "zone = {p}.zone AND item IS {p}.item AND kind = {p}.kind AND "
+            "emergency IS {p}.emergency")
+_SECONDS = "(julianday({p}.ended_at) - julianday({p}.started_at)) * 86400.0"
+_ADD_PLAY = (
+    "UPDATE plays_by_day SET plays = plays + 1, seconds = seconds + " + _SECONDS + ", "
+    "untrusted_plays = untrusted_plays + ({p}.clock_trusted = 0), label = max(label, {p}.label) "
+    "WHERE " + _DAY_ROW + "; "
+    "INSERT INTO plays_by_day SELECT substr({p}.started_at, 1, 10), {p}.playlist, {p}.zone, "
+    "{p}.item, {p}.kind, {p}.emergency, {p}.label, 1, " + _SECONDS + ", {p}.clock_trusted = 0 "
+    "WHERE NOT EXISTS (SELECT 1 FROM plays_by_day WHERE " + _DAY_ROW + "); "
+    "UPDATE plays_longest SET seconds = max(seconds, " + _SECONDS + "); ").format(p="NEW")
+_REMOVE_PLAY = (
+    "UPDATE plays_by_day SET plays = plays - 1, seconds = seconds - " + _SECONDS + ", "
+    "untrusted_plays = untrusted_plays - ({p}.clock_trusted = 0) WHERE " + _DAY_ROW + "; "
+    "DELETE FROM plays_by_day WHERE plays <= 0 AND " + _DAY_ROW + "; ").format(p="OLD")
+
 MIGRATIONS = [
     """
     CREATE TABLE assets (
@@ -203,6 +223,47 @@ MIGRATIONS = [
     );
     CREATE INDEX jobs_by_target ON jobs (target, id);
     """,
+    # 11: proof of play summed per UTC day and item as plays are recorded (triggers keep
+    # it in step with every insert and prune), so a month's or a year's report reads a few
+    # thousand day rows instead of grouping every play (100,000 plays: 45 ms of a 50 ms
+    # page). Reports add the raw plays of the part-days at their edges (local midnight is
+    # not UTC's). And the longest play ever recorded (never lowered: a bound), so the plays
+    # overlapping a window are found from an index range near the window, not by reading
+    # every play that started before its end. And the revisions that name an asset found
+    # by the asset (the media library's "where is it used": 280 ms for 500 assets, each
+    # scanning every revision; 9 ms with the index).
+    """
+    CREATE TABLE plays_by_day (
+        day TEXT NOT NULL,
+        playlist TEXT,
+        zone TEXT NOT NULL,
+        item INTEGER,
+        kind TEXT NOT NULL,
+        emergency INTEGER,
+        label TEXT NOT NULL,
+        plays INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        untrusted_plays INTEGER NOT NULL
+    );
+    CREATE INDEX plays_by_day_key ON plays_by_day (day, playlist, zone, item, kind, emergency);
+    CREATE INDEX revision_assets_by_asset ON revision_assets (sha256, revision);
+    CREATE TABLE plays_longest (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seconds REAL NOT NULL
+    );
+    INSERT INTO plays_longest
+        SELECT 1, coalesce(max((julianday(ended_at) - julianday(started_at)) * 86400.0), 0)
+        FROM plays;
+    INSERT INTO plays_by_day
+        SELECT substr(started_at, 1, 10), playlist, zone, item, kind, emergency, max(label),
+               count(*), sum((julianday(ended_at) - julianday(started_at)) * 86400.0),
+               sum(clock_trusted = 0)
+        FROM plays GROUP BY 1, 2, 3, 4, 5, 6;
+    """ + "".join(
+        f"""
+    CREATE TRIGGER plays_by_day_{event.lower()} AFTER {event} ON plays BEGIN {body} END;
+    """ for event, body in (("INSERT", _ADD_PLAY), ("DELETE", _REMOVE_PLAY),
+                            ("UPDATE", _REMOVE_PLAY + _ADD_PLAY))),
 ]
 
 

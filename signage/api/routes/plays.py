@@ -15,6 +15,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from signage.api.deps import ClockDep, RecordsDep, SiteZoneDep, require_role
 from signage.api.localtime import in_site_time, query_instant, query_refusal
@@ -72,8 +73,10 @@ def get_plays(
         return Response(_csv(plays, zone, excel), media_type=CSV_TYPE, headers={
             "Content-Disposition":
                 f'attachment; filename="plays-{start_at:%Y%m%d}-{end_at:%Y%m%d}.csv"'})
-    return {"from": start_at.isoformat(), "to": end_at.isoformat(), "count": len(plays),
-            "plays": in_site_time(plays, zone)}
+    # JSON as it is: every value is already text, a number or null, and FastAPI's walk
+    # through a day of plays to make them so cost a third of the answer's time.
+    return JSONResponse({"from": start_at.isoformat(), "to": end_at.isoformat(),
+                         "count": len(plays), "plays": in_site_time(plays, zone)})
 
 
 @router.get("/summary", dependencies=_READERS)
