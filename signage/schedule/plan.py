@@ -38,6 +38,12 @@ class DayRow:
     brightness_max: float | None
 
 
+def shown_playlist(name: str, schedule: Schedule, published: set[str]) -> str | None:
+    """What really plays when the schedule picks `name`: it, else the default when `name`
+    is not published, else None (the standby card)."""
+    return next((n for n in (name, schedule.default) if n in published), None)
+
+
 def day_label(date: dt.date) -> str:
     """'T7 06/02/2027 (Saturday)': the Vietnamese weekday and date, then the English day."""
     return f"{VI_WEEKDAYS[date.weekday()]} {date:%d/%m/%Y} ({EN_WEEKDAYS[date.weekday()]})"

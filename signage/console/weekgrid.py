@@ -1,0 +1,134 @@
+"""The week as a table for the schedule page: hours down, days across, what really plays
+in each hour at the gate's local time, the hours the wall is blanked, and the brightness.
+
+Built from the same day plans as `signage schedule` and GET /api/schedule/plan
+(`signage.schedule.plan.day_timeline`) and coloured like its PNG (`render.weekchart`), so
+the three pictures of one schedule agree. Hours that show the same thing one after
+another are one cell (rowspan), so a stretch reads as one block, as in a diary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from signage.render.weekchart import PALETTE, playlist_colors
+from signage.schedule.plan import DayRow, brightness_levels, day_timeline, shown_playlist
+from signage.schedule.rules import Schedule
+
+DAYS = 7
+HOURS = 24
+
+
+@dataclasses.dataclass(frozen=True)
+class Piece:
+    """A part of an hour: from `minute` (after midnight), `playlist` shows (None: the
+    standby card), or the wall is off."""
+
+    minute: int
+    playlist: str | None
+    power_on: bool
+
+    @property
+    def clock(self) -> str:
+        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    """One cell of the table: day `day`, hours `first_hour` to `first_hour + hours`."""
+
+    day: dt.date
+    first_hour: int
+    hours: int
+    pieces: tuple[Piece, ...]
+    color: int | None  # index in the palette of the one playlist the cell shows
+
+    @property
+    def whole(self) -> Piece | None:
+        """The one thing the cell shows through all its hours, if it is one."""
+        return self.pieces[0] if len(self.pieces) == 1 else None
+
+    @property
+    def span(self) -> str:
+        end = self.first_hour + self.hours
+        return f"{self.first_hour:02d}:00-{end:02d}:00"
+
+
+@dataclasses.dataclass(frozen=True)
+class WeekGrid:
+    days: list[dt.date]
+    rows: list[list[Cell]]  # rows[hour]: the cells that start in that hour, in day order
+    brightness: list[float | None]  # the first day's level at each hour (None: not planned)
+    curve: str  # SVG polyline points of the first day's brightness, x in minutes, y 0-100
+    legend: list[tuple[str, int]]  # (playlist, palette index)
+
+
+def week_grid(schedule: Schedule, first_day: dt.date, published: set[str]) -> WeekGrid:
+    """Seven days from `first_day` (local dates in the schedule's zone)."""
+    days = [first_day + dt.timedelta(days=i) for i in range(DAYS)]
+    names = schedule.playlists()
+    palette = {name: PALETTE.index(rgb) for name, rgb in playlist_colors(names).items()}
+    columns = [_day_cells(day, day_timeline(schedule, day), schedule, published, palette)
+               for day in days]
+    rows: list[list[Cell]] = [[] for _ in range(HOURS)]
+    for cells in columns:
+        for cell in cells:
+            rows[cell.first_hour].append(cell)
+    shown = sorted({p.playlist for cells in columns for c in cells for p in c.pieces
+                    if p.playlist is not None and p.power_on})
+    return WeekGrid(days, rows, *_brightness(schedule, first_day),
+                    [(name, palette[name]) for name in shown if name in palette])
+
+
+def _day_cells(day: dt.date, rows: list[DayRow], schedule: Schedule, published: set[str],
+               palette: dict[str, int]) -> list[Cell]:
+    hours = [_pieces_in_hour(day, hour, rows, schedule, published) for hour in range(HOURS)]
+    cells: list[Cell] = []
+    for hour, pieces in enumerate(hours):
+        previous = cells[-1] if cells else None
+        if previous is not None and len(pieces) == 1 and previous.whole is not None \
+                and _same(previous.whole, pieces[0]):
+            cells[-1] = dataclasses.replace(previous, hours=previous.hours + 1)
+            continue
+        only = pieces[0] if len(pieces) == 1 else None
+        color = palette.get(only.playlist) if only and only.power_on and only.playlist else None
+        cells.append(Cell(day, hour, 1, pieces, color))
+    return cells
+
+
+def _pieces_in_hour(day: dt.date, hour: int, rows: list[DayRow], schedule: Schedule,
+                    published: set[str]) -> tuple[Piece, ...]:
+    start, end = hour * 60, hour * 60 + 60
+    pieces: list[Piece] = []
+    for row in rows:
+        row_start, row_end = _minute(row.start, day), _minute(row.end, day)
+        if row_end <= start or row_start >= end:
+            continue
+        piece = Piece(max(row_start, start), shown_playlist(row.playlist, schedule, published),
+                      row.power_on)
+        if not pieces or not _same(pieces[-1], piece):
+            pieces.append(piece)
+    return tuple(pieces)
+
+
+def _same(one: Piece, other: Piece) -> bool:
+    return (one.playlist, one.power_on) == (other.playlist, other.power_on)
+
+
+def _minute(moment: dt.datetime, day: dt.date) -> int:
+    midnight = dt.datetime.combine(day, dt.time())
+    return round((moment.replace(tzinfo=None) - midnight).total_seconds() / 60)
+
+
+def _brightness(schedule: Schedule, day: dt.date) -> tuple[list[float | None], str]:
+    plan = schedule.brightness
+    if plan is None:
+        return [None] * HOURS, ""
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=schedule.zone)
+    minutes = range(0, HOURS * 60 + 1, 10)
+    levels = brightness_levels(plan, schedule,
+                               (midnight + dt.timedelta(minutes=m) for m in minutes))
+    hourly = [round(levels[hour * 6]) for hour in range(HOURS)]
+    points = " ".join(f"{m},{100 - level:.1f}" for m, level in zip(minutes, levels))
+    return hourly, points
