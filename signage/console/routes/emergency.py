@@ -78,8 +78,9 @@ def post_emergency(request: Request, who: ApproverDep, vi: TEXT = "", en: TEXT =
         return _page(request, who, form, problems=_problems(form, app.state.clock.now(),
                                                             who.lang), previewed=True)
     if confirm != "yes":
-        words = gettext_for(who.lang)("Tick “I confirm this goes on the wall now” to post "
-                                      "the notice. Nothing was posted.")
+        _ = gettext_for(who.lang)
+        words = _("Tick “I confirm this goes on the wall now” to post the notice. Nothing "
+                  "was posted.")
         return _page(request, who, form, status_code=422, previewed=True,
                      problems=[FieldMessage("confirm", "", words)])
     store = app.state.store_slot.get()

@@ -132,7 +132,8 @@ def play_now(request: Request, who: ApproverDep, playlist: SHORT = "",
     store = app.state.store_slot.get()
     end = from_form(until, zone)
     if end is None:
-        words = gettext_for(who.lang)("Give the end as a date and a time of day.")
+        _ = gettext_for(who.lang)
+        words = _("Give the end as a date and a time of day.")
         return _page(request, who, status_code=422, chosen=playlist, until=until,
                      play_problems=[FieldMessage("until", "", words)])
     try:
