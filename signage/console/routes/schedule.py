@@ -180,7 +180,7 @@ def _page(request: Request, who: Visitor, *, form: RuleForm | None = None, week:
         chosen=chosen, until=until or form_value(_round_up(now + PLAY_NOW_DEFAULT), zone),
         now_value=form_value(now, zone), done=done, revision=revision,
         can_edit=who.role in ("editor", "approver"), can_play=who.role == "approver",
-        week_links=_week_links(grid))
+        week_links=_week_links(grid), day_text=_day_text)
 
 
 def _live_rule(request: Request, name: str) -> dict[str, Any] | None:
@@ -208,6 +208,14 @@ def _week_links(grid) -> dict[str, str]:
     first = grid.days[0]
     return {"earlier": (first - dt.timedelta(days=7)).isoformat(),
             "later": (first + dt.timedelta(days=7)).isoformat()}
+
+
+def _day_text(iso: str) -> str:
+    """'2027-02-04' -> '04/02/2027', as staff write dates."""
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
 
 
 def _round_up(moment: dt.datetime, minutes: int = 15) -> dt.datetime:
