@@ -9,15 +9,20 @@ another are one cell (rowspan), so a stretch reads as one block, as in a diary.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
+import threading
 
+from signage.content.documents import dump_json
 from signage.render.weekchart import PALETTE, playlist_colors
 from signage.schedule.plan import DayRow, brightness_levels, day_timeline, shown_playlist
 from signage.schedule.rules import Schedule
 
 DAYS = 7
 HOURS = 24
+CURVE_STEP_MIN = 15  # fine enough for a twilight ramp drawn 1440 units wide, and cheap
+CACHED_WEEKS = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,12 +69,35 @@ class WeekGrid:
     legend: list[tuple[str, int]]  # (playlist, palette index)
 
 
+_cache: collections.OrderedDict[tuple, WeekGrid] = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_week_grid(schedule: Schedule, first_day: dt.date, published: set[str]) -> WeekGrid:
+    """week_grid, kept for the few weeks people look at: the grid changes only with the
+    schedule's document, the week, or the playlists published (working out the sun's
+    brightness for a week takes tens of milliseconds on the box). Keyed by the document
+    itself, not a revision number, so two stores in one process never share a grid."""
+    key = (dump_json(schedule), first_day, frozenset(published))
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    grid = week_grid(schedule, first_day, published)
+    with _cache_lock:
+        _cache[key] = grid
+        while len(_cache) > CACHED_WEEKS:
+            _cache.popitem(last=False)
+    return grid
+
+
 def week_grid(schedule: Schedule, first_day: dt.date, published: set[str]) -> WeekGrid:
     """Seven days from `first_day` (local dates in the schedule's zone)."""
     days = [first_day + dt.timedelta(days=i) for i in range(DAYS)]
     names = schedule.playlists()
     palette = {name: PALETTE.index(rgb) for name, rgb in playlist_colors(names).items()}
-    columns = [_day_cells(day, day_timeline(schedule, day), schedule, published, palette)
+    columns = [_day_cells(day, day_timeline(schedule, day, brightness=False), schedule,
+                          published, palette)
                for day in days]
     rows: list[list[Cell]] = [[] for _ in range(HOURS)]
     for cells in columns:
@@ -126,9 +154,9 @@ def _brightness(schedule: Schedule, day: dt.date) -> tuple[list[float | None], s
     if plan is None:
         return [None] * HOURS, ""
     midnight = dt.datetime.combine(day, dt.time(), tzinfo=schedule.zone)
-    minutes = range(0, HOURS * 60 + 1, 10)
+    minutes = range(0, HOURS * 60 + 1, CURVE_STEP_MIN)
     levels = brightness_levels(plan, schedule,
                                (midnight + dt.timedelta(minutes=m) for m in minutes))
-    hourly = [round(levels[hour * 6]) for hour in range(HOURS)]
+    hourly = [round(levels[hour * 60 // CURVE_STEP_MIN]) for hour in range(HOURS)]
     points = " ".join(f"{m},{100 - level:.1f}" for m, level in zip(minutes, levels))
     return hourly, points

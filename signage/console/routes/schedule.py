@@ -19,7 +19,7 @@ from signage.console.clocktext import form_value, from_form, local_text, site_zo
 from signage.console.forms import FieldMessage, refusal_messages, see_other
 from signage.console.i18n import gettext_for
 from signage.console.views import render
-from signage.console.weekgrid import week_grid
+from signage.console.weekgrid import cached_week_grid
 from signage.schedule.rules import WEEKDAYS, Schedule
 from signage.services import playnow, schedule_rules
 from signage.services.errors import Refused
@@ -168,7 +168,7 @@ def _page(request: Request, who: Visitor, *, form: RuleForm | None = None, week:
     grid = None
     if schedule is not None:
         first_day = _week_start(week) or now.astimezone(schedule.zone).date()
-        grid = week_grid(schedule, first_day, set(published))
+        grid = cached_week_grid(schedule, first_day, set(published))
     current = store.desired.play_now(active_at=now)
     return render(
         request, who, "schedule.html", status_code=status_code, grid=grid,
