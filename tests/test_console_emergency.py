@@ -13,7 +13,8 @@ from PIL import Image
 
 from drivers.registry import panel_size
 from signage.console.emergency_templates import TemplateFileError, load_templates
-from tests.console_helpers import add_people, browser_like, console_server, csrf_of, sign_in
+from tests.console_helpers import (add_people, browser_like, console_server, csrf_of, sign_in,
+                                   signed_in)
 from tests.test_api import bearer
 
 XSS = "<script>alert('x')</script>"
@@ -28,8 +29,7 @@ def url(settings, clock, store):
 
 @pytest.fixture
 def approver(url):
-    with browser_like(url) as client:
-        sign_in(client, "minh")
+    with signed_in(url, "minh") as client:
         yield client
 
 

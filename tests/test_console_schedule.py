@@ -12,7 +12,7 @@ import pytest
 from signage.content.models import Playlist
 from signage.schedule.rules import Schedule
 from tests.console_helpers import (add_people, browser_like, console_server, csrf_of, form_field,
-                                   sign_in)
+                                   signed_in)
 from tests.test_api import bearer
 
 # The fixture clock: 2026-11-26 01:00 UTC, a Thursday, 08:00 at the gate (UTC+7).
@@ -43,15 +43,13 @@ def url(settings, clock, store):
 
 @pytest.fixture
 def editor(url):
-    with browser_like(url) as client:
-        sign_in(client, "lan")
+    with signed_in(url, "lan") as client:
         yield client
 
 
 @pytest.fixture
 def approver(url):
-    with browser_like(url) as client:
-        sign_in(client, "minh")
+    with signed_in(url, "minh") as client:
         yield client
 
 
@@ -209,3 +207,24 @@ def test_an_editor_cannot_play_now(editor, store):
 def test_opened_from_approvals_the_playlist_is_chosen_for_play_now_and_a_new_rule(approver):
     page = approver.get("/schedule?playlist=night").text
     assert len(re.findall(r'<option value="night" selected>', page)) == 2
+
+
+def test_without_a_live_schedule_the_first_rule_starts_one_with_its_default(
+        settings, clock, store):
+    add_people(store)
+    publish_playlists(store, "welcome", "night")
+    with console_server(settings, clock, store) as url, signed_in(url, "lan") as editor:
+        page = editor.get("/schedule").text
+        assert "Chưa có lịch nào đang chạy" in page and 'name="default"' in page
+        refused = editor.post("/schedule/rules", data={
+            **form_of(editor), "name": "night", "playlist": "night", "time_from": "22:00",
+            "time_to": "06:00", "priority": "1"})
+        assert refused.status_code == 422 and 'id="default-problem"' in refused.text
+        answer = editor.post("/schedule/rules", data={
+            **form_of(editor), "default": "welcome", "name": "night", "playlist": "night",
+            "time_from": "22:00", "time_to": "06:00", "priority": "1"})
+    assert answer.status_code == 303
+    revision = store.revisions.all(kind="schedule")[0]
+    assert revision.state == "submitted"
+    body = store.revisions.get(revision.id).body
+    assert body["default"] == "welcome" and body["rules"][0]["time"] == "22:00-06:00"
