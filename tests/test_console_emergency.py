@@ -150,3 +150,18 @@ def test_editors_see_the_notice_but_cannot_post_or_end_it(url, approver, api):
         assert editor.post(f"/emergency/{showing}/cancel",
                            data={"csrf": csrf}).status_code == 403
     assert api.get("/api/emergency").json()["showing"] == showing
+
+
+def test_with_a_broken_templates_file_the_page_still_posts_and_says_why(
+        approver, api, monkeypatch, tmp_path):
+    from signage.console import emergency_templates
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("flood: [\n", encoding="utf-8")
+    monkeypatch.setattr(emergency_templates, "TEMPLATES_FILE", broken)
+    page = approver.get("/emergency?template=landslide")
+    assert page.status_code == 200 and "Không dùng được các mẫu soạn sẵn" in page.text
+    answer = approver.post("/emergency", data={
+        "vi": "Cửa khẩu tạm đóng", "en": "Gate closed", "zh": "口岸暂时关闭", "duration": "1h",
+        "confirm": "yes", "action": "post", "csrf": csrf_of(approver, "/emergency")})
+    assert answer.status_code == 303 and api.get("/api/emergency").json()["showing"] == 1

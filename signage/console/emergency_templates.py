@@ -33,8 +33,9 @@ class EmergencyTemplate:
         return self.names.get(lang) or self.names.get("vi") or self.key
 
 
-def load_templates(path: Path = TEMPLATES_FILE) -> dict[str, EmergencyTemplate]:
-    """Every template in the file's order, by key."""
+def load_templates(path: Path | None = None) -> dict[str, EmergencyTemplate]:
+    """Every template in the file's order (TEMPLATES_FILE unless `path`), by key."""
+    path = path or TEMPLATES_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import functools
 import json
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -19,7 +20,7 @@ from fastapi.responses import Response
 from drivers.registry import panel_size
 from signage.console.auth import Visitor, action_for, page_for
 from signage.console.clocktext import local_text, site_zone
-from signage.console.emergency_templates import load_templates
+from signage.console.emergency_templates import TemplateFileError, load_templates
 from signage.console.forms import FieldMessage, refusal_messages, see_other
 from signage.console.i18n import gettext_for
 from signage.console.views import render
@@ -28,6 +29,7 @@ from signage.content.models import Message
 from signage.services import emergency as emergencies
 from signage.services.errors import Refused
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 ViewerDep = Annotated[Visitor, Depends(page_for("approver", "technician", "editor"))]
@@ -61,7 +63,7 @@ class NoticeForm:
 def emergency_page(request: Request, who: ViewerDep, template: str = "",
                    done: str = "") -> Response:
     form = NoticeForm()
-    chosen = load_templates().get(template)
+    chosen = _templates()[0].get(template)
     if chosen is not None:
         form = NoticeForm(chosen.text.vi, chosen.text.en, chosen.text.zh, chosen.duration,
                           chosen.key)
@@ -148,12 +150,24 @@ def _page(request: Request, who: Visitor, form: NoticeForm, *, done: str = "",
                for e in store.desired.emergencies(current_at=now)]
     problems = problems or []
     width, height = panel_size(app.state.settings.driver)
+    templates, broken = _templates()
     return render(request, who, "emergency.html", status_code=status_code, notices=notices,
-                  form=form, templates=list(load_templates().values()), problems=problems,
+                  form=form, templates=list(templates.values()), broken_templates=broken,
+                  problems=problems,
                   preview=previewed or bool(form.template), show_preview=form.has_text and
                   not any(p.field.startswith("text") for p in problems),
                   can_post=who.role == "approver", durations=DURATIONS, done=done,
                   panel=f"{width}×{height}")
+
+
+def _templates() -> tuple[dict, str]:
+    """The ready texts, and why there are none if the file is broken: in an emergency the
+    page must work without them (the texts can be typed)."""
+    try:
+        return load_templates(), ""
+    except TemplateFileError as exc:
+        log.error("emergency templates unusable: %s", exc)
+        return {}, str(exc)
 
 
 def _notice_facts(emergency, now, zone, showing: int | None) -> dict:
