@@ -81,7 +81,7 @@ def test_the_week_shows_each_rules_playlist_in_its_local_hours(editor):
     assert {c["day"] for c in cells} == {f"2026-11-{d}" for d in range(26, 33) if d <= 30} | {
         "2026-12-01", "2026-12-02"}
     # 06:30-08:00 at the gate, on weekdays only (in UTC it would be 23:30-01:00).
-    assert cell_at(cells, THURSDAY, 7)["words"] == "opening-hours"
+    assert cell_at(cells, THURSDAY, 7)["words"] == "opening-hours quy tắc opening"
     assert cell_at(cells, THURSDAY, 6)["words"] == "06:00 welcome 06:30 opening-hours"
     assert cell_at(cells, THURSDAY, 5)["words"] == "night"
     assert cell_at(cells, SATURDAY, 7)["words"] == "welcome"
@@ -97,7 +97,7 @@ def test_the_week_shows_each_rules_playlist_in_its_local_hours(editor):
 
 def test_another_week_is_a_link_away(editor):
     cells = week_cells(editor.get("/schedule?week=2026-12-05").text)
-    assert cells[0]["day"] == "2026-12-05" and cell_at(cells, "2026-12-07", 7)["words"] == "opening-hours"
+    assert cells[0]["day"] == "2026-12-05" and cell_at(cells, "2026-12-07", 7)["words"] == "opening-hours quy tắc opening"
 
 
 def test_a_rule_added_in_the_form_is_submitted_and_live_once_another_approver_approves(
@@ -121,7 +121,7 @@ def test_a_rule_added_in_the_form_is_submitted_and_live_once_another_approver_ap
                             headers=bearer(store, "approver", "hoa"))
     assert approved.status_code == 200, approved.text
     page = editor.get("/schedule").text
-    assert cell_at(week_cells(page), SATURDAY, 19)["words"] == "night"
+    assert cell_at(week_cells(page), SATURDAY, 19)["words"] == "night quy tắc weekend-evening"
     assert cell_at(week_cells(page), THURSDAY, 19)["words"] == "welcome"
     assert "weekend-evening" in page
 
@@ -228,3 +228,11 @@ def test_without_a_live_schedule_the_first_rule_starts_one_with_its_default(
     assert revision.state == "submitted"
     body = store.revisions.get(revision.id).body
     assert body["default"] == "welcome" and body["rules"][0]["time"] == "22:00-06:00"
+
+
+def test_the_page_in_english(editor):
+    editor.cookies.set("signage_lang", "en")
+    page = editor.get("/schedule").text
+    assert '<html lang="en">' in page and "<h1>Schedule</h1>" in page
+    assert cell_at(week_cells(page), THURSDAY, 7)["words"] == "opening-hours rule opening"
+    assert cell_at(week_cells(page), THURSDAY, 2)["words"] == "Off"

@@ -28,11 +28,20 @@ CACHED_WEEKS = 16
 @dataclasses.dataclass(frozen=True)
 class Piece:
     """A part of an hour: from `minute` (after midnight), `playlist` shows (None: the
-    standby card), or the wall is off."""
+    standby card) because of `rule` ('default': no rule applies), or the wall is off."""
 
     minute: int
     playlist: str | None
     power_on: bool
+    rule: str = "default"
+
+    @property
+    def named_rule(self) -> str | None:
+        """The rule worth naming beside the playlist: not the default, not the playlist's
+        own name again, not while the wall is off."""
+        if not self.power_on or self.rule in ("default", self.playlist):
+            return None
+        return self.rule
 
     @property
     def clock(self) -> str:
@@ -133,15 +142,19 @@ def _pieces_in_hour(day: dt.date, hour: int, rows: list[DayRow], schedule: Sched
         row_start, row_end = _minute(row.start, day), _minute(row.end, day)
         if row_end <= start or row_start >= end:
             continue
-        piece = Piece(max(row_start, start), shown_playlist(row.playlist, schedule, published),
-                      row.power_on)
+        shown = shown_playlist(row.playlist, schedule, published)
+        # A rule whose playlist is not published does not decide what shows: the default does.
+        piece = Piece(max(row_start, start), shown, row.power_on,
+                      row.rule if shown == row.playlist else "default")
         if not pieces or not _same(pieces[-1], piece):
             pieces.append(piece)
     return tuple(pieces)
 
 
 def _same(one: Piece, other: Piece) -> bool:
-    return (one.playlist, one.power_on) == (other.playlist, other.power_on)
+    if not one.power_on and not other.power_on:
+        return True  # off is off, whichever rule the schedule would have followed
+    return (one.playlist, one.power_on, one.rule) == (other.playlist, other.power_on, other.rule)
 
 
 def _minute(moment: dt.datetime, day: dt.date) -> int:
