@@ -45,13 +45,13 @@ def test_an_editor_adds_a_rule_and_it_waits_for_approval(page, people, store):
     editor = people["editor"]
     sign_in(page, editor.name, editor.password)
     page.goto("/schedule")
-    page.get_by_label("Tên quy tắc (chữ thường, số, dấu gạch ngang)").fill("weekend")
+    page.get_by_label("Tên quy tắc (chữ thường không dấu, số, - hoặc _)").fill("weekend")
     page.get_by_label("Danh sách phát", exact=True).select_option("night")
     page.get_by_label("T7").check()
     page.get_by_label("CN").check()
     page.get_by_label("Từ", exact=True).fill("18:00")
     page.get_by_label("Đến", exact=True).fill("21:30")
-    page.get_by_label("Tên quy tắc (chữ thường, số, dấu gạch ngang)").press("Enter")
+    page.get_by_label("Tên quy tắc (chữ thường không dấu, số, - hoặc _)").press("Enter")
     expect(page.get_by_text("Thay đổi lịch đã được gửi duyệt")).to_be_visible()
     submitted = store.revisions.all(kind="schedule")[0]
     assert submitted.state == "submitted" and submitted.author == editor.name
