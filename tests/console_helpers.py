@@ -35,6 +35,14 @@ def browser_like(url: str) -> httpx.Client:
                         headers={"Origin": url})
 
 
+@contextlib.contextmanager
+def signed_in(url: str, name: str) -> Iterator[httpx.Client]:
+    """A browser-like client signed in as `name` (one of PEOPLE)."""
+    with browser_like(url) as client:
+        sign_in(client, name)
+        yield client
+
+
 def form_field(html: str, name: str) -> str:
     found = re.search(rf'name="{name}" value="([^"]*)"', html)
     assert found, f"no field {name!r} in the page"

@@ -274,7 +274,26 @@ def declared_upload_answer(client, editor, declared: int, filename: str, first: 
             f"filename=\"{filename}\"\r\n\r\n").encode() + first
     with socket.create_connection((host, port), timeout=10) as conn:
         conn.sendall(head)
-        return conn.recv(4096)
+        return whole_answer(conn)
+
+
+def whole_answer(conn: socket.socket) -> bytes:
+    """The answer's head and its body (Content-Length bytes): a server may send them in two
+    writes, and one recv() on a busy machine sometimes returns only the head."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return answer
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    while length and len(body) < int(length[1]):
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 def test_a_declared_length_over_the_cap_is_refused_at_the_first_bytes(client, store, editor):

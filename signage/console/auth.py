@@ -180,7 +180,9 @@ def action_for(*roles: str) -> Callable[..., object]:
     """A dependency for a POST that `roles` may make: the page check, then CSRF."""
     page = page_for(*roles)
 
-    async def check(request: Request, who: Annotated[Visitor, Depends(page)]) -> Visitor:
+    # A default, not Annotated[..., Depends(page)]: with postponed annotations FastAPI
+    # resolves annotation strings in the module's globals, where `page` does not exist.
+    async def check(request: Request, who: Visitor = Depends(page)) -> Visitor:
         await check_form(request, who.csrf)
         return who
 

@@ -27,6 +27,8 @@ def _(text: str) -> str:
 
 PAGES: tuple[Page, ...] = (
     Page("/", _("Overview"), ROLES),
+    Page("/schedule", _("Schedule"), ("editor", "approver", "technician")),
+    Page("/emergency", _("Emergency"), ("approver", "technician", "editor")),
 )
 
 

@@ -31,6 +31,9 @@ PAGE_HEADERS = {
     # Pages name people and what is on a government screen: no cache keeps them.
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
+    # The API's no-referrer makes Chromium send `Origin: null` with a page's own form posts,
+    # which the origin check must refuse; same-origin keeps the origin for this box only.
+    "Referrer-Policy": "same-origin",
 }
 
 

@@ -306,6 +306,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          "vi": "hãy ghi until (một thời điểm) hoặc duration (ví dụ 2h), chỉ một"},
     "play_now_too_long": {"en": "is more than 7 days away; for longer, add a rule to the schedule",
                           "vi": "xa hơn 7 ngày; muốn lâu hơn, hãy thêm quy tắc vào lịch"},
+    # the console's rules editor (signage.services.schedule_rules)
+    "schedule_changed": {"en": "the live schedule changed (now revision {live}) since you opened "
+                               "the page; reload it and make the change again",
+                         "vi": "lịch đang chạy đã thay đổi (nay là phiên bản {live}) từ khi bạn mở "
+                               "trang; hãy tải lại trang và sửa lại"},
+    "default_needed": {"en": "no schedule is live yet; choose the playlist that plays when no "
+                             "rule applies",
+                       "vi": "chưa có lịch nào đang chạy; hãy chọn danh sách phát mặc định khi "
+                             "không có quy tắc nào áp dụng"},
+    "rule_not_found": {"en": "the live schedule has no rule named {name!r}",
+                       "vi": "lịch đang chạy không có quy tắc nào tên {name!r}"},
 }
 
 # Words for where a problem is, so human text says "item 1" (paths stay items[0]).

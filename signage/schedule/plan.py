@@ -38,17 +38,24 @@ class DayRow:
     brightness_max: float | None
 
 
+def shown_playlist(name: str, schedule: Schedule, published: set[str]) -> str | None:
+    """What really plays when the schedule picks `name`: it, else the default when `name`
+    is not published, else None (the standby card)."""
+    return next((n for n in (name, schedule.default) if n in published), None)
+
+
 def day_label(date: dt.date) -> str:
     """'T7 06/02/2027 (Saturday)': the Vietnamese weekday and date, then the English day."""
     return f"{VI_WEEKDAYS[date.weekday()]} {date:%d/%m/%Y} ({EN_WEEKDAYS[date.weekday()]})"
 
 
-def day_timeline(schedule: Schedule, date: dt.date) -> list[DayRow]:
-    """The rows of one local day, midnight to midnight in the schedule's zone."""
+def day_timeline(schedule: Schedule, date: dt.date, brightness: bool = True) -> list[DayRow]:
+    """The rows of one local day, midnight to midnight in the schedule's zone; without
+    `brightness` the rows' brightness is left out (None), which is most of the work."""
     zone = schedule.zone
     start = dt.datetime.combine(date, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    return _rows(schedule, start, end)
+    return _rows(schedule, start, end, brightness)
 
 
 def format_day(schedule: Schedule, date: dt.date) -> str:
@@ -92,7 +99,8 @@ def _sun_line(schedule: Schedule, date: dt.date) -> list[str]:
 # --- rows ------------------------------------------------------------------------------
 
 
-def _rows(schedule: Schedule, start: dt.datetime, end: dt.datetime) -> list[DayRow]:
+def _rows(schedule: Schedule, start: dt.datetime, end: dt.datetime,
+          brightness: bool = True) -> list[DayRow]:
     segments = resolver.timeline(schedule, start, end)
     power = resolver.power_timeline(schedule, start, end)
     cuts = sorted({t for s in [*segments, *power] for t in (s.start, s.end)})
@@ -100,8 +108,9 @@ def _rows(schedule: Schedule, start: dt.datetime, end: dt.datetime) -> list[DayR
     for row_start, row_end in zip(cuts, cuts[1:]):
         segment = next(s for s in segments if s.start <= row_start < s.end)
         on = next(p.on for p in power if p.start <= row_start < p.end)
+        levels = _brightness(schedule, row_start, row_end) if brightness else (None,) * 3
         rows.append(DayRow(row_start, row_end, segment.playlist, segment.rule or "default", on,
-                           *_brightness(schedule, row_start, row_end)))
+                           *levels))
     return rows
 
 

@@ -12,10 +12,11 @@ import pygame
 
 from signage.clock import SystemClock
 from signage.services.importer import check_asset_files, read_playlist
-from signage.content.models import Playlist
+from signage.content.models import Message, Playlist
 from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook
 from signage.render.stage import Stage
+from signage.player.emergency import notice_playlist
 from signage.player.snapshot import encode_png
 from signage.store.assets import asset_file
 
@@ -73,3 +74,15 @@ def revision_frame_png(playlist: Playlist, at: float, now: dt.datetime, *,
     with _rendering:
         compositor = Compositor(size, preview_fonts(fonts), asset_path)
         return encode_png(frame_at(compositor, playlist, at, now))
+
+
+def emergency_frame_png(message: Message, now: dt.datetime, *, size: tuple[int, int],
+                        fonts: Mapping[str, str]) -> bytes:
+    """The PNG of an emergency notice with `message` as the player would show it on a panel
+    of `size` (the emergency card has no pictures); one render at a time."""
+    def no_assets(ref: str) -> Path:
+        raise FileNotFoundError(ref)
+
+    with _rendering:
+        compositor = Compositor(size, preview_fonts(fonts), no_assets)
+        return encode_png(frame_at(compositor, notice_playlist(message), 0.0, now))

@@ -22,7 +22,7 @@ from signage.api.routes.revisions import (CHANGE_WITH_BODY_RESPONSES, MAX_ID, Re
 from signage.content.documents import dump_json
 from signage.services import playnow, revisions
 from signage.services.errors import Invalid
-from signage.schedule.plan import day_timeline
+from signage.schedule.plan import day_timeline, shown_playlist
 from signage.schedule.rules import Schedule
 from signage.store.content import Content
 from signage.store.revisions import Revisions
@@ -60,12 +60,8 @@ def get_plan(content: ContentDep, revision_store: RevisionsDep, clock: ClockDep,
     number, schedule = _schedule_to_plan(content, revision_store, revision)
     day = date or clock.now().astimezone(schedule.zone).date()
     published = set(content.playlist_names())
-
-    def shown(name: str) -> str | None:
-        return next((n for n in (name, schedule.default) if n in published), None)
-
     rows = [{"from": row.start.isoformat(), "to": row.end.isoformat(),
-             "playlist": row.playlist, "shows": shown(row.playlist),
+             "playlist": row.playlist, "shows": shown_playlist(row.playlist, schedule, published),
              "rule": row.rule, "power": "on" if row.power_on else "off",
              "brightness": None if row.brightness_start is None else {
                  "start": row.brightness_start, "min": row.brightness_min,
