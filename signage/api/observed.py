@@ -1,4 +1,5 @@
-"""Reading what the player writes into the runtime directory (status and snapshot)."""
+"""Reading what the player writes into the runtime directory (status, snapshot and the
+per-minute history)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from signage.settings import Settings
 
+from signage.store.history import HistoryDamaged, MinutePoint, read_history, within_span
 from signage.store.runtime import SCREEN_KEY
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -55,6 +57,17 @@ def read_snapshot(path: Path, now: dt.datetime) -> Snapshot | None:
     if not png.startswith(PNG_SIGNATURE):
         return None
     return Snapshot(png, round(now.timestamp() - mtime, 3))
+
+
+def read_minute_history(path: Path, now: dt.datetime) -> list[MinutePoint] | None:
+    """The player's points of the 24 hours up to `now`, oldest first (a minute without a
+    point is a gap); None when the player has written no history, or it is damaged (the
+    player starts it again; its log says why)."""
+    try:
+        points = read_history(path)
+    except HistoryDamaged:
+        return None
+    return None if points is None else within_span(points, now)
 
 
 def without_paths(document: Any, settings: Settings) -> Any:

@@ -1,0 +1,192 @@
+"""The player's small per-minute history of the last 24 hours, for the console's charts.
+
+Fed with every status document the player builds (twice a second), it folds them into
+one point per wall-clock minute (signage.store.history.MinutePoint) and writes the file
+only when a minute ends: at most once a minute, off the frame loop, so an SD card sees
+few writes. Memory and file stay bounded (MAX_POINTS). At start it reads the file back,
+so a restart keeps the charts; a damaged file is ignored with one log line.
+
+While the clock is not trusted nothing is recorded and nothing is pruned: a wrong clock
+would stamp points at the wrong time, or throw away a day of good ones.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+from signage.clock import Clock
+from signage.store.history import (HISTORY_SPAN, MAX_POINTS, HistoryDamaged, MinutePoint,
+                                   read_history, write_history)
+
+log = logging.getLogger(__name__)
+
+WriteLater = Callable[[Callable[[], object]], object]
+
+# Minutes end once a minute; a wall clock stepped back and forth could end several in a
+# few seconds. The file is written no more often than this (monotonic seconds); points
+# not yet written go with the next write.
+MIN_WRITE_GAP_S = 50.0
+
+
+def _now_run(job: Callable[[], object]) -> object:
+    return job()
+
+
+class MinuteBucket:
+    """The status documents of the minute under way, folded as they come."""
+
+    def __init__(self, at):
+        self.at = at
+        self.samples = 0
+        self.fps: list[float] = []
+        self.temperatures: list[float] = []
+        self.voltages: list[float] = []
+        self.dropped = 0
+
+    def add(self, document: dict, dropped: int) -> None:
+        self.samples += 1
+        self.dropped += dropped
+        fps = document.get("fps")
+        if _is_number(fps):
+            self.fps.append(float(fps))
+        for card in _cards(document):
+            # min/max are kept as they come: a minute holds 120 documents at most.
+            if _is_number(card.get("temperature_c")):
+                self.temperatures.append(float(card["temperature_c"]))
+            if _is_number(card.get("voltage_v")):
+                self.voltages.append(float(card["voltage_v"]))
+
+    def point(self) -> MinutePoint:
+        return MinutePoint(
+            at=self.at, samples=self.samples, dropped_frames=self.dropped,
+            fps_mean=round(sum(self.fps) / len(self.fps), 2) if self.fps else None,
+            fps_min=min(self.fps, default=None),
+            temperature_max_c=max(self.temperatures, default=None),
+            voltage_min_v=min(self.voltages, default=None),
+            voltage_max_v=max(self.voltages, default=None))
+
+
+class MinuteHistory:
+    """The last 24 hours, a point a minute, kept in memory and in the file at `path`."""
+
+    def __init__(self, path: Path, clock: Clock, write_later: WriteLater = _now_run):
+        self.path = path
+        self.clock = clock
+        self.write_later = write_later
+        self.points: collections.deque[MinutePoint] = collections.deque(maxlen=MAX_POINTS)
+        self.bucket: MinuteBucket | None = None
+        self.dropped_seen: int | None = None  # the status documents' running count
+        self.writes = 0  # how many times the file was handed to be written
+        self.written_at = -math.inf  # monotonic time of the last of them
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            points = read_history(self.path) or []
+        except HistoryDamaged as exc:  # charts start again empty; the wall is unaffected
+            log.warning("ignoring the damaged minute history %s: %s", self.path, exc)
+            return
+        start = self.clock.now() - HISTORY_SPAN
+        self.points.extend(point for point in points if point.at > start)
+
+    def observe(self, document: dict[str, Any]) -> None:
+        """Fold one status document into the minute under way; a minute that has ended
+        becomes a point and the file is written (in the background when write_later is)."""
+        dropped = self._dropped_since_last(document.get("dropped_frames"))
+        if not _get(document, "time", "trusted"):
+            self.bucket = None  # a minute half under a wrong clock is not kept
+            return
+        minute = self.clock.now().astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
+        if self.bucket is not None and self.bucket.at != minute:
+            self._close_bucket()
+            if self.clock.monotonic() - self.written_at >= MIN_WRITE_GAP_S:
+                self._write(later=True)
+        if self.bucket is None:
+            self.bucket = MinuteBucket(minute)
+        self.bucket.add(document, dropped)
+
+    def save(self) -> None:
+        """Keep the minute under way as a point and write the file now (at exit)."""
+        if self.bucket is not None:
+            self._close_bucket()
+        self._write(later=False)
+
+    def _dropped_since_last(self, count: Any) -> int:
+        if not isinstance(count, int):
+            return 0
+        seen, self.dropped_seen = self.dropped_seen, count
+        if seen is None or count < seen:  # the first document, or a counter started anew
+            return count
+        return count - seen
+
+    def _close_bucket(self) -> None:
+        point, self.bucket = self.bucket.point(), None
+        # A clock set back leaves points stamped after this one: they were stamped under
+        # the wrong time and would break the time order charts rely on.
+        while self.points and self.points[-1].at > point.at:
+            self.points.pop()
+        if self.points and self.points[-1].at == point.at:  # the same minute, before a restart
+            point = _merged(self.points.pop(), point)
+        self.points.append(point)
+        start = point.at - HISTORY_SPAN
+        while self.points and self.points[0].at <= start:
+            self.points.popleft()
+
+    def _write(self, later: bool) -> None:
+        points = tuple(self.points)  # a copy: the frame loop goes on appending
+        self.writes += 1
+        self.written_at = self.clock.monotonic()
+        job = lambda: self._write_now(points)  # noqa: E731
+        if later:
+            self.write_later(job)
+        else:
+            job()
+
+    def _write_now(self, points: tuple[MinutePoint, ...]) -> None:
+        try:
+            write_history(self.path, points)
+        except OSError as exc:  # tried again next minute; the charts just miss it meanwhile
+            log.warning("cannot write the minute history %s: %s", self.path, exc)
+
+
+def _merged(first: MinutePoint, second: MinutePoint) -> MinutePoint:
+    """One minute seen by two runs of the player (a restart within it)."""
+    samples = first.samples + second.samples
+    means = [(p.fps_mean, p.samples) for p in (first, second) if p.fps_mean is not None]
+    weight = sum(n for _, n in means)
+    return MinutePoint(
+        at=first.at, samples=samples, dropped_frames=first.dropped_frames + second.dropped_frames,
+        fps_mean=round(sum(m * n for m, n in means) / weight, 2) if weight else None,
+        fps_min=_pick(min, first.fps_min, second.fps_min),
+        temperature_max_c=_pick(max, first.temperature_max_c, second.temperature_max_c),
+        voltage_min_v=_pick(min, first.voltage_min_v, second.voltage_min_v),
+        voltage_max_v=_pick(max, first.voltage_max_v, second.voltage_max_v))
+
+
+def _pick(choose, *values: float | None) -> float | None:
+    known = [value for value in values if value is not None]
+    return choose(known) if known else None
+
+
+def _cards(document: dict) -> list[dict]:
+    cards = _get(document, "driver", "extra", "cards")
+    return [card for card in cards if isinstance(card, dict)] if isinstance(cards, list) else []
+
+
+def _get(document: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(document, dict):
+            return None
+        document = document.get(key)
+    return document
+
+
+def _is_number(value: Any) -> bool:
+    """A finite reading (a card answering NaN is no reading: the file holds JSON numbers)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
