@@ -133,7 +133,7 @@ class MinuteHistory:
         if self.points and self.points[-1].at == point.at:  # the same minute, before a restart
             point = _merged(self.points.pop(), point)
         self.points.append(point)
-        start = point.at - HISTORY_SPAN
+        start = self.clock.now() - HISTORY_SPAN
         while self.points and self.points[0].at <= start:
             self.points.popleft()
 
