@@ -68,7 +68,7 @@ def test_words_come_from_the_caller_in_its_language():
     empty = parse(line_chart([], width=400, height=160, y_label="Nhiệt độ", unit="°C",
                              words=words, **DAY))
     assert empty.find(f"{SVG}desc").text == "Chưa có số liệu."
-    assert empty.find(f"{SVG}text").text == "Chưa có số liệu."  # shown where the line would be
+    assert empty.find(f"{SVG}text").text == "Chưa có số liệu."  # where the line would be
 
 
 def test_missing_minutes_are_gaps_not_lines_across_them():

@@ -73,8 +73,8 @@ def test_frames_against_80_percent_of_the_target(fps, recent, code, level):
     (80.0, "card_temperature.high", AMBER), (80.5, "card_temperature.critical", RED)])
 def test_each_card_temperature_against_70_degrees(celsius, code, level):
     cards = [{"port": 1, "index": 2, "present": True, "temperature_c": celsius, "voltage_v": 5.0}]
-    found = light(health_lights(status(driver={"link": "up", "ok": True, "extra": {"cards": cards}}),
-                                [], NOW), "card_temperature", "1/2")
+    driver = {"link": "up", "ok": True, "extra": {"cards": cards}}
+    found = light(health_lights(status(driver=driver), [], NOW), "card_temperature", "1/2")
     assert (found.code, found.level, found.figure) == (code, level, celsius)
 
 

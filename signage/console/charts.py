@@ -95,7 +95,8 @@ def line_chart(points: Iterable[Any], *, width: int, height: int, y_label: str, 
             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'aria-labelledby="{ident}-title {ident}-desc">'
             f'<title id="{ident}-title">{_text(_titled(y_label, unit))}</title>'
-            f'<desc id="{ident}-desc">{_text(describe(series, unit, zone, decimals, words))}</desc>')
+            f'<desc id="{ident}-desc">{_text(describe(series, unit, zone, decimals, words))}'
+            '</desc>')
     values = [value for _, value in series if value is not None]
     if not _is_aware(start) or not _is_aware(end) or not values or end <= start:
         middle = f'x="{width / 2}" y="{height / 2}" text-anchor="middle"'

@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 from signage.clock import Clock
 from signage.store.history import (HISTORY_SPAN, MAX_POINTS, HistoryDamaged, MinutePoint,
-                                   read_history, write_history)
+                                   history_bytes, read_history)
+from signage.store.runtime import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -38,37 +39,41 @@ def _now_run(job: Callable[[], object]) -> object:
 
 
 class MinuteBucket:
-    """The status documents of the minute under way, folded as they come."""
+    """The status documents of the minute under way, folded as they come (sums and
+    extremes only: closing a minute costs the same however many documents it saw)."""
 
-    def __init__(self, at):
+    def __init__(self, at: dt.datetime):
         self.at = at
         self.samples = 0
-        self.fps: list[float] = []
-        self.temperatures: list[float] = []
-        self.voltages: list[float] = []
         self.dropped = 0
+        self.fps_sum, self.fps_count = 0.0, 0
+        self.fps_min: float | None = None
+        self.temperature_max: float | None = None
+        self.voltage_min: float | None = None
+        self.voltage_max: float | None = None
 
     def add(self, document: dict, dropped: int) -> None:
         self.samples += 1
         self.dropped += dropped
         fps = document.get("fps")
         if _is_number(fps):
-            self.fps.append(float(fps))
+            self.fps_sum, self.fps_count = self.fps_sum + fps, self.fps_count + 1
+            self.fps_min = _pick(min, self.fps_min, float(fps))
         for card in _cards(document):
-            # min/max are kept as they come: a minute holds 120 documents at most.
             if _is_number(card.get("temperature_c")):
-                self.temperatures.append(float(card["temperature_c"]))
+                celsius = float(card["temperature_c"])
+                self.temperature_max = _pick(max, self.temperature_max, celsius)
             if _is_number(card.get("voltage_v")):
-                self.voltages.append(float(card["voltage_v"]))
+                volts = float(card["voltage_v"])
+                self.voltage_min = _pick(min, self.voltage_min, volts)
+                self.voltage_max = _pick(max, self.voltage_max, volts)
 
     def point(self) -> MinutePoint:
         return MinutePoint(
             at=self.at, samples=self.samples, dropped_frames=self.dropped,
-            fps_mean=round(sum(self.fps) / len(self.fps), 2) if self.fps else None,
-            fps_min=min(self.fps, default=None),
-            temperature_max_c=max(self.temperatures, default=None),
-            voltage_min_v=min(self.voltages, default=None),
-            voltage_max_v=max(self.voltages, default=None))
+            fps_mean=round(self.fps_sum / self.fps_count, 2) if self.fps_count else None,
+            fps_min=self.fps_min, temperature_max_c=self.temperature_max,
+            voltage_min_v=self.voltage_min, voltage_max_v=self.voltage_max)
 
 
 class MinuteHistory:
@@ -78,7 +83,9 @@ class MinuteHistory:
         self.path = path
         self.clock = clock
         self.write_later = write_later
-        self.points: collections.deque[MinutePoint] = collections.deque(maxlen=MAX_POINTS)
+        # Each point with its JSON, encoded once when the minute ends: a write joins them.
+        self.rows: collections.deque[tuple[MinutePoint, bytes]] = collections.deque(
+            maxlen=MAX_POINTS)
         self.bucket: MinuteBucket | None = None
         self.dropped_seen: int | None = None  # the status documents' running count
         self.writes = 0  # how many times the file was handed to be written
@@ -92,7 +99,12 @@ class MinuteHistory:
             log.warning("ignoring the damaged minute history %s: %s", self.path, exc)
             return
         start = self.clock.now() - HISTORY_SPAN
-        self.points.extend(point for point in points if point.at > start)
+        self.rows.extend((point, point.as_json()) for point in points if point.at > start)
+
+    @property
+    def points(self) -> list[MinutePoint]:
+        """The ended minutes kept, oldest first."""
+        return [point for point, _ in self.rows]
 
     def observe(self, document: dict[str, Any]) -> None:
         """Fold one status document into the minute under way; a minute that has ended
@@ -126,30 +138,31 @@ class MinuteHistory:
 
     def _close_bucket(self) -> None:
         point, self.bucket = self.bucket.point(), None
+        rows = self.rows
         # A clock set back leaves points stamped after this one: they were stamped under
         # the wrong time and would break the time order charts rely on.
-        while self.points and self.points[-1].at > point.at:
-            self.points.pop()
-        if self.points and self.points[-1].at == point.at:  # the same minute, before a restart
-            point = _merged(self.points.pop(), point)
-        self.points.append(point)
+        while rows and rows[-1][0].at > point.at:
+            rows.pop()
+        if rows and rows[-1][0].at == point.at:  # the same minute, before a restart
+            point = _merged(rows.pop()[0], point)
+        rows.append((point, point.as_json()))
         start = self.clock.now() - HISTORY_SPAN
-        while self.points and self.points[0].at <= start:
-            self.points.popleft()
+        while rows and rows[0][0].at <= start:
+            rows.popleft()
 
     def _write(self, later: bool) -> None:
-        points = tuple(self.points)  # a copy: the frame loop goes on appending
+        encoded = [data for _, data in self.rows]  # a copy: the frame loop goes on appending
         self.writes += 1
         self.written_at = self.clock.monotonic()
-        job = lambda: self._write_now(points)  # noqa: E731
+        job = lambda: self._write_now(encoded)  # noqa: E731
         if later:
             self.write_later(job)
         else:
             job()
 
-    def _write_now(self, points: tuple[MinutePoint, ...]) -> None:
+    def _write_now(self, encoded: list[bytes]) -> None:
         try:
-            write_history(self.path, points)
+            write_atomically(self.path, history_bytes(encoded))
         except OSError as exc:  # tried again next minute; the charts just miss it meanwhile
             log.warning("cannot write the minute history %s: %s", self.path, exc)
 
