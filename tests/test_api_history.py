@@ -55,3 +55,12 @@ def test_the_history_is_for_technicians(client, store, settings, clock):
         answer = client.get("/api/status/history", headers=bearer(store, role))
         assert answer.status_code == 403, role
     assert client.get("/api/status/history", headers=bearer(store, "technician")).status_code == 200
+
+
+def test_each_new_version_of_the_file_is_served(client, tech, settings, clock):
+    write_history(settings.history_path, minutes_before(clock.now(), 2))
+    assert len(client.get("/api/status/history", headers=tech).json()["points"]) == 1
+
+    write_history(settings.history_path, minutes_before(clock.now(), 3, 2, 1))  # a minute later
+
+    assert len(client.get("/api/status/history", headers=tech).json()["points"]) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import struct
 from pathlib import Path
@@ -64,10 +65,21 @@ def read_minute_history(path: Path, now: dt.datetime) -> list[MinutePoint] | Non
     point is a gap); None when the player has written no history, or it is damaged (the
     player starts it again; its log says why)."""
     try:
-        points = read_history(path)
-    except HistoryDamaged:
+        stat = path.stat()
+        points = _parsed_history(path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except (OSError, HistoryDamaged):
         return None
-    return None if points is None else within_span(points, now)
+    return within_span(points, now)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_history(path: Path, inode: int, mtime_ns: int, size: int) -> tuple[MinutePoint, ...]:
+    """The file's points, parsed once per version of the file (it changes once a minute;
+    the overview asks for it on every page: 1,440 points take ~10 ms to parse)."""
+    points = read_history(path)
+    if points is None:  # replaced or removed since the stat: not cached, asked again
+        raise HistoryDamaged("gone while being read")
+    return tuple(points)
 
 
 def without_paths(document: Any, settings: Settings) -> Any:

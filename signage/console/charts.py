@@ -65,7 +65,7 @@ class _Frame:
 
     def x(self, moment: dt.datetime) -> float:
         span = (self.end - self.start).total_seconds() or 1.0
-        share = (moment - self.start).total_seconds() / span
+        share = (moment.timestamp() - self.start.timestamp()) / span
         return round(self.left + share * (self.right - self.left), 1)
 
     def y(self, value: float) -> float:
@@ -132,14 +132,14 @@ def _clean(points: Iterable[Any]) -> list[tuple[dt.datetime, float | None]]:
     """Well-formed pairs in time order: an aware time and a finite number or None."""
     series = []
     for point in points if _iterable(points) else ():
-        if not isinstance(point, (tuple, list)) or len(point) != 2 or not _is_aware(point[0]):
+        try:
+            moment, value = point
+        except (TypeError, ValueError):
             continue
-        value = point[1]
-        finite = (isinstance(value, (int, float)) and not isinstance(value, bool)
-                  and math.isfinite(value))
-        # A reading beyond MAX_VALUE is garbage, and would overflow the axis' arithmetic.
-        finite = finite and abs(value) <= MAX_VALUE
-        series.append((point[0], float(value) if finite else None))
+        if _is_aware(moment):
+            # A reading beyond MAX_VALUE is garbage, and would overflow the axis' arithmetic.
+            series.append((moment, float(value) if _finite(value) and abs(value) <= MAX_VALUE
+                           else None))
     return sorted(series, key=lambda pair: pair[0])
 
 
@@ -221,14 +221,13 @@ def _line(frame: _Frame, series: list[tuple[dt.datetime, float | None]],
     is a dot, which a path would not show."""
     runs: list[list[tuple[float, float]]] = []
     previous: dt.datetime | None = None
+    x, y = frame.x, frame.y
     for moment, value in series:
-        if value is not None and frame.start <= moment <= frame.end:
-            if not runs or previous is None or moment - previous > max_gap:
+        if value is not None:
+            if previous is None or moment - previous > max_gap:
                 runs.append([])
-            runs[-1].append((frame.x(moment), frame.y(value)))
-            previous = moment
-        else:
-            previous = None
+            runs[-1].append((x(moment), y(value)))
+        previous = None if value is None else moment
     path = " ".join("M" + " L".join(f"{x} {y}" for x, y in run) for run in runs if len(run) > 1)
     dots = "".join(f'<circle cx="{x}" cy="{y}" r="2" fill="currentColor"/>'
                    for run in runs if len(run) == 1 for x, y in run)
