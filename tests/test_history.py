@@ -192,15 +192,36 @@ def test_a_damaged_file_is_ignored_with_one_log_line_and_replaced(path, clock, c
     assert [p.at for p in stored(path)] == [START]  # started again, and written whole
 
 
-def test_an_unwritable_runtime_dir_is_logged_not_raised(tmp_path, clock, caplog):
+def test_an_unwritable_runtime_dir_is_logged_once_not_raised(tmp_path, clock, caplog):
     blocker = tmp_path / "run"
     blocker.write_text("a file where the directory should be")
     history = MinuteHistory(blocker / "history.json", clock)
-    with caplog.at_level(logging.WARNING, logger="signage.player.history"):
-        feed(history, clock, 61)
+    with caplog.at_level(logging.INFO, logger="signage.player.history"):
+        feed(history, clock, 5 * 60 + 1)
         history.save()
+        assert [r.levelname for r in caplog.records] == ["WARNING"]  # not one a minute
+        assert "cannot write the minute history" in caplog.text
+        blocker.unlink()  # a technician frees the runtime dir
+        feed(history, clock, 60)
 
-    assert "cannot write the minute history" in caplog.text
+    assert "writing the minute history" in caplog.records[-1].getMessage()
+    assert len(stored(blocker / "history.json")) == 6
+
+
+def test_card_readings_are_not_kept_while_the_link_is_down(path, clock):
+    history = MinuteHistory(path, clock)
+    for link, temperature in (("up", 45.0), ("down", 45.0)):
+        for _ in range(120):
+            history.observe({**document(fps=30.0, cards=[(temperature, 5.0)]),
+                             "driver": {"link": link, "extra": {"cards": [
+                                 {"temperature_c": temperature, "voltage_v": 5.0}]}}})
+            clock.advance(0.5)
+    history.save()
+
+    up, down = stored(path)
+    assert (up.temperature_max_c, up.voltage_min_v) == (45.0, 5.0)
+    assert (down.temperature_max_c, down.voltage_min_v) == (None, None)  # stale, not charted
+    assert down.fps_mean == 30.0
 
 
 def test_nothing_is_recorded_while_the_clock_is_not_trusted(path, clock):

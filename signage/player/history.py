@@ -90,6 +90,7 @@ class MinuteHistory:
         self.dropped_seen: int | None = None  # the status documents' running count
         self.writes = 0  # how many times the file was handed to be written
         self.written_at = -math.inf  # monotonic time of the last of them
+        self.failing = False  # the last write failed (logged once until one succeeds)
         self._load()
 
     def _load(self) -> None:
@@ -164,7 +165,13 @@ class MinuteHistory:
         try:
             write_atomically(self.path, history_bytes(encoded))
         except OSError as exc:  # tried again next minute; the charts just miss it meanwhile
-            log.warning("cannot write the minute history %s: %s", self.path, exc)
+            if not self.failing:  # once, not every minute of a read-only runtime dir
+                log.warning("cannot write the minute history %s: %s", self.path, exc)
+            self.failing = True
+            return
+        if self.failing:
+            log.info("writing the minute history %s again", self.path)
+        self.failing = False
 
 
 def _merged(first: MinutePoint, second: MinutePoint) -> MinutePoint:
@@ -187,6 +194,10 @@ def _pick(choose, *values: float | None) -> float | None:
 
 
 def _cards(document: dict) -> list[dict]:
+    """The receiving cards' read-backs; none while the link is down (the driver keeps the
+    last ones it read, and an hour of the same stale reading is not a temperature)."""
+    if _get(document, "driver", "link") == "down":
+        return []
     cards = _get(document, "driver", "extra", "cards")
     return [card for card in cards if isinstance(card, dict)] if isinstance(cards, list) else []
 

@@ -108,7 +108,7 @@ def read_history(path: Path) -> list[MinutePoint] | None:
     cannot be read as a history."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
         raise HistoryDamaged(f"cannot read it: {exc}") from None
