@@ -111,6 +111,15 @@ def test_the_panel_link(driver, code, level):
     assert (found.code, found.level) == (code, level)
 
 
+def test_cards_are_not_judged_by_stale_readings_while_the_link_is_down():
+    down = status()
+    down["driver"] = {**down["driver"], "link": "down"}
+    lights = health_lights(down, [], NOW)
+
+    assert light(lights, "panel_link").level == RED
+    assert not [x for x in lights if x.card is not None]
+
+
 @pytest.mark.parametrize(("free", "code", "level"), [
     (500.0, "disk.ok", GREEN), (499.9, "disk.low", AMBER), (99.0, "disk.critical", RED)])
 def test_disk_free_against_500_mb(free, code, level):

@@ -17,7 +17,7 @@ import math
 from typing import Any, Iterator, Sequence
 
 from signage.store.history import MinutePoint
-from signage.store.runtime import PLAYER_STALE_AFTER_S
+from signage.store.runtime import PLAYER_STALE_AFTER_S, aware_datetime, nested
 
 GREEN, AMBER, RED = "green", "amber", "red"
 
@@ -72,7 +72,7 @@ def health_lights(status: dict[str, Any] | None, history: Sequence[MinutePoint] 
 
 
 def _player(status: dict, now: dt.datetime) -> Light:
-    stamp = _instant(status.get("updated_at"))
+    stamp = aware_datetime(status.get("updated_at"))
     if stamp is None:
         return Light("player.none", RED)
     age = round((now - stamp).total_seconds(), 1)
@@ -99,23 +99,26 @@ def _frames(status: dict, history: Sequence[MinutePoint]) -> Light:
 
 
 def _panel_link(status: dict) -> Light:
-    driver = status.get("driver") if isinstance(status.get("driver"), dict) else {}
-    age = _number(driver.get("age_s"))
-    if driver.get("link") == "down":
+    link, age = nested(status, "driver", "link"), _number(nested(status, "driver", "age_s"))
+    if link == "down":
         return Light("panel_link.down", RED, figure=age)
-    if driver.get("ok") is False:  # the last frame did not reach the panel
+    if nested(status, "driver", "ok") is False:  # the last frame did not reach the panel
         return Light("panel_link.failing", RED, figure=age)
-    if driver.get("link") != "up":
+    if link != "up":
         return Light("panel_link.unknown", AMBER, figure=age)
     return Light("panel_link.up", GREEN, figure=age)
 
 
 def _cards(status: dict) -> Iterator[Light]:
-    """Per receiving card the driver reads back (NovaStar): present, heat, supply."""
-    driver = status.get("driver") if isinstance(status.get("driver"), dict) else {}
-    extra = driver.get("extra") if isinstance(driver.get("extra"), dict) else {}
-    cards = extra.get("cards") if isinstance(extra.get("cards"), list) else []
-    for card in (c for c in cards if isinstance(c, dict)):
+    """Per receiving card the driver reads back (NovaStar): present, heat, supply. None
+    while the link is down: the readings are the last ones before it went (its light is
+    red already)."""
+    if nested(status, "driver", "link") == "down":
+        return
+    cards = nested(status, "driver", "extra", "cards")
+    for card in cards if isinstance(cards, list) else []:
+        if not isinstance(card, dict):
+            continue
         where = f"{card.get('port')}/{card.get('index')}"
         if card.get("present") is False:
             yield Light("card.absent", RED, card=where)
@@ -147,8 +150,7 @@ def _card_voltage(volts: float, where: str) -> Light:
 
 
 def _disk(status: dict) -> Light | None:
-    disk = status.get("disk") if isinstance(status.get("disk"), dict) else {}
-    free = _number(disk.get("free_mb"))
+    free = _number(nested(status, "disk", "free_mb"))
     if free is None:
         return None  # no disk figure was handed in: no light rather than a guess
     if free < DISK_CRITICAL_MB:
@@ -159,8 +161,7 @@ def _disk(status: dict) -> Light | None:
 
 
 def _clock(status: dict) -> Light:
-    time = status.get("time") if isinstance(status.get("time"), dict) else {}
-    if time.get("trusted") is False:  # SignageClockUntrusted: only the default playlist
+    if nested(status, "time", "trusted") is False:  # SignageClockUntrusted: only the default playlist
         return Light("clock.untrusted", AMBER)
     return Light("clock.trusted", GREEN)
 
@@ -169,7 +170,7 @@ def _emergency(status: dict, now: dt.datetime) -> Light:
     emergency = status.get("emergency")
     if not isinstance(emergency, dict):
         return Light("emergency.none", GREEN)
-    ends = _instant(emergency.get("expires_at"))
+    ends = aware_datetime(emergency.get("expires_at"))
     left = None if ends is None else round((ends - now).total_seconds(), 1)
     if left is not None and left < -EMERGENCY_OVERRUN_S:
         return Light("emergency.overrun", RED, figure=left, limit=-EMERGENCY_OVERRUN_S)
@@ -182,11 +183,3 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _instant(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        stamp = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo is not None else None

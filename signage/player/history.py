@@ -22,7 +22,7 @@ from typing import Any, Callable
 from signage.clock import Clock
 from signage.store.history import (HISTORY_SPAN, MAX_POINTS, HistoryDamaged, MinutePoint,
                                    history_bytes, read_history)
-from signage.store.runtime import write_atomically
+from signage.store.runtime import nested, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class MinuteHistory:
         """Fold one status document into the minute under way; a minute that has ended
         becomes a point and the file is written (in the background when write_later is)."""
         dropped = self._dropped_since_last(document.get("dropped_frames"))
-        if not _get(document, "time", "trusted"):
+        if not nested(document, "time", "trusted"):
             self.bucket = None  # a minute half under a wrong clock is not kept
             return
         minute = self.clock.now().astimezone(dt.timezone.utc).replace(second=0, microsecond=0)
@@ -196,18 +196,10 @@ def _pick(choose, *values: float | None) -> float | None:
 def _cards(document: dict) -> list[dict]:
     """The receiving cards' read-backs; none while the link is down (the driver keeps the
     last ones it read, and an hour of the same stale reading is not a temperature)."""
-    if _get(document, "driver", "link") == "down":
+    if nested(document, "driver", "link") == "down":
         return []
-    cards = _get(document, "driver", "extra", "cards")
+    cards = nested(document, "driver", "extra", "cards")
     return [card for card in cards if isinstance(card, dict)] if isinstance(cards, list) else []
-
-
-def _get(document: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(document, dict):
-            return None
-        document = document.get(key)
-    return document
 
 
 def _is_number(value: Any) -> bool:
