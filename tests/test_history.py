@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 
 import pytest
 
@@ -16,7 +17,6 @@ from signage.store.history import MAX_POINTS, MinutePoint, read_history, write_h
 from tests.conftest import emulated_panel, player_on
 
 START = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
-UTC = dt.timezone.utc
 
 
 def document(fps=30.0, dropped=0, cards=(), trusted=True) -> dict:
@@ -245,3 +245,13 @@ def test_the_player_keeps_the_history_beside_its_status(settings, store, clock, 
     assert point.at == clock.now().replace(second=0, microsecond=0) - dt.timedelta(minutes=1)
     assert point.samples >= 15 and point.fps_mean is not None
     assert json.loads(settings.history_path.read_bytes())["format"] == 1
+
+
+def test_a_player_that_stops_keeps_the_minute_under_way(settings, store, clock, fonts):
+    player = player_on(settings, store, clock, emulated_panel((64, 32)), fonts)
+    player.run(threading.Event(), max_frames=90)  # 3 s at 30 fps, then the exit path
+
+    [point] = stored(settings.history_path)  # no minute ended: saved at exit all the same
+    assert point.at == START and point.samples >= 6
+    again = MinuteHistory(settings.history_path, clock)
+    assert again.points == [point]
