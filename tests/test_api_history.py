@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from signage.store.history import MinutePoint, write_history
-from tests.test_api import START, bearer, client, clock, settings, store, tech  # noqa: F401
+from tests.test_api import bearer, client, clock, settings, store, tech  # noqa: F401
 
 
 def minutes_before(now: dt.datetime, *minutes: int) -> list[MinutePoint]:

@@ -206,11 +206,12 @@ def _threshold_lines(frame: _Frame, thresholds: Sequence[Threshold], decimals: i
             continue
         y = frame.y(threshold.value)
         level = threshold.level if threshold.level in LEVELS else "amber"
+        places = 0 if float(threshold.value).is_integer() else decimals  # 70, not 70.0
         parts.append(f'<g class="threshold threshold-{level}">'
                      f'<line x1="{frame.left}" x2="{frame.right}" y1="{y}" y2="{y}" '
                      f'stroke="currentColor" stroke-dasharray="4 3"/>'
                      f'<text x="{frame.right}" y="{y - 3}" text-anchor="end" font-size="10" '
-                     f'fill="currentColor">{_text(_number(threshold.value, decimals, words))}'
+                     f'fill="currentColor">{_text(_number(threshold.value, places, words))}'
                      f'</text></g>')
     return "".join(parts)
 
