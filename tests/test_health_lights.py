@@ -54,6 +54,12 @@ def test_a_healthy_wall_is_all_green_with_its_figures():
     assert light(lights, "disk").figure == 12000.0
 
 
+def test_a_low_frame_rate_long_ago_does_not_make_today_amber():
+    yesterday = [MinutePoint(at=NOW - dt.timedelta(hours=20, minutes=m), samples=120,
+                             fps_mean=10.0) for m in range(5, 0, -1)]
+    assert light(health_lights(status(), yesterday, NOW), "frames").code == "frames.ok"
+
+
 @pytest.mark.parametrize(("fps", "recent", "code", "level"), [
     (24.0, (), "frames.ok", GREEN),  # exactly 80% of 30 is not below it
     (23.9, (), "frames.low", AMBER),

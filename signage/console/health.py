@@ -63,7 +63,7 @@ def health_lights(status: dict[str, Any] | None, history: Sequence[MinutePoint] 
     status = status if isinstance(status, dict) else {}
     lights = [_player(status, now)]
     if lights[0].level == GREEN:
-        lights += [_frames(status, history or ()), _panel_link(status)]
+        lights += [_frames(status, history or (), now), _panel_link(status)]
         lights += _cards(status)
     lights += [light for light in (_disk(status),) if light is not None]
     if lights[0].level == GREEN:
@@ -82,7 +82,7 @@ def _player(status: dict, now: dt.datetime) -> Light:
     return Light("player.alive", GREEN, figure=age, limit=PLAYER_STALE_AFTER_S)
 
 
-def _frames(status: dict, history: Sequence[MinutePoint]) -> Light:
+def _frames(status: dict, history: Sequence[MinutePoint], now: dt.datetime) -> Light:
     fps, target = _number(status.get("fps")), _number(status.get("target_fps"))
     if fps is None:  # the first status of a run, before two frames were presented
         return Light("frames.unknown", AMBER, limit=target)
@@ -91,8 +91,11 @@ def _frames(status: dict, history: Sequence[MinutePoint]) -> Light:
     if target is None:
         return Light("frames.ok", GREEN, figure=fps)
     limit = round(FPS_LOW_SHARE * target, 2)
-    recent = [p.fps_mean for p in list(history)[-FPS_LOW_MINUTES:] if p.fps_mean is not None]
-    sustained = len(recent) == FPS_LOW_MINUTES and max(recent) < limit
+    # The minutes that ended in the last FPS_LOW_MINUTES + 1 (not a run from yesterday).
+    since = now - dt.timedelta(minutes=FPS_LOW_MINUTES + 1)
+    recent = [p.fps_mean for p in history if isinstance(p, MinutePoint) and p.at >= since
+              and p.fps_mean is not None]
+    sustained = len(recent) >= FPS_LOW_MINUTES and max(recent) < limit
     if fps < limit or sustained:
         return Light("frames.low", AMBER, figure=fps, limit=limit)
     return Light("frames.ok", GREEN, figure=fps, limit=limit)
