@@ -274,7 +274,19 @@ def declared_upload_answer(client, editor, declared: int, filename: str, first: 
             f"filename=\"{filename}\"\r\n\r\n").encode() + first
     with socket.create_connection((host, port), timeout=10) as conn:
         conn.sendall(head)
-        return conn.recv(4096)
+        return whole_answer(conn)
+
+
+def whole_answer(conn: socket.socket) -> bytes:
+    """The answer's head and its Content-Length of body: they may come in two packets."""
+    answer = b""
+    while data := conn.recv(4096):
+        answer += data
+        head, blank, body = answer.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length: *(\d+)", head)
+        if blank and len(body) >= (int(length.group(1)) if length else 0):
+            break
+    return answer
 
 
 def test_a_declared_length_over_the_cap_is_refused_at_the_first_bytes(client, store, editor):
