@@ -97,6 +97,11 @@ class Settings:
         return self.runtime_dir / "status.json"
 
     @property
+    def history_path(self) -> Path:
+        """The player's per-minute history of the last 24 hours (charts)."""
+        return self.runtime_dir / "history.json"
+
+    @property
     def snapshot_path(self) -> Path:
         return self.runtime_dir / "frame.png"
 

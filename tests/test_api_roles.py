@@ -24,6 +24,7 @@ PUBLIC = {("GET", "/api/health"), ("POST", "/api/login")}
 EXPECTED_ROLES = {
     ("POST", "/api/logout"): {"editor", "approver", "technician", "admin"},
     ("GET", "/api/status"): {"technician"},
+    ("GET", "/api/status/history"): {"technician"},
     ("GET", "/api/screen.png"): {"technician"},
     ("GET", "/api/playlists"): {"editor", "approver", "technician"},
     ("PUT", "/api/playlists/{name}"): {"editor", "approver"},

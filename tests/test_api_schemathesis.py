@@ -8,6 +8,7 @@ minute and fails the same way twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -28,6 +29,7 @@ from signage.content.models import Playlist  # noqa: E402
 from signage.settings import Settings  # noqa: E402
 from signage.store import Store  # noqa: E402
 from signage.store.access import ROLES  # noqa: E402
+from signage.store.history import MinutePoint, write_history  # noqa: E402
 from tests.test_api import START, serve, write_frame, write_status  # noqa: E402
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
@@ -50,12 +52,15 @@ schema = schemathesis.openapi.from_dict(_document())
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory) -> Iterator[tuple[str, requests.Session, dict[str, dict]]]:
-    """The app under uvicorn with a player's status and frame, a playlist, and a token per role."""
+    """The app under uvicorn with a player's status, frame and minute history, a playlist,
+    and a token per role."""
     settings = _settings(tmp_path_factory.mktemp("schemathesis"))
     clock = FakeClock(start=START)
     store = Store(settings.data_dir, clock)
     write_status(settings, clock)
     write_frame(settings, clock)
+    write_history(settings.history_path, [MinutePoint(at=START - dt.timedelta(minutes=1),
+                                                      samples=120, fps_mean=30.0)])
     store.content.publish_playlist(Playlist.model_validate({"name": "welcome", "items": [
         {"kind": "message", "text": {"vi": "Chào", "en": "Hello", "zh": "你好"}}]}),
         "tester", activate=True)

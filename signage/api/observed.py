@@ -1,9 +1,11 @@
-"""Reading what the player writes into the runtime directory (status and snapshot)."""
+"""Reading what the player writes into the runtime directory (status, snapshot and the
+per-minute history)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import struct
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 
 from signage.settings import Settings
 
+from signage.store.history import HistoryDamaged, MinutePoint, read_history, within_span
 from signage.store.runtime import SCREEN_KEY
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -55,6 +58,28 @@ def read_snapshot(path: Path, now: dt.datetime) -> Snapshot | None:
     if not png.startswith(PNG_SIGNATURE):
         return None
     return Snapshot(png, round(now.timestamp() - mtime, 3))
+
+
+def read_minute_history(path: Path, now: dt.datetime) -> list[MinutePoint] | None:
+    """The player's points of the 24 hours up to `now`, oldest first (a minute without a
+    point is a gap); None when the player has written no history, or it is damaged (the
+    player starts it again; its log says why)."""
+    try:
+        stat = path.stat()
+        points = _parsed_history(path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except (OSError, HistoryDamaged):
+        return None
+    return within_span(points, now)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_history(path: Path, inode: int, mtime_ns: int, size: int) -> tuple[MinutePoint, ...]:
+    """The file's points, parsed once per version of the file (it changes once a minute;
+    the overview asks for it on every page: 1,440 points take ~10 ms to parse)."""
+    points = read_history(path)
+    if points is None:  # replaced or removed since the stat: not cached, asked again
+        raise HistoryDamaged("gone while being read")
+    return tuple(points)
 
 
 def without_paths(document: Any, settings: Settings) -> Any:

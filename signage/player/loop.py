@@ -22,6 +22,7 @@ from signage.content.controls import PanelSetting
 from signage.content.models import Playlist
 from signage.schedule.desired import Decision, decide
 from signage.player.emergency import emergency_playlist
+from signage.player.history import MinuteHistory
 from signage.player.housekeeping import Housekeeping
 from signage.player.memory import unmap_big_buffers
 from signage.player.panel_control import PanelControl
@@ -63,7 +64,7 @@ class Player:
                  clock: Clock, compositor: Compositor, *, errors: ErrorLog | None = None,
                  snapshots: SnapshotWriter | None = None, control: PanelControl | None = None,
                  proof: ProofOfPlay | None = None, notifier: Notifier | None = None,
-                 housekeeping: Housekeeping | None = None,
+                 housekeeping: Housekeeping | None = None, history: MinuteHistory | None = None,
                  freeze_after_first_frame: bool = False):
         """`store` may be a factory: a store that cannot be opened yet is retried, and
         the standby card shows meanwhile (a damaged database must not black the wall).
@@ -116,6 +117,8 @@ class Player:
         self.notifier = notifier or Notifier({})
         self.housekeeping = housekeeping or Housekeeping(settings.plays_keep_days,
                                                          self.proof.write_later)
+        # The charts' minutes, written by proof's writer when a minute ends (off the loop).
+        self.history = history or MinuteHistory(settings.history_path, clock, self.proof.write_later)
         self.trust: TimeTrust | None = None  # made when the store opens (it keeps the mark)
         self.verdict = Verdict(True, "not checked yet")
         self.decision: Decision | None = None
@@ -405,8 +408,10 @@ class Player:
             self.last_snapshot = done
         if done >= self.next_status:
             self.next_status = done + STATUS_EVERY_S
+            document = status_document(self, done)
+            self.history.observe(document)
             try:
-                self.snapshots.submit_status(self.settings.status_path, status_document(self, done))
+                self.snapshots.submit_status(self.settings.status_path, document)
             except OSError as exc:  # a full or read-only runtime dir must not stop the wall
                 self._status_failed(f"cannot write {self.settings.status_path}: {exc}")
             if self.snapshots.status_error:  # the background writer's last attempt
@@ -453,6 +458,7 @@ class Player:
         self.notifier.stopping()
         self.snapshots.close()  # first: a status it still had queued is older than this one
         self.proof.close(self.write_store, self.clock.now())
+        self.history.save()  # the minute under way too, so a restart keeps it
         write_json(self.settings.status_path, status_document(self, self.clock.monotonic()))
         self.control.close()
         self.compositor.close()

@@ -64,7 +64,7 @@ def read_player_state(path: Path, now: dt.datetime) -> PlayerState:
     document = read_json(path)
     if not isinstance(document, dict):
         return PlayerState(None, None, False)
-    stamp = _aware_datetime(document.get("updated_at"))
+    stamp = aware_datetime(document.get("updated_at"))
     if stamp is None:
         return PlayerState(document, None, False)
     age = (now - stamp).total_seconds()
@@ -73,7 +73,8 @@ def read_player_state(path: Path, now: dt.datetime) -> PlayerState:
     return PlayerState(document, round(age, 3), abs(age) <= PLAYER_STALE_AFTER_S)
 
 
-def _aware_datetime(value: Any) -> dt.datetime | None:
+def aware_datetime(value: Any) -> dt.datetime | None:
+    """ISO 8601 text with an offset as an aware datetime; None for anything else."""
     if not isinstance(value, str):
         return None
     try:
@@ -81,3 +82,13 @@ def _aware_datetime(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return stamp if stamp.tzinfo is not None else None
+
+
+def nested(document: Any, *keys: str) -> Any:
+    """document[k1][k2]... in a JSON document, or None where a level is missing or is
+    not an object (documents from disk are read without trusting their shape)."""
+    for key in keys:
+        if not isinstance(document, dict):
+            return None
+        document = document.get(key)
+    return document

@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from signage.api.deps import require_role
-from signage.store.runtime import read_player_state
+from signage.store.runtime import nested, read_player_state
 from signage.api.routes.status import box_health
 
 router = APIRouter(tags=["metrics"])
@@ -47,9 +47,9 @@ class StatusCollector:
                      doc.get("emergency") is not None if player.document else None)
         yield _gauge("signage_emergency_expires_timestamp_seconds",
                      "When the notice on screen is due to end (Unix time)",
-                     _timestamp(_get(doc, "emergency", "expires_at")))
+                     _timestamp(nested(doc, "emergency", "expires_at")))
         yield _gauge("signage_time_trusted", "1 if the wall clock is trusted",
-                     _get(doc, "time", "trusted"))
+                     nested(doc, "time", "trusted"))
         yield _gauge("signage_errors_kept", "Recent errors in the status document",
                      len(doc["errors"]) if isinstance(doc.get("errors"), list) else None)
         yield _gauge("signage_disk_free_bytes", "Free space where the data directory is",
@@ -69,7 +69,7 @@ class StatusCollector:
                                   "Time to compose and present a frame over recent frames, "
                                   "by statistic (median, p99, max)", labels=["stat"])
         for stat in ("median", "p99", "max"):
-            value = _number(_get(doc, "frame_ms", stat))
+            value = _number(nested(doc, "frame_ms", stat))
             if value is not None:
                 stats.add_metric([stat], value / 1000)
         yield stats
@@ -83,23 +83,24 @@ class StatusCollector:
 
     def _panel(self, doc: dict) -> Iterator[Metric]:
         yield _gauge("signage_brightness_desired_percent", "Brightness the player wants",
-                     _get(doc, "brightness", "desired"))
+                     nested(doc, "brightness", "desired"))
         yield _gauge("signage_brightness_applied_percent", "Brightness last set on the panel",
-                     _get(doc, "brightness", "applied"))
-        yield _gauge("signage_power_on", "1 if the wall is lit, 0 if blanked", _get(doc, "power", "on"))
+                     nested(doc, "brightness", "applied"))
+        yield _gauge("signage_power_on", "1 if the wall is lit, 0 if blanked",
+                     nested(doc, "power", "on"))
         yield _gauge("signage_test_pattern_active", "1 while a test pattern is shown",
                      doc.get("test_pattern") is not None if "test_pattern" in doc else None)
-        link = _get(doc, "driver", "link")
+        link = nested(doc, "driver", "link")
         yield _gauge("signage_driver_link_up", "1 if the driver's link to the panel is up",
                      None if link is None else link == "up")
         yield _gauge("signage_driver_ok", "1 if the last frame reached the driver",
-                     _get(doc, "driver", "ok"))
+                     nested(doc, "driver", "ok"))
         yield _gauge("signage_telemetry_age_seconds", "Age of the panel's last read-back",
-                     _get(doc, "driver", "age_s"))
+                     nested(doc, "driver", "age_s"))
 
     def _cards(self, doc: dict) -> Iterator[Metric]:
         """Per receiving card (NovaStar): temperature, voltage, present."""
-        cards = _get(doc, "driver", "extra", "cards")
+        cards = nested(doc, "driver", "extra", "cards")
         families = {key: GaugeMetricFamily(name, text, labels=["port", "index"])
                     for key, name, text in (
                         ("temperature_c", "signage_card_temperature_celsius",
@@ -141,14 +142,6 @@ def _timestamp(text: Any) -> float | None:
 
 def _bytes(mb: float | None) -> float | None:
     return None if mb is None else mb * 2**20
-
-
-def _get(doc: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc
 
 
 def registry_for(request: Request) -> CollectorRegistry:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from signage.api.deps import ClockDep, SettingsDep, SiteZoneDep, require_role
 from signage.api.localtime import in_site_time
-from signage.api.observed import read_snapshot, without_paths
+from signage.api.observed import read_minute_history, read_snapshot, without_paths
 from signage.store.runtime import read_player_state
 
 router = APIRouter(prefix="/api", tags=["status"])
@@ -34,6 +34,24 @@ def get_status(settings: SettingsDep, clock: ClockDep, zone: SiteZoneDep) -> dic
                           "player_alive": player.alive,
                           **box_health(settings.data_dir, player.document.get("rss_mb"))},
                          settings)
+
+
+@router.get("/status/history", dependencies=[Depends(require_role("technician"))],
+            responses={503: {"description": "The player has written no minute history yet"}})
+def get_status_history(settings: SettingsDep, clock: ClockDep, zone: SiteZoneDep
+                       ) -> dict[str, Any]:
+    """The player's per-minute history of the last 24 hours, oldest first: frame rate
+    (mean and lowest), the hottest receiving card, the lowest and highest card voltage
+    (null where the driver reads none back) and frames dropped. A minute without a point
+    is one the player did not run or did not trust its clock. Times at the site's offset."""
+    points = read_minute_history(settings.history_path, clock.now())
+    if points is None:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=("the player has written no readable minute history yet (it writes "
+                    f"one as each minute ends); {_START_PLAYER}"),
+        )
+    return in_site_time({"points": [point.as_dict() for point in points]}, zone)
 
 
 def box_health(data_dir: Path, player_rss_mb: object = None) -> dict[str, Any]:
