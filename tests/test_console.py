@@ -14,7 +14,7 @@ from signage.api.security import SECURITY_HEADERS
 from signage.console import app as console_app
 from signage.console.auth import SESSION_COOKIE, page_for
 from signage.console.i18n import translations
-from signage.devtools.console_words import missing, used_messages
+from signage.devtools.console_words import conflicting, missing, used_messages
 from signage.store.access import ROLES
 from tests.console_helpers import (PASSWORD, add_people, browser_like, console_server, csrf_of,
                                    form_field, sign_in)
@@ -204,6 +204,7 @@ def test_the_wall_picture_is_the_last_frame_the_player_presented(client, setting
 def test_every_word_of_the_console_has_its_vietnamese(store):
     assert used_messages(), "the extractor found nothing: it is not reading the console"
     assert missing("vi") == []
+    assert conflicting("vi") == [], "one word, two translations: keep one"
     vi = translations("vi")
     for role in ROLES:
         assert vi.gettext(role.capitalize()) != role.capitalize(), role
@@ -255,3 +256,27 @@ def test_the_overview_says_what_plays_now_and_what_comes_next_in_local_time(clie
     assert "26/11/2026 08:00" in page
     assert "Từ 17:00: tet" in page and "quy tắc tet" in page
     assert "còn 8 giây" in page and "Danh sách phát welcome" in page
+
+
+def test_the_overview_shows_health_lights_and_the_last_day_as_charts(client, settings, clock):
+    import datetime as dt
+    from signage.store.history import MinutePoint, write_history
+    from tests.test_api import write_status
+    settings.status_path.parent.mkdir(parents=True, exist_ok=True)
+    write_status(settings, clock, state="playing", playlist="welcome", fps=20.0, target_fps=30,
+                 driver={"link": "up", "ok": True, "extra": {"cards": [
+                     {"port": 1, "index": 0, "present": True, "temperature_c": 74.5,
+                      "voltage_v": 5.0}]}},
+                 time={"trusted": True})
+    start = clock.now() - dt.timedelta(hours=2)
+    write_history(settings.history_path, [
+        MinutePoint(start + dt.timedelta(minutes=m), 60, fps_mean=29.5, fps_min=29.0,
+                    temperature_max_c=60.0 + m / 10) for m in range(120)])
+    sign_in(client, "tuan")
+    page = client.get("/").text
+    lights = dict(re.findall(r'data-code="([a-z_.]+)">.*?class="sentence">([^<]*)<', page, re.S))
+    assert lights["frames.low"] == "20 khung hình/giây, thấp hơn 24."
+    assert lights["card_temperature.high"] == "Card 1/0: 74,5 °C, vượt 70 °C."
+    assert lights["panel_link.up"] == "Đã kết nối."
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 2
+    assert "Nhiệt độ màn hình" in page and "Tốc độ khung hình" in page

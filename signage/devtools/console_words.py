@@ -39,6 +39,18 @@ def translated(lang: str = "vi") -> dict[str, str]:
     return words
 
 
+def conflicting(lang: str = "vi") -> list[tuple[str, list[str]]]:
+    """msgids that two pages' files translate differently (the merge would keep one at
+    random-looking order): (msgid, the files)."""
+    seen: dict[str, dict[str, str]] = {}
+    for po_path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        for message in read_catalog(po_path):
+            if message.id and message.string:
+                seen.setdefault(str(message.id), {})[po_path.name] = str(message.string)
+    return [(msgid, sorted(files)) for msgid, files in seen.items()
+            if len(set(files.values())) > 1]
+
+
 def missing(lang: str = "vi") -> list[tuple[str, int, str]]:
     have = translated(lang)
     return [entry for entry in used_messages() if entry[2] not in have]
@@ -49,7 +61,10 @@ def main() -> int:
     for filename, line, msgid in gaps:
         print(f"signage/console/{filename}:{line}: {msgid!r}")
     print(f"{len(gaps)} message(s) without a Vietnamese translation", file=sys.stderr)
-    return 1 if gaps else 0
+    clashes = conflicting()
+    for msgid, files in clashes:
+        print(f"{msgid!r} is translated differently in {', '.join(files)}")
+    return 1 if gaps or clashes else 0
 
 
 if __name__ == "__main__":

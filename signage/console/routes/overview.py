@@ -11,8 +11,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from signage.api.observed import read_snapshot
+from signage.api.observed import read_minute_history, read_snapshot
+from signage.api.routes.status import box_health
 from signage.console.auth import Visitor, every_role
+from signage.console.charts import ChartWords, Threshold, line_chart
+from signage.console.health import CARD_CRITICAL_C, CARD_HOT_C, FPS_LOW_SHARE, health_lights
+from signage.console.i18n import gettext_for
+from signage.console.lightwords import light_words
 from signage.console.views import render
 from signage.schedule.rules import Schedule
 from signage.schedule.plan import day_timeline
@@ -42,9 +47,43 @@ def overview(request: Request, who: AnyoneDep) -> Response:
     live = request.app.state.store_slot.get().content.live_schedule()
     schedule = live[1] if live else None
     zone = schedule.zone if schedule else ZoneInfo(settings.site_timezone)
+    history = read_minute_history(settings.history_path, now) or []
+    status = {**(player.document or {}),
+              **box_health(settings.data_dir, (player.document or {}).get("rss_mb"))}
+    gettext = gettext_for(who.lang)
+    mark = DECIMAL_MARK.get(who.lang, ".")
+    lights = [light_words(light, gettext, mark)
+              for light in health_lights(status if player.document else {"disk": status["disk"]},
+                                         history, now)]
     return render(request, who, "overview.html", player=player_facts(player, zone),
                   coming=coming_up(schedule, now) if schedule else None, zone=zone,
-                  now=now.astimezone(zone))
+                  now=now.astimezone(zone), lights=lights,
+                  charts=day_charts(history, player.document or {}, now, zone, gettext, mark))
+
+
+DECIMAL_MARK = {"vi": ","}
+CHART_SIZE = {"width": 600, "height": 180}
+
+
+def day_charts(history, doc: dict, now: dt.datetime, zone: ZoneInfo, gettext,
+               mark: str) -> list[str]:
+    """The last 24 hours of frame rate and the hottest card's temperature, as SVG."""
+    words = ChartWords(latest=gettext("Latest {value} {unit} at {time}."),
+                       span=gettext("Lowest {low} {unit}, highest {high} {unit}."),
+                       empty=gettext("No data."), decimal_mark=mark)
+    window = {"start": now - dt.timedelta(hours=24), "end": now, "zone": zone, "words": words}
+    target = doc.get("target_fps")
+    fps_floor = (Threshold(round(FPS_LOW_SHARE * target, 1), "amber"),) \
+        if isinstance(target, (int, float)) and not isinstance(target, bool) else ()
+    charts = [line_chart([(p.at, p.fps_mean) for p in history], **CHART_SIZE, **window,
+                         y_label=gettext("Frame rate"), unit=gettext("frames/s"),
+                         thresholds=fps_floor, y_range=(0, None), chart_id="fps")]
+    if any(p.temperature_max_c is not None for p in history):
+        charts.append(line_chart(
+            [(p.at, p.temperature_max_c) for p in history], **CHART_SIZE, **window,
+            y_label=gettext("Panel temperature"), unit="°C", chart_id="temperature",
+            thresholds=(Threshold(CARD_HOT_C, "amber"), Threshold(CARD_CRITICAL_C, "red"))))
+    return charts
 
 
 def player_facts(player, zone: ZoneInfo) -> dict[str, Any]:
