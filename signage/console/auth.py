@@ -180,7 +180,10 @@ def action_for(*roles: str) -> Callable[..., object]:
     """A dependency for a POST that `roles` may make: the page check, then CSRF."""
     page = page_for(*roles)
 
-    async def check(request: Request, who: Annotated[Visitor, Depends(page)]) -> Visitor:
+    # A default, not Annotated[..., Depends(page)]: annotations are strings here (future
+    # import) and FastAPI cannot resolve the local `page` in one, so it took `who` for a
+    # query parameter and every POST answered 422.
+    async def check(request: Request, who: Visitor = Depends(page)) -> Visitor:
         await check_form(request, who.csrf)
         return who
 

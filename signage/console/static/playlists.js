@@ -1,0 +1,94 @@
+// The playlist editor: a live preview of the item being typed (the form sent to the
+// preview route half a second after the last key, newest answer wins), the picked
+// picture's thumbnail, and a new kind applied at once. Without this file every part
+// still works through the form's buttons.
+(function () {
+  "use strict";
+  var form = document.getElementById("playlist-form");
+  var picture = document.getElementById("preview-picture");
+  var note = document.getElementById("preview-note");
+  if (!form || !picture || !note) { return; }
+  var csrf = form.querySelector("input[name=csrf]").value;
+  var timer = null;
+  var asked = 0;
+  var shown = null;
+
+  function say(text, isError) {
+    note.textContent = "";
+    (Array.isArray(text) ? text : [text]).forEach(function (line) {
+      var p = document.createElement("p");
+      if (isError) { p.className = "error"; }
+      p.textContent = line;
+      note.appendChild(p);
+    });
+  }
+
+  function itemOf(element) {
+    var item = element.closest ? element.closest("li.item") : null;
+    return item ? parseInt(item.getAttribute("data-index"), 10) : null;
+  }
+
+  function preview(index) {
+    var ticket = ++asked;
+    say(form.getAttribute("data-wait-word"));
+    fetch(form.getAttribute("data-preview") + "?item=" + index, {
+      method: "POST", body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin", headers: { "X-CSRF-Token": csrf }
+    }).then(function (answer) {
+      if (ticket !== asked) { return; }  // a newer preview is on its way
+      if (answer.status === 200) {
+        return answer.blob().then(function (blob) {
+          if (ticket !== asked) { return; }
+          var url = URL.createObjectURL(blob);
+          picture.src = url;
+          picture.hidden = false;
+          if (shown) { URL.revokeObjectURL(shown); }
+          shown = url;
+          say(form.getAttribute("data-item-word").replace("{n}", String(index + 1)));
+        });
+      }
+      if (answer.status === 422) {
+        return answer.json().then(function (body) { say(body.messages, true); });
+      }
+      say(form.getAttribute("data-failed-word"), true);
+    }).catch(function () {
+      if (ticket === asked) { say(form.getAttribute("data-failed-word"), true); }
+    });
+  }
+
+  function soon(index) {
+    if (index === null || isNaN(index)) { return; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () { preview(index); }, 500);
+  }
+
+  form.addEventListener("input", function (event) { soon(itemOf(event.target)); });
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.name && /\]\.kind$/.test(target.name)) {
+      // A new kind has other fields: the server draws them (nothing is saved).
+      var apply = target.closest("li.item").querySelector("button.kind-apply");
+      if (apply && form.requestSubmit) { form.requestSubmit(apply); return; }
+    }
+    if (target.classList.contains("asset-select")) { showThumb(target); }
+    soon(itemOf(target));
+  });
+  // The Preview buttons draw here at once instead of sending the whole page.
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button.preview-button") : null;
+    if (!button) { return; }
+    event.preventDefault();
+    window.clearTimeout(timer);
+    preview(itemOf(button));
+    picture.scrollIntoView({ block: "nearest" });
+  });
+
+  function showThumb(select) {
+    var img = form.querySelector('img.thumb[data-for="' + select.id + '"]');
+    var option = select.options[select.selectedIndex];
+    var src = option ? option.getAttribute("data-thumb") : "";
+    if (!img) { return; }
+    img.hidden = !src;
+    if (src) { img.src = src; }
+  }
+}());
