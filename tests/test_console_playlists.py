@@ -161,6 +161,12 @@ def test_the_preview_is_a_png_at_the_panels_size_that_follows_the_text(client):
     assert half_typed != first
     refused = preview(**{"items[0].duration": "lâu"})
     assert refused.status_code == 422 and "mục 1 › duration" in refused.json()["messages"][0]
+    # The whole draft at a time: 11 s in, its second item.
+    two = {**trilingual(), **{k.replace("items[0]", "items[1]"): v for k, v in
+                              trilingual(vi="Giờ mở cửa", en="Opening hours", zh="开放时间").items()}}
+    timeline = [pixels_of(client.post("/playlists/_new/preview.png", params={"at": at}, data=two,
+                                      headers={"X-CSRF-Token": csrf})) for at in (0, 11)]
+    assert timeline[0] == first and timeline[1] != first
     without_token = client.post("/playlists/_new/preview.png", params={"item": 0},
                                 data=trilingual())
     assert without_token.status_code == 403

@@ -83,6 +83,13 @@
     picture.scrollIntoView({ block: "nearest" });
   });
 
+  // The first item at once, so the page opens with a picture (not for a reader: their
+  // fields are disabled, so the form would send nothing to draw).
+  var fields = form.querySelector("fieldset.plain");
+  if (fields && !fields.disabled && form.querySelector("li.item") && picture.hidden) {
+    preview(0);
+  }
+
   function showThumb(select) {
     var img = form.querySelector('img.thumb[data-for="' + select.id + '"]');
     var option = select.options[select.selectedIndex];
