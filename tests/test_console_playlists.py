@@ -14,23 +14,10 @@ from signage.content.documents import Document
 from signage.services import revisions
 from signage.store.access import Principal
 from tests.conftest import add_image
-from tests.console_helpers import add_people, browser_like, console_server, csrf_of, sign_in
+from tests.console_helpers import browser_like, client, csrf_of, sign_in, url  # noqa: F401 (fixtures)
 from tests.test_api import bearer, png_bytes
 
 EDITOR = Principal("lan", "editor", "user")
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
-
-
-@pytest.fixture
-def client(url):
-    with browser_like(url) as client:
-        yield client
 
 
 def signed_in(client, who="lan"):
