@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 
 import pytest
 from PIL import Image
@@ -246,3 +247,94 @@ def test_a_technician_reads_but_cannot_post(client, store, settings):
 def test_an_admin_may_not_open_playlists(client):
     signed_in(client, "quan")
     assert client.get("/playlists").status_code == 403
+
+
+class FormFields(HTMLParser):
+    """What a browser would send from a page's form: inputs, checked boxes, textareas and
+    each select's chosen option (the first when none is marked)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "checkbox"):
+            self.fields[name] = attrs.get("value", "")
+        elif tag == "input" and name and "checked" in attrs:
+            self.fields[name] = attrs.get("value", "on")
+        elif tag == "textarea":
+            self._textarea = name
+            self.fields[name] = ""
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and (
+                "selected" in attrs or self._select not in self.fields):
+            self.fields[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def form_of(page: str) -> dict[str, str]:
+    parser = FormFields()
+    parser.feed(page)
+    return parser.fields
+
+
+@pytest.mark.parametrize("name", ["welcome", "notices", "night", "tet", "opening-hours",
+                                  "customs-campaign"])
+def test_saving_a_sample_playlist_unchanged_from_the_editor_keeps_every_field(
+        client, store, name):
+    from signage.services.importer import import_paths
+    from tests.conftest import SAMPLES
+    import_paths(store, [SAMPLES])
+    before = store.content.live_playlist(name)
+    signed_in(client)
+
+    fields = form_of(client.get(f"/playlists/{name}").text)
+    answer = client.post(f"/playlists/{name}", data={**fields, "action": "save"})
+
+    assert answer.status_code in (200, 303), answer.text  # 200: saved, with warnings shown
+    saved = store.revisions.all("playlist", name, 1)[0]
+    assert saved.id != before.revision and saved.state == "draft"
+    assert store.revisions.get(saved.id).body == store.revisions.get(before.revision).body
+
+
+def test_fields_the_editor_does_not_show_are_kept_when_it_saves(client, store, settings):
+    document = {"transition": "wipe", "items": [
+        {"kind": "message", "text": {"vi": "Chào", "en": "Hello", "zh": "你好"},
+         "transition": {"kind": "slide-up", "duration": "1s"},
+         "style": {"color": "#ffd84d", "outline": 0, "plate": True}},
+        {"kind": "ticker", "text": {"vi": "Tin", "en": "News", "zh": "新闻"}, "speed": 120,
+         "separator": " | "},
+        {"kind": "clock", "zones": ["Asia/Ho_Chi_Minh", "Asia/Shanghai", "Europe/Paris"]},
+        {"kind": "standby", "duration": "5s"}]}
+    first = revisions.save_playlist(store.assets, store.revisions, settings, EDITOR, "giu",
+                                    Document(document, {})).revision
+    signed_in(client)
+    fields = form_of(client.get("/playlists/giu").text)
+    assert client.post("/playlists/giu", data={**fields, "action": "save"}).status_code in (200, 303)
+    saved = store.revisions.all("playlist", "giu", 1)[0].id
+    assert saved != first
+    assert store.revisions.get(saved).body == store.revisions.get(first).body
+
+
+def test_a_film_made_a_picture_drops_what_only_films_have(client):
+    signed_in(client)
+    answer = client.post("/playlists/_new", data={
+        "csrf": csrf_of(client, "/playlists/_new"), "name": "doi", "items[0].kind": "image",
+        "items[0].keep": '{"start": "5s", "end": "9s", "transition": "cut"}',
+        "action": "refresh"})
+    kept = re.search(r'name="items\[0\]\.keep" value="([^"]*)"', answer.text).group(1)
+    assert kept == "{&#34;transition&#34;: &#34;cut&#34;}"

@@ -15,7 +15,8 @@ import json
 import re
 from typing import Any, Mapping
 
-from signage.content.models import ITEM_KINDS, LANGUAGES, MAX_ITEMS
+from signage.content.models import (ITEM_KINDS, LANGUAGES, MAX_ITEMS, ClockItem, ImageItem,
+                                    MessageItem, StandbyItem, TickerItem, VideoItem)
 
 ITEM_FIELD = re.compile(r"^items\[(\d{1,3})\]\.([a-z_]+(?:\.[a-z0-9_]+)*)$")
 NEW_ITEM_KIND = "message"
@@ -29,6 +30,8 @@ SHOWN = {
     "clock": ("kind", "zones", "style", "duration"),
     "standby": ("kind", "duration"),
 }
+MODELS = {"message": MessageItem, "image": ImageItem, "video": VideoItem, "ticker": TickerItem,
+          "clock": ClockItem, "standby": StandbyItem}
 DEFAULT_DURATION = {"message": "10s", "image": "8s", "video": "", "ticker": "30s",
                     "clock": "10s", "standby": "10s"}
 DEFAULT_STYLE = {"color": "#ffffff", "outline": 0, "plate": False}
@@ -105,15 +108,18 @@ def item_from_fields(fields: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _kept(raw: str, kind: str) -> dict[str, Any]:
-    """The stored item's fields the editor does not show (refused silently if not a
-    mapping: the field is the editor's own, a person never types it)."""
+    """The stored item's fields the editor does not show (ignored if not a mapping: the
+    field is the editor's own, a person never types it)."""
     try:
         kept = json.loads(raw) if raw else {}
     except ValueError:
         return {}
     if not isinstance(kept, dict):
         return {}
-    return {key: value for key, value in kept.items() if key not in SHOWN.get(kind, ())}
+    # Only what the kind has: a film's start and end are dropped when it becomes a picture.
+    known = MODELS[kind].model_fields if kind in MODELS else {}
+    return {key: value for key, value in kept.items()
+            if key in known and key not in SHOWN.get(kind, ())}
 
 
 def _optional(item: dict, fields: Mapping[str, str], names: tuple[str, ...]) -> None:
