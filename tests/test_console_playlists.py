@@ -67,13 +67,17 @@ def test_the_list_shows_each_playlists_state_and_whether_the_wall_shows_it(
     revisions.submit(store.revisions, EDITOR, refused)
     revisions.reject(store.revisions, approver, refused, "Sai chính tả <b>tiếng Anh</b>")
     write_status(settings, clock, state="playing", playlist="cong", screen="content")
+    newer = draft(store, settings, "cong")  # a new draft of what is live
 
     page = signed_in(client).get("/playlists")
 
     assert page.status_code == 200
     assert "Bản nháp" in row_of(page.text, "nhap") and "Chưa được duyệt" in row_of(page.text, "nhap")
     assert "Đã gửi duyệt" in row_of(page.text, "cho-duyet")
-    assert "Đã duyệt" in row_of(page.text, "cong") and "Đang chiếu" in row_of(page.text, "cong")
+    cong = row_of(page.text, "cong")
+    assert f"Bản nháp #{newer}" in cong and f"Đang dùng #{revision}" in cong
+    assert "Đang chiếu" in cong
+    assert "Đã duyệt" in row_of(page.text, "cu")
     assert "Không có trong lịch chiếu" in row_of(page.text, "cu")
     assert "Bị từ chối" in row_of(page.text, "bo")
     assert "Sai chính tả &lt;b&gt;tiếng Anh&lt;/b&gt;" in page.text  # the reason, as text

@@ -44,36 +44,31 @@ WriterDep = Annotated[Visitor, Depends(action_for(*WRITERS))]
 PreviewerDep = Annotated[Visitor, Depends(action_for(*READERS))]
 
 NEW = "_new"  # not a playlist name: names start with a letter or a digit
-LISTED_REVISIONS = 2000
 _ACTION = re.compile(r"^(save|submit|refresh|add|preview|up|down|remove)(?::(\d{1,3}))?$")
 _NAME = re.compile(SLUG)
 
 
 @router.get("/playlists")
-def playlist_list(request: Request, who: ReaderDep, done: str = "") -> Response:
+def playlist_list(request: Request, who: ReaderDep) -> Response:
     store, settings = request.app.state.store_slot.get(), request.app.state.settings
     zone = ZoneInfo(settings.site_timezone)
     rows = playlist_rows(store, settings, request.app.state.clock.now(), zone)
-    return render(request, who, "playlists.html", rows=rows, done=done,
+    return render(request, who, "playlists.html", rows=rows,
                   can_edit=who.role in WRITERS)
 
 
 def playlist_rows(store, settings, now: dt.datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
     """Per playlist name, newest work first: its latest revision, the live one, and
     whether and when the wall shows it."""
-    latest: dict[str, Any] = {}
-    live: dict[str, int] = {}
-    for info in store.revisions.all("playlist", None, LISTED_REVISIONS):
-        latest.setdefault(info.name, info)
-        if info.live:
-            live[info.name] = info.id
+    latest = store.revisions.latest_per_name("playlist")
+    live = store.revisions.live_ids("playlist")
     published = set(store.content.playlist_names())
     outlooks = playlist_outlooks(store.content, store.desired, settings, now,
                                  sorted(published)) if published else {}
-    return [{"name": name, "latest": info, "live": live.get(name),
+    return [{"name": info.name, "latest": info, "live": live.get(info.name),
              "changed": local_time(info.created_at, zone),
-             "outlook": _outlook_words(outlooks.get(name), now, zone)}
-            for name, info in latest.items()]
+             "outlook": _outlook_words(outlooks.get(info.name), now, zone)}
+            for info in latest]
 
 
 def _outlook_words(outlook: dict | None, now: dt.datetime, zone: ZoneInfo) -> dict[str, Any]:
@@ -152,13 +147,14 @@ def _save(request: Request, who: Visitor, name: str, target: str, document: dict
     except Refused as refusal:
         return _editor(request, who, name, document, latest=_latest(request, target),
                        messages=refusal_messages(refusal, who.lang), status_code=422)
-    if saved.warnings and not submit:
+    done = "submitted" if submit else "saved"
+    if saved.warnings:
         # Saved, with things worth a look: shown at their fields rather than lost in a redirect.
         messages = [FieldMessage(w.path, where(w.path, who.lang), w.say(who.lang), True)
                     for w in saved.warnings]
         return _editor(request, who, target, document, latest=_latest(request, target),
-                       messages=messages, done="saved")
-    return see_other(f"/playlists/{target}", done="submitted" if submit else "saved")
+                       messages=messages, done=done)
+    return see_other(f"/playlists/{target}", done=done)
 
 
 def _latest(request: Request, name: str):
