@@ -84,17 +84,28 @@ def test_the_editor_with_a_refusal_is_accessible_and_fits_an_office_screen_and_a
         assert (horizontal_overflow(page), overflowing_elements(page)) == (0, [])
 
 
-def test_items_move_by_keyboard(page, people):
+def test_items_move_by_keyboard_in_place_and_the_order_is_saved(page, people, store):
     editor = people["editor"]
     sign_in(page, editor.name, editor.password)
     page.goto("/playlists/_new")
+    page.get_by_label("Tên (chữ thường không dấu, chữ số, - hoặc _)").fill("thu-tu")
     page.get_by_label("Tiếng Việt").fill("một")
+    page.get_by_label("Tiếng Anh").fill("one")
+    page.get_by_label("Tiếng Trung").fill("一")
     page.get_by_label("Loại của mục mới").select_option("clock")
     page.get_by_role("button", name="Thêm mục").click()
-    down = page.get_by_role("button", name="Chuyển xuống · Mục 1")
-    down.focus()
+    page.get_by_role("button", name="Chuyển xuống · Mục 1").focus()
+
     page.keyboard.press("Enter")
+
     legends = page.locator("li.item legend")
-    expect(legends.nth(0)).to_contain_text("Đồng hồ")
-    expect(legends.nth(1)).to_contain_text("Thông điệp")
-    expect(page.get_by_label("Tiếng Việt")).to_have_value("một")
+    expect(legends.nth(0)).to_contain_text("Mục 1 · Đồng hồ")
+    expect(legends.nth(1)).to_contain_text("Mục 2 · Thông điệp")
+    # The moved item keeps the focus, on its button that still moves it the same way...
+    expect(page.get_by_role("button", name="Chuyển lên · Mục 2")).to_be_enabled()
+    expect(page.locator("li.item").nth(1)).to_be_focused()  # ...or itself, at the end
+    expect(page.get_by_label("Tiếng Việt")).to_have_attribute("name", "items[1].text.vi")
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.locator("p.ok[role=status]")).to_contain_text("Đã lưu bản nháp")
+    body = store.revisions.get(store.revisions.all("playlist", "thu-tu")[0].id).body
+    assert [item["kind"] for item in body["items"]] == ["clock", "message"]

@@ -73,6 +73,60 @@
     if (target.classList.contains("asset-select")) { showThumb(target); }
     soon(itemOf(target));
   });
+  // Move up/down here, without sending the page over a slow link: the items swap places
+  // and every field is renamed for its new place, as the server would have drawn it.
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[value]") : null;
+    var move = button ? /^(up|down):(\d+)$/.exec(button.value) : null;
+    if (!move) { return; }
+    var item = button.closest("li.item");
+    var other = move[1] === "up" ? item.previousElementSibling : item.nextElementSibling;
+    if (!other || !other.classList.contains("item")) { return; }
+    event.preventDefault();
+    item.parentNode.insertBefore(move[1] === "up" ? item : other, move[1] === "up" ? other : item);
+    renumber();
+    var again = item.querySelector('button[value^="' + move[1] + ':"]');
+    (again && !again.disabled ? again : item).focus();
+  });
+
+  function renumber() {
+    var items = form.querySelectorAll("li.item");
+    Array.prototype.forEach.call(items, function (item, now) {
+      var was = item.getAttribute("data-index");
+      item.setAttribute("data-index", String(now));
+      item.id = "item-" + now;
+      if (String(now) === was) { return setEnds(item, now, items.length); }
+      var names = new RegExp("items\\[" + was + "\\]", "g");
+      var ids = new RegExp("f-items-" + was + "-", "g");
+      item.querySelectorAll("[name],[id],[for],[aria-describedby],[data-for]").forEach(function (el) {
+        ["name", "id", "for", "aria-describedby", "data-for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) {
+            el.setAttribute(attr, value.replace(names, "items[" + now + "]")
+              .replace(ids, "f-items-" + now + "-"));
+          }
+        });
+      });
+      item.querySelectorAll("legend, button .sr").forEach(function (el) {
+        el.textContent = el.textContent.replace(/\d+/, String(now + 1));
+      });
+      item.querySelectorAll("button[value]").forEach(function (el) {
+        el.value = el.value.replace(/:\d+$/, ":" + now);
+      });
+      setEnds(item, now, items.length);
+    });
+  }
+
+  function setEnds(item, index, count) {
+    var up = item.querySelector('button[value^="up:"]');
+    var down = item.querySelector('button[value^="down:"]');
+    var path = form.getAttribute("action");
+    if (up) { up.disabled = index === 0; up.setAttribute("formaction", path + "#item-" + Math.max(index - 1, 0)); }
+    if (down) { down.disabled = index === count - 1; down.setAttribute("formaction", path + "#item-" + (index + 1)); }
+    var apply = item.querySelector("button.kind-apply");
+    if (apply) { apply.setAttribute("formaction", path + "#item-" + index); }
+  }
+
   // The Preview buttons draw here at once instead of sending the whole page.
   form.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("button.preview-button") : null;
