@@ -342,3 +342,24 @@ def test_a_film_made_a_picture_drops_what_only_films_have(client):
         "action": "refresh"})
     kept = re.search(r'name="items\[0\]\.keep" value="([^"]*)"', answer.text).group(1)
     assert kept == "{&#34;transition&#34;: &#34;cut&#34;}"
+
+
+def test_a_big_library_is_listed_once_not_in_every_picker(client, store):
+    from signage.console.routes.playlists import INLINE_LIBRARY
+    pictures = [add_image(store, png_bytes((index, 90, 200)), f"anh-{index}.png")
+                for index in range(INLINE_LIBRARY + 1)]
+    signed_in(client)
+    fields = {"csrf": csrf_of(client, "/playlists/_new"), "name": "lon", **trilingual(),
+              "items[1].kind": "image", "items[1].asset": pictures[3]}
+
+    page = client.post("/playlists/_new", data={**fields, "action": "refresh"}).text
+
+    assert page.count("<option value=\"sha256:") == 1  # the chosen one, in its picker
+    assert 'data-library="image"' in page and f'data-thumb="/media/{pictures[3]}/thumb"' in page
+    listed = client.get("/playlists/_library.json").json()
+    assert [entry["ref"] for entry in listed["image"]] == [
+        asset.ref for asset in store.assets.all()]
+    assert listed["image"][0]["label"].endswith(".png · 16×8")
+    # Without the script: one button lists the whole library in every picker.
+    whole = client.post("/playlists/_new", data={**fields, "action": "library"}).text
+    assert whole.count("<option value=\"sha256:") == 2 * len(pictures)  # picture, background

@@ -109,3 +109,22 @@ def test_items_move_by_keyboard_in_place_and_the_order_is_saved(page, people, st
     expect(page.locator("p.ok[role=status]")).to_contain_text("Đã lưu bản nháp")
     body = store.revisions.get(store.revisions.all("playlist", "thu-tu")[0].id).body
     assert [item["kind"] for item in body["items"]] == ["clock", "message"]
+
+
+def test_a_big_librarys_pickers_are_filled_when_reached(page, people, store):
+    from signage.console.routes.playlists import INLINE_LIBRARY
+    for index in range(INLINE_LIBRARY + 1):
+        add_image(store, png_bytes((index, 90, 200)), f"anh-{index}.png")
+    editor = people["editor"]
+    sign_in(page, editor.name, editor.password)
+    page.goto("/playlists/_new")
+    page.get_by_label("Loại của mục mới").select_option("image")
+    page.get_by_role("button", name="Thêm mục").click()
+    picker = page.locator("#f-items-1-asset")
+    expect(picker.locator("option")).to_have_count(1)  # "choose from the library"
+
+    picker.focus()
+
+    expect(picker.locator("option")).to_have_count(INLINE_LIBRARY + 2)
+    picker.select_option(label="anh-7.png · 16×8")
+    expect(page.locator('img.thumb[data-for="f-items-1-asset"]')).to_be_visible()

@@ -144,6 +144,39 @@
     preview(0);
   }
 
+  // A big library is not sent in the page: the pickers are filled from the library's list
+  // the first time one is reached (by tab, tap or click).
+  var library = null;
+  function fillPickers() {
+    if (library) { return; }
+    library = fetch("/playlists/_library.json", { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (choices) {
+        if (!choices) { library = null; return; }
+        form.querySelectorAll("select[data-library]").forEach(function (select) {
+          var chosen = select.value;
+          Array.prototype.slice.call(select.options).forEach(function (option) {
+            if (option.value && option.value !== chosen) { select.removeChild(option); }
+          });
+          (choices[select.getAttribute("data-library")] || []).forEach(function (entry) {
+            if (entry.ref === chosen) { return; }
+            var option = document.createElement("option");
+            option.value = entry.ref;
+            option.textContent = entry.label;
+            option.setAttribute("data-thumb", entry.thumb);
+            select.appendChild(option);
+          });
+          select.removeAttribute("data-library");
+        });
+      })
+      .catch(function () { library = null; });
+  }
+  ["focusin", "pointerdown"].forEach(function (kind) {
+    form.addEventListener(kind, function (event) {
+      if (event.target.matches && event.target.matches("select[data-library]")) { fillPickers(); }
+    });
+  });
+
   function showThumb(select) {
     var img = form.querySelector('img.thumb[data-for="' + select.id + '"]');
     var option = select.options[select.selectedIndex];
