@@ -363,3 +363,15 @@ def test_a_big_library_is_listed_once_not_in_every_picker(client, store):
     # Without the script: one button lists the whole library in every picker.
     whole = client.post("/playlists/_new", data={**fields, "action": "library"}).text
     assert whole.count("<option value=\"sha256:") == 2 * len(pictures)  # picture, background
+
+
+def test_in_english_the_editor_and_its_refusals_are_english(client):
+    signed_in(client)
+    assert client.post("/language", data={"lang": "en", "back": "/playlists/_new"}
+                       ).status_code == 303
+    answer = client.post("/playlists/_new", data={
+        "csrf": csrf_of(client, "/playlists/_new"), "name": "cong", **trilingual(en=""),
+        "action": "save"})
+    assert answer.status_code == 422 and '<html lang="en">' in answer.text
+    assert ">English</label>" in answer.text and "Save draft" in answer.text
+    assert "must not be empty" in answer.text
