@@ -14,6 +14,8 @@ from signage.devtools.browser import (OFFICE, PHONE, axe_violations, horizontal_
 from tests.conftest import add_image
 from tests.test_api import png_bytes
 
+LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "Tiếng Anh", "zh": "Tiếng Trung"}
+
 
 def preview_pixels(tab) -> bytes:
     """The preview picture as the browser shows it."""
@@ -67,14 +69,19 @@ def test_write_a_trilingual_playlist_with_a_library_picture_see_the_preview_and_
     assert store.revisions.get(submitted[0].id).body["items"][1]["asset"] == picture
 
 
-def test_the_editor_with_a_refusal_is_accessible_and_fits_an_office_screen_and_a_phone(
-        page, people):
-    editor = people["editor"]
+def new_playlist(page, editor, name: str, **texts: str) -> None:
+    """Signed in as `editor`, the new-playlist form with its name and item 1's texts typed
+    (texts by their labels' language: vi, en, zh)."""
     sign_in(page, editor.name, editor.password)
     page.goto("/playlists/_new")
-    page.get_by_label("Tên (chữ thường không dấu, chữ số, - hoặc _)").fill("thu")
-    page.get_by_label("Tiếng Việt").fill("Xin chào")
-    page.get_by_label("Tiếng Anh").fill("Hello")
+    page.get_by_label("Tên (chữ thường không dấu, chữ số, - hoặc _)").fill(name)
+    for lang, text in texts.items():
+        page.get_by_label(LANGUAGE_LABELS[lang]).fill(text)
+
+
+def test_the_editor_with_a_refusal_is_accessible_and_fits_an_office_screen_and_a_phone(
+        page, people):
+    new_playlist(page, people["editor"], "thu", vi="Xin chào", en="Hello")
     page.get_by_role("button", name="Lưu nháp").click()
     message = page.locator("#f-items-0-text-zh-msg1")
     expect(message).to_contain_text("không được để trống")
@@ -85,13 +92,7 @@ def test_the_editor_with_a_refusal_is_accessible_and_fits_an_office_screen_and_a
 
 
 def test_items_move_by_keyboard_in_place_and_the_order_is_saved(page, people, store):
-    editor = people["editor"]
-    sign_in(page, editor.name, editor.password)
-    page.goto("/playlists/_new")
-    page.get_by_label("Tên (chữ thường không dấu, chữ số, - hoặc _)").fill("thu-tu")
-    page.get_by_label("Tiếng Việt").fill("một")
-    page.get_by_label("Tiếng Anh").fill("one")
-    page.get_by_label("Tiếng Trung").fill("一")
+    new_playlist(page, people["editor"], "thu-tu", vi="một", en="one", zh="一")
     page.get_by_label("Loại của mục mới").select_option("clock")
     page.get_by_role("button", name="Thêm mục").click()
     page.get_by_role("button", name="Chuyển xuống · Mục 1").focus()
