@@ -8,6 +8,7 @@ import re
 from typing import Iterator
 
 import httpx
+import pytest
 
 from signage.console.app import create_console_app
 from signage.store import Store
@@ -59,3 +60,17 @@ def sign_in(client: httpx.Client, name: str, password: str = PASSWORD,
 def csrf_of(client: httpx.Client, path: str = "/") -> str:
     """The CSRF token a signed-in page carries (the sign-out form has it on every page)."""
     return form_field(client.get(path).text, "csrf")
+
+
+# Fixtures for console test modules: import them by name (`url`, `client`).
+@pytest.fixture
+def url(settings, clock, store):
+    add_people(store)
+    with console_server(settings, clock, store) as url:
+        yield url
+
+
+@pytest.fixture
+def client(url):
+    with browser_like(url) as client:
+        yield client

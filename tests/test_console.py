@@ -16,22 +16,9 @@ from signage.console.auth import SESSION_COOKIE, page_for
 from signage.console.i18n import translations
 from signage.devtools.console_words import conflicting, missing, used_messages
 from signage.store.access import ROLES
-from tests.console_helpers import (PASSWORD, add_people, browser_like, console_server, csrf_of,
-                                   form_field, sign_in)
+from tests.console_helpers import (PASSWORD, add_people, browser_like, client,  # noqa: F401
+                                   console_server, csrf_of, form_field, sign_in, url)
 from tests.test_api import serve
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
-
-
-@pytest.fixture
-def client(url):
-    with browser_like(url) as client:
-        yield client
 
 
 def set_cookie_of(response: httpx.Response, name: str) -> str:

@@ -180,8 +180,9 @@ def action_for(*roles: str) -> Callable[..., object]:
     """A dependency for a POST that `roles` may make: the page check, then CSRF."""
     page = page_for(*roles)
 
-    # A default, not Annotated[..., Depends(page)]: with postponed annotations FastAPI
-    # resolves annotation strings in the module's globals, where `page` does not exist.
+    # A default, not Annotated[..., Depends(page)]: annotations are strings here (future
+    # import) and FastAPI cannot resolve the local `page` in one, so it took `who` for a
+    # query parameter and every POST answered 422.
     async def check(request: Request, who: Visitor = Depends(page)) -> Visitor:
         await check_form(request, who.csrf)
         return who

@@ -27,7 +27,7 @@ def refusal_messages(refusal: Refused, lang: str) -> list[FieldMessage]:
     """A service's refusal as sentences in `lang` (the wording table's, else its English)."""
     if isinstance(refusal, Invalid):
         return [FieldMessage(p.path, where(p.path, lang), p.say(lang), p.warning)
-                for p in refusal.problems]
+                for p in refusal.problems + refusal.warnings]
     return [FieldMessage("", "", say(refusal.code, refusal.params, lang, refusal.message))]
 
 

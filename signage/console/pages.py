@@ -27,6 +27,7 @@ def _(text: str) -> str:
 
 PAGES: tuple[Page, ...] = (
     Page("/", _("Overview"), ROLES),
+    Page("/playlists", _("Playlists"), ("editor", "approver", "technician")),
     Page("/schedule", _("Schedule"), ("editor", "approver", "technician")),
     Page("/emergency", _("Emergency"), ("approver", "technician", "editor")),
 )

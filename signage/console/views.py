@@ -31,8 +31,9 @@ PAGE_HEADERS = {
     # Pages name people and what is on a government screen: no cache keeps them.
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
-    # The API's no-referrer makes Chromium send `Origin: null` with a page's own form posts,
-    # which the origin check must refuse; same-origin keeps the origin for this box only.
+    # Not the API's no-referrer: under it Chromium sends `Origin: null` with a page's own
+    # form posts, and the origin check (auth.same_origin) refused every one, sign-in too.
+    # same-origin still keeps the console's paths from other sites.
     "Referrer-Policy": "same-origin",
 }
 

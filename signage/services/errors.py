@@ -53,13 +53,17 @@ class Busy(Refused):
 
 
 class Invalid(Refused):
-    """What was sent cannot be accepted; `problems` names every field and what to do."""
+    """What was sent cannot be accepted; `problems` names every field and what to do.
+
+    `warnings`: what the checks found worth a look besides (they alone would not refuse);
+    a face that shows each problem at its field (the console) shows these beside them."""
 
     kind = "invalid"
 
     def __init__(self, code: str, message: str, problems: list[Problem], **params: Any):
         super().__init__(code, message, **params)
         self.problems = problems
+        self.warnings: list[Problem] = []
 
     @classmethod
     def field(cls, field: str, code: str, reason: str, **params: Any) -> "Invalid":

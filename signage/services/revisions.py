@@ -64,7 +64,9 @@ def save_playlist(assets: Assets, revisions: Revisions, settings: Settings, acto
     )
     problems += found.errors
     if problems:
-        raise _not_saved(name, problems)
+        refusal = _not_saved(name, problems)
+        refusal.warnings = found.warnings
+        raise refusal
     try:
         revision = revisions.save_draft("playlist", playlist, actor.name, role=actor.role)
     except AssetMissing as exc:  # removed between our check and the save

@@ -180,6 +180,19 @@ class Revisions:
             (kind, kind, name, name, limit))
         return [_info(row, body=False) for row in rows]
 
+    def latest_per_name(self, kind: str) -> list[RevisionInfo]:
+        """The newest revision of each name of `kind`, newest first (for listings: every
+        name, however many revisions the others have)."""
+        rows = self.database.query(
+            f"SELECT {_COLUMNS} FROM revisions r WHERE r.id IN (SELECT MAX(id) FROM revisions "
+            "WHERE kind = ? GROUP BY name) ORDER BY r.id DESC", (kind,))
+        return [_info(row, body=False) for row in rows]
+
+    def live_ids(self, kind: str) -> dict[str, int]:
+        """name -> the revision the player follows, for every live name of `kind`."""
+        return {row["name"]: row["revision"] for row in self.database.query(
+            "SELECT name, revision FROM live WHERE kind = ?", (kind,))}
+
     def get(self, revision_id: int, body: bool = True) -> RevisionInfo:
         """One revision, with its document unless `body` is False; RevisionNotFound."""
         rows = self.database.query(f"SELECT {_COLUMNS}, r.body FROM revisions r WHERE r.id = ?",
