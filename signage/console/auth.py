@@ -180,7 +180,9 @@ def action_for(*roles: str) -> Callable[..., object]:
     """A dependency for a POST that `roles` may make: the page check, then CSRF."""
     page = page_for(*roles)
 
-    async def check(request: Request, who: Annotated[Visitor, Depends(page)]) -> Visitor:
+    # The dependency as a default, not in Annotated[...]: annotations are strings here
+    # (from __future__), and FastAPI cannot resolve one naming this function's local.
+    async def check(request: Request, who: Visitor = Depends(page)) -> Visitor:
         await check_form(request, who.csrf)
         return who
 

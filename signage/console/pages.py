@@ -27,6 +27,10 @@ def _(text: str) -> str:
 
 PAGES: tuple[Page, ...] = (
     Page("/", _("Overview"), ROLES),
+    Page("/panel", _("Panel"), ("technician",)),
+    Page("/plays", _("Proof of play"), ("technician", "approver")),
+    Page("/audit", _("Audit log"), ("admin",)),
+    Page("/people", _("People and tokens"), ("admin",)),
 )
 
 
