@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 AdminPage = Annotated[Visitor, Depends(page_for("admin"))]
-Short = Annotated[str, Query(max_length=64)]
+Short = Annotated[str, Query(max_length=200)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,9 +41,9 @@ class Filters:
 
 @router.get("/audit")
 def audit_page(request: Request, who: AdminPage, actor: Annotated[str, Query(
-                   alias="who", max_length=64)] = "", action: Short = "",
-               first: Annotated[str, Query(alias="from", max_length=20)] = "",
-               last: Annotated[str, Query(alias="to", max_length=20)] = "",
+                   alias="who", max_length=200)] = "", action: Short = "",
+               first: Annotated[str, Query(alias="from", max_length=200)] = "",
+               last: Annotated[str, Query(alias="to", max_length=200)] = "",
                before: Annotated[int | None, Query(ge=1, le=2 ** 63 - 1)] = None) -> Response:
     filters = Filters(actor.strip(), action.strip(), first, last)
     zone = site_zone(request)

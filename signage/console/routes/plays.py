@@ -22,13 +22,13 @@ router = APIRouter(include_in_schema=False)
 
 READERS = ("technician", "approver")  # as GET /api/plays
 ReaderPage = Annotated[Visitor, Depends(page_for(*READERS))]
-DateText = Annotated[str, Query(max_length=20)]
+DateText = Annotated[str, Query(max_length=200)]
 
 
 @router.get("/plays")
 def plays_page(request: Request, who: ReaderPage, month: DateText = "",
-               first: Annotated[str, Query(alias="from", max_length=20)] = "",
-               last: Annotated[str, Query(alias="to", max_length=20)] = "") -> Response:
+               first: Annotated[str, Query(alias="from", max_length=200)] = "",
+               last: Annotated[str, Query(alias="to", max_length=200)] = "") -> Response:
     now = site_now(request)
     asked = {"month": month.strip(), "from": first.strip(), "to": last.strip()}
     try:
@@ -46,8 +46,8 @@ def plays_page(request: Request, who: ReaderPage, month: DateText = "",
 
 @router.get("/plays.csv")
 def plays_csv(request: Request, who: ReaderPage, month: DateText = "",
-              first: Annotated[str, Query(alias="from", max_length=20)] = "",
-              last: Annotated[str, Query(alias="to", max_length=20)] = "") -> Response:
+              first: Annotated[str, Query(alias="from", max_length=200)] = "",
+              last: Annotated[str, Query(alias="to", max_length=200)] = "") -> Response:
     """Every play started in the period, for Excel: the same file as
     GET /api/plays?excel=true (a byte order mark, local times)."""
     asked = {"month": month.strip(), "from": first.strip(), "to": last.strip()}
