@@ -237,3 +237,17 @@ def test_each_report_refuses_the_wrong_role(url, path, allowed, refused):
         with signed_in(url, name) as client:
             answer = client.get(path)
         assert answer.status_code == (200 if name in allowed else 403), (name, path)
+
+
+@pytest.mark.parametrize("path, name", [("/panel", "tuan"), ("/audit", "quan"),
+                                        ("/plays", "minh"), ("/people", "quan")])
+def test_each_page_has_no_inline_script_or_style_and_loads_light(url, path, name):
+    with signed_in(url, name) as client:
+        page = client.get(path)
+        assert page.status_code == 200
+        html = page.text
+        assert "<script>" not in html and " style=" not in html
+        assert not re.search(r"\son[a-z]+=", html), "no inline event handlers (CSP)"
+        linked = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+        weight = len(page.content) + sum(len(client.get(p).content) for p in linked)
+    assert weight < 150_000, f"{path}: first load {weight} bytes"
