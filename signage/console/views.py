@@ -31,6 +31,10 @@ PAGE_HEADERS = {
     # Pages name people and what is on a government screen: no cache keeps them.
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
+    # Not the API's no-referrer: with it Chromium sends `Origin: null` on a page's own form
+    # posts, and the origin check (auth.same_origin) refuses every form. same-origin keeps
+    # the address from other sites and lets this box see its own.
+    "Referrer-Policy": "same-origin",
 }
 
 
