@@ -199,42 +199,54 @@ class Records:
                      r["zone"], r["playlist"], r["item"], r["kind"], r["label"], r["revision"],
                      r["frame_sha256"], bool(r["clock_trusted"]), r["emergency"]) for r in rows]
 
+    def play_groups(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
+        """Plays started in [start, end) added up in SQL per playlist item (or emergency
+        notice) and revision: plays, seconds on screen, plays timed by a clock that could
+        not be believed, and the department the revision names ('' when none). One pass
+        over the plays; a year of them (100,000 rows) is never loaded to be added up, and
+        what comes back is a few rows per item, for roll_up to total any way."""
+        rows = self.database.query(
+            "SELECT g.*, coalesce(json_extract(r.body, '$.department'), '') AS department "
+            "FROM (SELECT playlist, zone, item, kind, emergency, revision, "
+            "max(label) AS label, count(*) AS plays, "
+            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
+            "sum(clock_trusted = 0) AS untrusted_plays "
+            "FROM plays WHERE started_at >= ? AND started_at < ? "
+            "GROUP BY playlist, zone, item, kind, emergency, revision) AS g "
+            "LEFT JOIN revisions AS r ON r.id = g.revision",
+            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
+        return [dict(r) for r in rows]
+
     def play_summary(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
         """Per playlist item, and per emergency notice, for plays started in [start, end)
         (a month at the site): plays and seconds on screen, and how many of the plays were
         timed by a clock that could not be believed."""
-        rows = self.database.query(
-            "SELECT playlist, zone, item, kind, emergency, max(label) AS label, "
-            "count(*) AS plays, "
-            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
-            "sum(clock_trusted = 0) AS untrusted_plays "
-            "FROM plays WHERE started_at >= ? AND started_at < ? "
-            "GROUP BY playlist, zone, item, kind, emergency "
-            "ORDER BY playlist, zone, item, emergency",
-            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
-        return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]
-
-    def play_totals(self, start: dt.datetime, end: dt.datetime, by: str) -> list[dict]:
-        """Plays started in [start, end) counted and timed per `by`: 'playlist', or
-        'department' (the department the played revision names; '' when none does), in SQL
-        so a year of plays (100,000 rows) is never loaded to be added up."""
-        key = _TOTALS_BY[by]
-        rows = self.database.query(
-            f"SELECT {key} AS name, count(*) AS plays, "
-            "sum((julianday(p.ended_at) - julianday(p.started_at)) * 86400.0) AS seconds, "
-            "sum(p.clock_trusted = 0) AS untrusted_plays "
-            "FROM plays AS p LEFT JOIN revisions AS r ON r.id = p.revision "
-            "WHERE p.started_at >= ? AND p.started_at < ? "
-            f"GROUP BY {key} ORDER BY seconds DESC, name",
-            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
-        return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]
+        return roll_up(self.play_groups(start, end), ITEM_KEYS)
 
 
-# What play_totals groups by: fixed SQL, never text from a request.
-_TOTALS_BY = {
-    "playlist": "coalesce(p.playlist, '')",
-    "department": "coalesce(json_extract(r.body, '$.department'), '')",
-}
+# A playlist item (or an emergency notice) in proof of play; play_summary's rows.
+ITEM_KEYS = ("playlist", "zone", "item", "kind", "emergency")
+
+
+def roll_up(groups: Iterable[dict], keys: tuple[str, ...]) -> list[dict]:
+    """play_groups' rows totalled per `keys` (ordered by them, nothing before something),
+    seconds rounded to a tenth; the label is the greatest, as SQL's max gives."""
+    totals: dict[tuple, dict] = {}
+    for group in groups:
+        key = tuple(group[k] for k in keys)
+        found = totals.setdefault(key, {**{k: group[k] for k in keys}, "label": group["label"],
+                                        "plays": 0, "seconds": 0.0, "untrusted_plays": 0})
+        found["label"] = max(found["label"], group["label"])
+        for measure in ("plays", "seconds", "untrusted_plays"):
+            found[measure] += group[measure]
+    rows = [totals[key] for key in sorted(totals, key=_nulls_first)]
+    for row in rows:
+        row["seconds"] = round(row["seconds"], 1)
+    return rows
+
+
+def _nulls_first(key: tuple) -> tuple:
+    return tuple((value is not None, value if value is not None else 0) for value in key)
 
 
 def _like_prefix(text: str) -> str:
