@@ -251,3 +251,14 @@ def test_each_page_has_no_inline_script_or_style_and_loads_light(url, path, name
         linked = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
         weight = len(page.content) + sum(len(client.get(p).content) for p in linked)
     assert weight < 150_000, f"{path}: first load {weight} bytes"
+
+
+@pytest.mark.parametrize("path, name, title", [
+    ("/panel", "tuan", "Panel"), ("/audit", "quan", "Audit log"),
+    ("/plays", "minh", "Proof of play"), ("/people", "quan", "People and tokens")])
+def test_each_page_speaks_english_when_asked(url, path, name, title):
+    with signed_in(url, name) as client:
+        client.post("/language", data={"lang": "en", "back": path})
+        page = client.get(path)
+    assert page.status_code == 200 and '<html lang="en">' in page.text
+    assert f"<h1>{title}</h1>" in page.text
