@@ -210,7 +210,7 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 # Each kind of refusal has one HTTP answer; the code and its parameters go with it, so a
 # client can say the same thing in its own language.
-_REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422,
+REFUSAL_STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403, "invalid": 422,
                    "busy": 429}
 
 
@@ -224,5 +224,5 @@ async def refused_answer(request: Request, exc: Exception) -> JSONResponse:
     else:
         content = {"detail": exc.message, "code": exc.code, **exc.params}
     retry = exc.params.get("retry_after_s")
-    return JSONResponse(status_code=_REFUSAL_STATUS[exc.kind], content=content,
+    return JSONResponse(status_code=REFUSAL_STATUS[exc.kind], content=content,
                         headers={"Retry-After": str(retry)} if retry is not None else None)

@@ -18,13 +18,15 @@ from signage.api import check_routes_need_token, create_app
 from signage.clock import Clock
 from signage.console.auth import CrossSiteRefused, NotYourRole, SignInNeeded, signin_url, visitor
 from signage.console import thumbs
-from signage.console.routes import emergency, overview, playlists, schedule, signin
+from signage.console.routes import (audit, emergency, overview, panel, people, playlists, plays,
+                                    schedule, signin)
 from signage.console.views import STATIC, render
 from signage.settings import Settings
 from signage.store import Store
 
 ROUTERS = (signin.router, overview.router, playlists.router, thumbs.router,
-           schedule.router, emergency.router)
+           schedule.router, emergency.router,
+           panel.router, audit.router, plays.router, people.router)
 STATIC_PREFIX = "/static/"
 _STATIC_NAME = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*\.(css|js|svg|png|woff2|ico)$")
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",

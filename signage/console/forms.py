@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
 
+from signage.api import REFUSAL_STATUS
 from signage.content.wording import say, where
 from signage.services.errors import Invalid, Refused
 
@@ -35,3 +36,8 @@ def see_other(path: str, **said: str) -> RedirectResponse:
     """303 to `path`; `said` (e.g. done='approved') goes in the query for the page to word."""
     query = f"?{urlencode(said)}" if said else ""
     return RedirectResponse(path + query, status_code=303)
+
+
+def status_for(refusal: Refused) -> int:
+    """The HTTP status a page answers a refusal with: the API's for the same refusal."""
+    return REFUSAL_STATUS[refusal.kind]

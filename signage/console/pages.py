@@ -30,6 +30,10 @@ PAGES: tuple[Page, ...] = (
     Page("/playlists", _("Playlists"), ("editor", "approver", "technician")),
     Page("/schedule", _("Schedule"), ("editor", "approver", "technician")),
     Page("/emergency", _("Emergency"), ("approver", "technician", "editor")),
+    Page("/panel", _("Panel"), ("technician",)),
+    Page("/plays", _("Proof of play"), ("technician", "approver")),
+    Page("/audit", _("Audit log"), ("admin",)),
+    Page("/people", _("People and tokens"), ("admin",)),
 )
 
 

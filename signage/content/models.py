@@ -394,6 +394,9 @@ class Playlist(_Strict):
     """Items played in order on the whole panel, or a `layout` of zones each playing its own."""
 
     name: Slug
+    # The provincial department the content comes from (foreign affairs, culture and
+    # tourism, ...): proof-of-play reports total the wall's time per department.
+    department: Annotated[str, BeforeValidator(_clean_text)] | None = Field(None, max_length=80)
     items: list[Item] | None = Field(None, min_length=1, max_length=MAX_ITEMS)
     layout: list[Zone] | None = Field(None, min_length=1, max_length=MAX_ZONES)
     transition: TransitionField = Transition()

@@ -207,6 +207,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        "vi": "{value!r} bắt đầu và kết thúc cùng giờ; muốn cả ngày thì bỏ `time`"},
     "bad_date": {"en": "{value!r} is not a date; write YYYY-MM-DD, e.g. 2027-02-06",
                  "vi": "{value!r} không phải ngày; hãy viết YYYY-MM-DD, ví dụ 2027-02-06"},
+    "panel_control_unknown": {"en": "is not a panel setting; choose brightness, power or "
+                                    "test_pattern",
+                              "vi": "không phải thiết lập của màn hình; hãy chọn brightness, "
+                                    "power hoặc test_pattern"},
+    "credential_name_form": {"en": "needs 1-64 letters, digits, '.', '@', '_' or '-' (no "
+                                   "spaces)",
+                             "vi": "cần 1-64 chữ cái, chữ số, '.', '@', '_' hoặc '-' "
+                                   "(không có dấu cách)"},
+    "bad_month": {"en": "{value!r} is not a month; write YYYY-MM, e.g. 2027-02",
+                  "vi": "{value!r} không phải tháng; hãy viết YYYY-MM, ví dụ 2027-02"},
+    "bad_local_time": {"en": "{value!r} is not a date and time",
+                       "vi": "{value!r} không phải ngày giờ hợp lệ"},
+    "period_too_long": {"en": "the period is longer than {days} days; ask month by month",
+                        "vi": "khoảng thời gian dài hơn {days} ngày; hãy xem từng tháng"},
+    "passwords_differ": {"en": "the two passwords differ; type the same password twice",
+                         "vi": "hai mật khẩu không giống nhau; hãy gõ cùng một mật khẩu hai lần"},
     "dates_reversed": {"en": "ends on {last} before it starts on {first}; swap from and to",
                        "vi": "kết thúc ngày {last} trước khi bắt đầu ngày {first}; hãy đổi chỗ "
                              "from và to"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 
 from drivers.registry import patterns_for
 from signage.clock import Clock
@@ -31,6 +32,8 @@ def set_override(desired: Desired, records: Records, clock: Clock, settings: Set
     setting = PanelSetting(setting)  # a plain name works too: "power"
     now = clock.now()
     expiry = _expiry(now, expires_at, duration)
+    if setting is PanelSetting.BRIGHTNESS:
+        _check_percent(value)
     if setting is PanelSetting.TEST_PATTERN:
         shown = patterns_for(settings.driver)
         if value not in shown:
@@ -64,6 +67,15 @@ def clear_override(desired: Desired, records: Records, actor: Principal,
 # The audit detail names the value as the API's body does.
 _DETAIL_KEY = {PanelSetting.BRIGHTNESS: "percent", PanelSetting.POWER: "on",
                PanelSetting.TEST_PATTERN: "pattern"}
+
+
+def _check_percent(value: object) -> None:
+    """Brightness is a percent: a finite number from 0 to 100 (the API's body says so too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Invalid.field("percent", "float_parsing", "must be a number")
+    if not 0 <= value <= 100:
+        raise Invalid.field("percent", "less_than_equal" if value > 100 else "greater_than_equal",
+                            "must be from 0 to 100", **({"le": 100} if value > 100 else {"ge": 0}))
 
 
 def _expiry(now: dt.datetime, expires_at: dt.datetime | None,

@@ -19,7 +19,8 @@ from typing import Iterator
 
 from signage.errors import StoreError, StoreUnavailable
 from signage.services.errors import Conflict, Forbidden, Invalid, NotFound, Refused
-from signage.store.access import MIN_PASSWORD_CHARS, Access, Principal, UserInfo
+from signage.store.access import (MIN_PASSWORD_CHARS, ROLES, Access, Principal, UserInfo,
+                                  check_name, check_role)
 from signage.store.records import Records
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_user(access: Access, records: Records, actor: Principal, name: str, r
                 password: str) -> UserInfo:
     """A person who logs in with this password; Invalid for a short password, Conflict if
     the name is taken."""
+    _check_new(name, role)
     if len(password) < MIN_PASSWORD_CHARS:
         raise Invalid.field("password", "password_too_short", (
             f"must have at least {MIN_PASSWORD_CHARS} characters; a passphrase of a few words "
@@ -53,6 +55,7 @@ def disable_user(access: Access, records: Records, actor: Principal, name: str) 
 def create_token(access: Access, records: Records, actor: Principal, name: str,
                  role: str) -> str:
     """A new API token's secret, shown this once; only its hash is kept."""
+    _check_new(name, role)
     with _refused_as(Conflict, "name_taken", name=name):
         secret = access.create_token(name, role, created_by=_maker(actor))
     records.audit(actor.name, actor.role, "token.create", target=name,
@@ -110,3 +113,18 @@ def _refused_as(refusal: type[Refused], code: str, **params) -> Iterator[None]:
 def _maker(actor: Principal) -> str | None:
     """Who a new credential waits on: none from the box's console (trusted), else the admin."""
     return None if actor.kind == "console" else actor.maker_id
+
+
+def _check_new(name: str, role: str) -> None:
+    """Invalid naming the field for a name or role the store would refuse (the store's
+    rules, said before it is asked, so a bad name is not reported as a taken one)."""
+    try:
+        check_name(name, "user")
+    except StoreError:
+        raise Invalid.field("name", "credential_name_form", (
+            "needs 1-64 letters, digits, '.', '@', '_' or '-'"), value=name[:64]) from None
+    try:
+        check_role(role)
+    except StoreError:
+        raise Invalid.field("role", "literal_error", f"must be one of {', '.join(ROLES)}",
+                            expected=", ".join(ROLES)) from None

@@ -130,6 +130,34 @@ class Records:
         return [AuditEntry(r["id"], r["at"], r["actor"], r["role"], r["action"], r["target"],
                            r["revision"], json.loads(r["detail"])) for r in rows]
 
+    def audit_page(self, *, actor: str | None = None, action: str | None = None,
+                   start: dt.datetime | None = None, end: dt.datetime | None = None,
+                   before_id: int | None = None, limit: int = 50) -> list[AuditEntry]:
+        """One page of the log, newest first: entries older than `before_id` (keyset
+        paging, so a page costs the same however deep), by `actor`, with `action` or an
+        action under it ('panel' finds panel.brightness), at or after `start`, before `end`."""
+        where, params = ["1 = 1"], []
+        if actor:
+            where.append("actor = ?")
+            params.append(actor)
+        if action:
+            where.append("(action = ? OR action LIKE ? ESCAPE '\\')")
+            params += [action, _like_prefix(action) + ".%"]
+        if start is not None:
+            where.append("at >= ?")
+            params.append(utc_text(start))
+        if end is not None:
+            where.append("at < ?")
+            params.append(utc_text(end))
+        if before_id is not None:
+            where.append("id < ?")
+            params.append(before_id)
+        rows = self.database.query(
+            f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+            (*params, limit))
+        return [AuditEntry(r["id"], r["at"], r["actor"], r["role"], r["action"], r["target"],
+                           r["revision"], json.loads(r["detail"])) for r in rows]
+
     def record_plays(self, plays: Iterable[Play]) -> int:
         """Store a batch of plays in one transaction; the number stored."""
         rows = [(utc_text(p.started_at, PLAY_TIMESPEC), utc_text(p.ended_at, PLAY_TIMESPEC),
@@ -185,6 +213,24 @@ class Records:
                      r["zone"], r["playlist"], r["item"], r["kind"], r["label"], r["revision"],
                      r["frame_sha256"], bool(r["clock_trusted"]), r["emergency"]) for r in rows]
 
+    def play_groups(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
+        """Plays started in [start, end) added up in SQL per playlist item (or emergency
+        notice) and revision: plays, seconds on screen, plays timed by a clock that could
+        not be believed, and the department the revision names ('' when none). One pass
+        over the plays; a year of them (100,000 rows) is never loaded to be added up, and
+        what comes back is a few rows per item, for roll_up to total any way."""
+        rows = self.database.query(
+            "SELECT g.*, coalesce(json_extract(r.body, '$.department'), '') AS department "
+            "FROM (SELECT playlist, zone, item, kind, emergency, revision, "
+            "max(label) AS label, count(*) AS plays, "
+            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
+            "sum(clock_trusted = 0) AS untrusted_plays "
+            "FROM plays WHERE started_at >= ? AND started_at < ? "
+            "GROUP BY playlist, zone, item, kind, emergency, revision) AS g "
+            "LEFT JOIN revisions AS r ON r.id = g.revision",
+            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
+        return [dict(r) for r in rows]
+
     def play_summary(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
         """Per playlist item, and per emergency notice, for plays started in [start, end)
         (a month at the site): plays and seconds on screen, and how many of the plays were
@@ -234,3 +280,33 @@ def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+# A playlist item (or an emergency notice) in proof of play; play_summary's rows.
+ITEM_KEYS = ("playlist", "zone", "item", "kind", "emergency")
+
+
+def roll_up(groups: Iterable[dict], keys: tuple[str, ...]) -> list[dict]:
+    """play_groups' rows totalled per `keys` (ordered by them, nothing before something),
+    seconds rounded to a tenth; the label is the greatest, as SQL's max gives."""
+    totals: dict[tuple, dict] = {}
+    for group in groups:
+        key = tuple(group[k] for k in keys)
+        found = totals.setdefault(key, {**{k: group[k] for k in keys}, "label": group["label"],
+                                        "plays": 0, "seconds": 0.0, "untrusted_plays": 0})
+        found["label"] = max(found["label"], group["label"])
+        for measure in ("plays", "seconds", "untrusted_plays"):
+            found[measure] += group[measure]
+    rows = [totals[key] for key in sorted(totals, key=_nulls_first)]
+    for row in rows:
+        row["seconds"] = round(row["seconds"], 1)
+    return rows
+
+
+def _nulls_first(key: tuple) -> tuple:
+    return tuple((value is not None, value if value is not None else 0) for value in key)
+
+
+def _like_prefix(text: str) -> str:
+    """`text` with LIKE's wildcards escaped (by a backslash), to match it literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,10 +8,7 @@ the site's local day and month.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -19,22 +16,14 @@ from fastapi.responses import JSONResponse
 
 from signage.api.deps import ClockDep, RecordsDep, SiteZoneDep, require_role
 from signage.api.localtime import in_site_time, query_instant, query_refusal
+from signage.services import proof
+from signage.services.proof import MAX_SPAN, MONTH, csv_filename, local_month, plays_csv
 
 router = APIRouter(prefix="/api/plays", tags=["plays"])
 
 _READERS = [Depends(require_role("technician", "approver"))]
 DEFAULT_SPAN = dt.timedelta(days=1)
-MAX_SPAN = dt.timedelta(days=366)
 CSV_TYPE = "text/csv; charset=utf-8"
-CSV_FIELDS = ("started_at", "ended_at", "seconds", "zone", "playlist", "item", "kind", "label",
-              "revision", "emergency", "frame_sha256", "clock_trusted")
-# Excel opens UTF-8 as its ANSI code page unless the file starts with a byte order mark,
-# and reads "2026-12-01 08:00:00" as a date and time but not ISO 8601 with an offset.
-EXCEL_BOM = "\ufeff"
-EXCEL_TIME = "%Y-%m-%d %H:%M:%S"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @router.get("", dependencies=_READERS, responses={200: {"content": {
@@ -70,9 +59,8 @@ def get_plays(
     plays = [play.as_dict() for play in records.plays(start_at, end_at)]
     wants_csv = format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv or excel:
-        return Response(_csv(plays, zone, excel), media_type=CSV_TYPE, headers={
-            "Content-Disposition":
-                f'attachment; filename="plays-{start_at:%Y%m%d}-{end_at:%Y%m%d}.csv"'})
+        return Response(plays_csv(plays, zone, excel), media_type=CSV_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="{csv_filename(start_at, end_at)}"'})
     # JSON as it is: every value is already text, a number or null, and FastAPI's walk
     # through a day of plays to make them so cost a third of the answer's time.
     return JSONResponse({"from": start_at.isoformat(), "to": end_at.isoformat(),
@@ -85,42 +73,10 @@ def get_summary(records: RecordsDep, clock: ClockDep, zone: SiteZoneDep,
                     "YYYY-MM, the site's local month, e.g. 2027-02 (default: this month)"
                 ))] = None) -> dict[str, Any]:
     """Per playlist item (and per emergency notice) in a month: how many times it played
-    and its seconds on screen; plays count in the month they started in, local time."""
+    and its seconds on screen, with totals per playlist and per department (the one the
+    played revision names); plays count in the month they started in, local time."""
     if month is None:
         month = clock.now().astimezone(zone).strftime("%Y-%m")
-    elif not _MONTH.match(month):
+    elif not MONTH.match(month):
         raise query_refusal("month", f"{month[:20]!r} is not a month; write YYYY-MM, e.g. 2027-02")
-    items = records.play_summary(*_local_month(month, zone))
-    return {"month": month, "plays": sum(i["plays"] for i in items),
-            "seconds": round(sum(i["seconds"] for i in items), 1),
-            "untrusted_plays": sum(i["untrusted_plays"] for i in items), "items": items}
-
-
-def _local_month(month: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    """'2027-02' -> the first instants of that local month and of the next."""
-    year, number = map(int, month.split("-"))
-    following = (year + number // 12, number % 12 + 1)
-    return (dt.datetime(year, number, 1, tzinfo=zone),
-            dt.datetime(*following, 1, tzinfo=zone))
-
-
-def _csv(plays: list[dict], zone: dt.tzinfo, excel: bool) -> str:
-    out = io.StringIO()
-    out.write(EXCEL_BOM if excel else "")
-    writer = csv.DictWriter(out, CSV_FIELDS, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for play in plays:
-        row = {key: _cell(value) for key, value in play.items()}
-        for key in ("started_at", "ended_at"):
-            moment = dt.datetime.fromisoformat(play[key]).astimezone(zone)
-            row[key] = moment.strftime(EXCEL_TIME) if excel else moment.isoformat()
-        writer.writerow(row)
-    return out.getvalue()
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, bool):
-        return "true" if value else "false"  # as in the JSON, not Python's True
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value  # shown as text, never run
-    return value
+    return {"month": month, **proof.report(records, *local_month(month, zone))}
