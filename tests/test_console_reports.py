@@ -52,7 +52,7 @@ def test_the_audit_log_filters_by_person_and_local_dates(url, store, clock):
         page = admin.get("/audit", params={"who": "minh", "from": "2026-11-26",
                                            "to": "2026-11-26"})
         assert page.status_code == 200
-        rows = re.findall(r"<tr>\s*<td data-label=\"Lúc\"><time>([^<]+)</time>", page.text)
+        rows = re.findall(r"<tr>\s*<td data-label=\"Thời gian\"><time>([^<]+)</time>", page.text)
         assert rows == ["26/11/2026 07:10", "26/11/2026 00:30"]  # newest first, local
         assert "<code>playlist.approve</code>" not in page.text  # minh's on 25/11 local, and hoa's
         assert "panel.brightness" in page.text and "playlist.reject" in page.text
