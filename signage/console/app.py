@@ -17,12 +17,13 @@ from starlette.concurrency import run_in_threadpool
 from signage.api import check_routes_need_token, create_app
 from signage.clock import Clock
 from signage.console.auth import CrossSiteRefused, NotYourRole, SignInNeeded, signin_url, visitor
-from signage.console.routes import overview, signin
+from signage.console.routes import approvals, media, overview, signin
 from signage.console.views import STATIC, render
 from signage.settings import Settings
 from signage.store import Store
 
-ROUTERS = (signin.router, overview.router)
+ROUTERS = (signin.router, overview.router,
+           media.router, approvals.router)
 STATIC_PREFIX = "/static/"
 _STATIC_NAME = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*\.(css|js|svg|png|woff2|ico)$")
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",

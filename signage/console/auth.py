@@ -180,7 +180,10 @@ def action_for(*roles: str) -> Callable[..., object]:
     """A dependency for a POST that `roles` may make: the page check, then CSRF."""
     page = page_for(*roles)
 
-    async def check(request: Request, who: Annotated[Visitor, Depends(page)]) -> Visitor:
+    # Depends as the default, not in Annotated: under `from __future__ import annotations`
+    # the annotation is a string FastAPI resolves in the module's globals, where `page`
+    # (a local) is not, and `who` would silently become a query parameter.
+    async def check(request: Request, who: Visitor = Depends(page)) -> Visitor:
         await check_form(request, who.csrf)
         return who
 

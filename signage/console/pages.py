@@ -27,6 +27,8 @@ def _(text: str) -> str:
 
 PAGES: tuple[Page, ...] = (
     Page("/", _("Overview"), ROLES),
+    Page("/media", _("Media library"), ("editor", "approver", "technician")),
+    Page("/approvals", _("Approvals"), ("approver", "editor")),
 )
 
 
