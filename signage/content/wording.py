@@ -294,6 +294,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "revision_not_found": {"en": "there is no such revision", "vi": "không có phiên bản này"},
     "revision_state": {"en": "the revision is not in a state that allows this",
                        "vi": "phiên bản đang ở trạng thái không cho phép thao tác này"},
+    "reason_needed": {"en": "a rejection needs a reason of 1-{max} characters; say what to "
+                            "change",
+                      "vi": "từ chối cần có lý do dài 1-{max} ký tự; hãy nói rõ cần sửa gì"},
     "four_eyes": {"en": "someone other than its author must approve it",
                   "vi": "người duyệt phải khác người soạn"},
     "emergency_not_found": {"en": "there is no emergency notice {id}",
