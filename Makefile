@@ -9,7 +9,8 @@ LISTEN ?= 127.0.0.1:8080
 DRIVER ?= emulated://768x384
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test faults install system-packages test-tools validate preview golden screenshots clean
+.PHONY: run test faults install system-packages test-tools validate preview golden screenshots \
+	console-screenshots clean
 
 run: install
 	$(BIN)/signage run --driver '$(DRIVER)' --listen $(LISTEN) --seed playlists
@@ -48,6 +49,10 @@ golden: install
 # every sample playlist's items and layouts, every card and the emergency card, as PNGs
 screenshots: install
 	$(BIN)/python tools/screenshots.py --size $(or $(SIZE),768x384) --out screenshots
+
+# every console page in Vietnamese at 1366x768 and 390x844, in Debian's Chromium, over a demo store
+console-screenshots: install test-tools
+	$(BIN)/python tools/console_screenshots.py --out $(or $(OUT),screenshots/console)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache signage/render/_blend.*.so
