@@ -31,6 +31,9 @@ PAGE_HEADERS = {
     # Pages name people and what is on a government screen: no cache keeps them.
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
+    # Not the API's no-referrer: under it Chromium sends "Origin: null" with a page's own
+    # form posts, and the origin check (auth.same_origin) refuses every one of them.
+    "Referrer-Policy": "same-origin",
 }
 
 
