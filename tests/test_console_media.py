@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from signage.content.models import Playlist
+from signage.settings import Settings
 from tests.console_helpers import add_people, browser_like, console_server, csrf_of, sign_in
 
 
@@ -149,3 +150,48 @@ def test_an_admin_may_not_open_the_library(url):
     with browser_like(url) as client:
         sign_in(client, "quan")
         assert client.get("/media").status_code == 403
+
+
+def test_a_full_disk_is_said_in_vietnamese_at_the_file_input(tmp_path, clock):
+    import dataclasses
+
+    from signage.store import Store
+    from tests.test_disk_full import DISK_MB, RESERVE_MB, fill, noisy_png, small_disk
+
+    with small_disk(tmp_path / "disk", DISK_MB) as disk:
+        settings = dataclasses.replace(
+            Settings(data_dir=disk / "data", runtime_dir=tmp_path / "run"),
+            disk_reserve_mb=RESERVE_MB)
+        store = Store(settings.data_dir, clock, reserve_bytes=settings.disk_reserve_bytes)
+        add_people(store)
+        try:
+            with console_server(settings, clock, store) as url, browser_like(url) as client:
+                sign_in(client, "lan")
+                fill(disk)
+                answer = upload(client, noisy_png((300, 300)), "day.png")
+        finally:
+            store.close()
+    assert answer.status_code == 507
+    errors = re.search(r'<div id="upload-errors".*?</div>', answer.text, re.S).group(0)
+    assert "Ổ đĩa của máy đã đầy nên tệp không được lưu." in errors
+
+
+def test_a_film_shows_its_transcode_and_a_thumbnail_of_its_first_frame(editor, store, tmp_path):
+    from signage.services.films import TRANSCODER
+    from tests.films import make_film
+
+    film = make_film(tmp_path / "cao-nguyen.mp4", fps=10, seconds=1.0, size=(1920, 1080))
+    answer = editor.post("/media", data={"csrf": csrf_of(editor, "/media")},
+                         files={"file": ("cao-nguyen.mp4", film.read_bytes(), "video/mp4")})
+    assert answer.status_code == 303, answer.text
+    TRANSCODER.wait(timeout=120)
+    page = editor.get("/media").text
+    assert "Phim · 1920×1080" in page and "Đã chuyển về đúng kích thước màn hình." in page
+    [record] = store.assets.all()
+    job = store.jobs.latest(record.ref)
+    store.jobs.update(job.id, state="running", percent=42.0)  # as it is while the job runs
+    page = editor.get("/media").text
+    assert "Đang chuyển về kích thước màn hình: 42%" in page and "data-job-running" in page
+    thumb = editor.get(f"/media/{record.ref.removeprefix('sha256:')}/thumb")
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(thumb.content)).size == (160, 90)
