@@ -274,7 +274,20 @@ def declared_upload_answer(client, editor, declared: int, filename: str, first: 
             f"filename=\"{filename}\"\r\n\r\n").encode() + first
     with socket.create_connection((host, port), timeout=10) as conn:
         conn.sendall(head)
-        return conn.recv(4096)
+        return whole_answer(conn)
+
+
+def whole_answer(conn: socket.socket) -> bytes:
+    """The answer's head and its Content-Length of body: on a busy machine the server's
+    two writes may arrive as two segments, and one recv() would see only the head."""
+    answer = b""
+    while True:
+        chunk = conn.recv(4096)
+        answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        found = re.search(rb"(?im)^content-length: *(\d+)", head)
+        if not chunk or (found and len(body) >= int(found.group(1))):
+            return answer
 
 
 def test_a_declared_length_over_the_cap_is_refused_at_the_first_bytes(client, store, editor):

@@ -13,7 +13,8 @@ from PIL import Image
 
 from signage.content.models import Playlist
 from signage.schedule.rules import Schedule
-from tests.console_helpers import add_people, browser_like, console_server, csrf_of, sign_in
+from tests.console_helpers import browser_like, csrf_of, sign_in
+from tests.test_console import url  # noqa: F401  (the console on a real server)
 
 LIVE_TEXT = {"vi": "Chào mừng quý khách", "en": "Welcome", "zh": "欢迎光临"}
 DRAFT_TEXT = {"vi": "Chào mừng quý khách đến Thanh Thủy", "en": "Welcome", "zh": "欢迎光临"}
@@ -35,13 +36,6 @@ def submitted(store, document, author="lan") -> int:
     revision = store.revisions.save_draft("playlist", document, author, role="editor")
     store.revisions.submit(revision, author, role="editor")
     return revision
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
 
 
 @contextlib.contextmanager

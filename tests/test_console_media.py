@@ -12,13 +12,7 @@ from PIL import Image
 from signage.content.models import Playlist
 from signage.settings import Settings
 from tests.console_helpers import add_people, browser_like, console_server, csrf_of, sign_in
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
+from tests.test_console import url  # noqa: F401  (the console on a real server)
 
 
 @pytest.fixture
