@@ -189,3 +189,26 @@ def test_a_film_shows_its_transcode_and_a_thumbnail_of_its_first_frame(editor, s
     thumb = editor.get(f"/media/{record.ref.removeprefix('sha256:')}/thumb")
     assert thumb.status_code == 200
     assert Image.open(io.BytesIO(thumb.content)).size == (160, 90)
+
+
+def test_a_large_library_comes_in_pages_and_a_refusal_shows_on_the_files_page(editor, store,
+                                                                             clock):
+    from signage.media.images import inspect_asset
+    from signage.console.routes.media import PER_PAGE
+
+    refs = []
+    for shade in range(PER_PAGE + 3):
+        data = png_bytes((8, 8), (shade, 0, 0))
+        refs.append(store.assets.add(data, inspect_asset(data), f"anh-{shade}.png"))
+        clock.advance(1)  # the newest first: anh-{PER_PAGE + 2} heads page 1
+    first, second = editor.get("/media"), editor.get("/media?page=2")
+    assert f"Các tệp ({PER_PAGE + 3})" in first.text and "Trang 1 / 2" in first.text
+    assert first.text.count('class="card asset') == PER_PAGE
+    assert second.text.count('class="card asset') == 3 and "anh-0.png" in second.text
+    oldest = refs[0]
+    store.revisions.save_draft("playlist", Playlist.model_validate(
+        {"name": "cu", "items": [{"kind": "image", "asset": oldest}]}), "lan", role="editor")
+    refused = editor.post(f"/media/{oldest.removeprefix('sha256:')}/delete",
+                          data={"csrf": csrf_of(editor, "/media"), "page": "2"})
+    assert refused.status_code == 409 and "vẫn đang được dùng trong cu" in refused.text
+    assert len(first.content) < 150_000  # a page stays light on a slow link

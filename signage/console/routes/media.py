@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -37,30 +37,38 @@ ReaderDep = Annotated[Visitor, Depends(page_for(*READERS))]
 ChangerDep = Annotated[Visitor, Depends(page_for(*CHANGERS))]
 ActionDep = Annotated[Visitor, Depends(action_for(*CHANGERS))]
 MB = 1024 * 1024
+# A page of the library stays light on a slow link (the first load's budget is 150 KB).
+PER_PAGE = 40
 
 
 @router.get("/media")
-def media_page(request: Request, who: ReaderDep, done: str = "", id: str = "") -> Response:
-    return _page(request, who, done=done, done_id=id)
+def media_page(request: Request, who: ReaderDep, done: str = "", id: str = "",
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    return _page(request, who, done=done, done_id=id, page=page)
 
 
 def _page(request: Request, who: Visitor, status_code: int = 200,
           upload_errors: list[FieldMessage] | None = None, delete_errors: dict | None = None,
-          done: str = "", done_id: str = "") -> Response:
+          done: str = "", done_id: str = "", page: int = 1) -> Response:
     store, settings = request.app.state.store_slot.get(), request.app.state.settings
-    entries = library_entries(store, settings.site_timezone)
-    return render(request, who, "media.html", status_code=status_code, entries=entries,
+    records = store.assets.all()
+    pages = max(1, -(-len(records) // PER_PAGE))
+    page = min(page, pages)
+    shown = records[(page - 1) * PER_PAGE:page * PER_PAGE]
+    return render(request, who, "media.html", status_code=status_code,
+                  entries=library_entries(store, shown, settings.site_timezone),
+                  total=len(records), page=page, pages=pages,
                   may_change=who.role in CHANGERS, upload_errors=upload_errors or [],
                   delete_errors=delete_errors or {}, done=done, done_id=done_id,
                   image_mb=max_upload_bytes(settings) // MB, film_mb=max_film_bytes(settings) // MB)
 
 
-def library_entries(store, zone: str) -> list[dict]:
-    """Every stored file, newest first, with the revisions that hold it and, for a film,
-    its transcode job (few queries: one for the files, one for every use)."""
+def library_entries(store, records, zone: str) -> list[dict]:
+    """The files `records` (AssetRecords) with the revisions that hold each and, for a film,
+    its transcode job (one query for every use, one per film shown)."""
     uses = store.assets.uses()
     entries = []
-    for record in store.assets.all():
+    for record in records:
         film = record.media_type.startswith("video/")
         job = store.jobs.latest(record.ref) if film else None
         entries.append({
@@ -153,17 +161,19 @@ def _upload_words(exc: Exception, settings, lang: str) -> list[FieldMessage]:
 
 
 @router.post("/media/{digest}/delete")
-def delete(request: Request, who: ActionDep, digest: str) -> Response:
-    """Delete a file nothing live or waiting uses; otherwise say where it is used."""
+def delete(request: Request, who: ActionDep, digest: str,
+           page: Annotated[int, Form(ge=1, le=100_000)] = 1) -> Response:
+    """Delete a file nothing live or waiting uses; otherwise say where it is used (on the
+    page of the library the button was on)."""
     store, settings = request.app.state.store_slot.get(), request.app.state.settings
     try:
         asset_service.delete_asset(store.assets, store.records, who.principal, digest)
     except Refused as exc:
         words = [message.words for message in refusal_messages(exc, who.lang)]
         return _page(request, who, 404 if exc.kind == "not_found" else 409,
-                     delete_errors={digest: words})
+                     delete_errors={digest: words}, page=page)
     forget(settings.data_dir, digest)
-    return see_other("/media", done="deleted")
+    return see_other("/media", done="deleted", page=str(page))
 
 
 @router.get("/media/{digest}/thumb")
