@@ -161,3 +161,12 @@ def test_an_editor_cannot_approve(url, store, waiting):
 def test_a_technician_may_not_open_the_page(url):
     with person(url, "tuan") as technician:
         assert technician.get("/approvals").status_code == 403
+
+
+def test_markup_in_a_drafts_text_shows_as_text_in_the_changes(url, store):
+    publish(store, playlist("welcome", LIVE_TEXT))
+    submitted(store, playlist("welcome", {**LIVE_TEXT, "en": "Welcome <script>alert(1)</script>"}))
+    with person(url, "minh") as approver:
+        page = approver.get("/approvals").text
+    assert "<script>alert(1)" not in page
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page.replace("<ins> ", "<ins>")

@@ -78,3 +78,24 @@ def test_an_unused_file_is_deleted_from_its_card(editor_tab, store):
     expect(editor_tab.get_by_role("status")).to_have_text("Tệp đã bị xoá.")
     expect(editor_tab.get_by_text("Thư viện chưa có tệp nào.")).to_be_visible()
     assert store.assets.all() == []
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """A box whose image cap is 1 MB, so a file over it is small enough to make here."""
+    import dataclasses
+
+    from tests.browser.server import data_settings
+
+    return dataclasses.replace(data_settings(tmp_path), max_upload_mb=1)
+
+
+def test_an_image_over_the_cap_is_refused_before_it_is_sent(editor_tab, store):
+    sent = []
+    editor_tab.on("request", lambda request: sent.append(request.method))
+    editor_tab.get_by_label("Chọn ảnh hoặc phim").set_input_files(
+        {"name": "qua-lon.png", "mimeType": "image/png", "buffer": b"\x89PNG" + bytes(1_200_000)})
+    editor_tab.get_by_role("button", name="Tải lên", exact=True).click()
+    expect(editor_tab.locator("#upload-errors")).to_have_text(
+        "Ảnh lớn hơn 1 MB, giới hạn cho ảnh. Hãy thu nhỏ ảnh hoặc lưu với mức nén cao hơn.")
+    assert "POST" not in sent and store.assets.all() == []

@@ -60,7 +60,11 @@ def _page(request: Request, who: Visitor, status_code: int = 200,
                   total=len(records), page=page, pages=pages,
                   may_change=who.role in CHANGERS, upload_errors=upload_errors or [],
                   delete_errors=delete_errors or {}, done=done, done_id=done_id,
-                  image_mb=max_upload_bytes(settings) // MB, film_mb=max_film_bytes(settings) // MB)
+                  image_max=max_upload_bytes(settings), film_max=max_film_bytes(settings),
+                  image_mb=f"{max_upload_bytes(settings) / MB:g}",
+                  film_mb=f"{max_film_bytes(settings) / MB:g}",
+                  too_big_image=_too_big_words(False, max_upload_bytes(settings), who.lang),
+                  too_big_film=_too_big_words(True, max_film_bytes(settings), who.lang))
 
 
 def library_entries(store, records, zone: str) -> list[dict]:
@@ -146,11 +150,7 @@ def _upload_words(exc: Exception, settings, lang: str) -> list[FieldMessage]:
     if isinstance(exc, Refused):
         return refusal_messages(exc, lang)
     if isinstance(exc, UploadTooLarge):
-        words = (_("The film is larger than %(mb)s MB, the limit for films. Export it shorter "
-                   "or with a lower bitrate.") if exc.film else
-                 _("The image is larger than %(mb)s MB, the limit for images. Scale it down or "
-                   "save it with more compression."))
-        return [FieldMessage("file", "", words % {"mb": f"{exc.limit / MB:g}"})]
+        return [FieldMessage("file", "", _too_big_words(exc.film, exc.limit, lang))]
     if isinstance(exc, StoreFull):
         return [FieldMessage("file", "", _("The box's disk is full, so the file was not stored. "
                                            "Delete files nobody uses, or ask a technician."))]
@@ -158,6 +158,17 @@ def _upload_words(exc: Exception, settings, lang: str) -> list[FieldMessage]:
         return [FieldMessage("file", "", _("The store cannot take the file now. Try again in a "
                                            "minute; if it goes on, tell a technician."))]
     return [FieldMessage("file", "", _("Choose one image or film file and send the form again."))]
+
+
+def _too_big_words(film: bool, limit: int, lang: str) -> str:
+    """The refusal of a file over its cap; media.js says it before sending one (a slow
+    link should not carry 600 MB only to hear this), the server when it arrives."""
+    _ = gettext_for(lang)
+    words = (_("The film is larger than %(mb)s MB, the limit for films. Export it shorter "
+               "or with a lower bitrate.") if film else
+             _("The image is larger than %(mb)s MB, the limit for images. Scale it down or "
+               "save it with more compression."))
+    return words % {"mb": f"{limit / MB:g}"}
 
 
 @router.post("/media/{digest}/delete")

@@ -15,9 +15,24 @@
     }));
   }
 
+  // The server's caps, checked here first: on a slow link a file over its cap should be
+  // refused before it is sent, not after. The server checks again (by content).
+  function tooBig(file) {
+    const film = file.type.startsWith("video/") || /\.(mp4|m4v|mov|mkv|webm)$/i.test(file.name);
+    const limit = Number(film ? errors.dataset.filmMax : errors.dataset.imageMax);
+    if (file.size <= limit) { return null; }
+    return film ? errors.dataset.filmTooBig : errors.dataset.imageTooBig;
+  }
+
   function send(form) {
     const input = form.querySelector("input[type=file]");
     if (!input.files.length) { input.focus(); return; }
+    const refusal = tooBig(input.files[0]);
+    if (refusal) {
+      input.setAttribute("aria-invalid", "true");
+      showErrors([refusal]);
+      return;
+    }
     const bar = form.querySelector(".upload-progress");
     const request = new XMLHttpRequest();
     request.open("POST", form.action);
