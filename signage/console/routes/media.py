@@ -9,7 +9,6 @@ as the X-CSRF-Token header from media.js) and is checked before anything is stor
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -19,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from signage.api.routes.assets import (UploadTooLarge, max_film_bytes, max_upload_bytes,
                                        receive_and_store, upload_asset)
 from signage.console.auth import (CSRF_FIELD, CSRF_HEADER, CrossSiteRefused, Visitor, action_for,
-                                  page_for, same_origin)
+                                  check_origin, check_token, page_for)
 from signage.console.forms import FieldMessage, refusal_messages, see_other
 from signage.console.i18n import gettext_for
 from signage.console.shown_time import local_text
@@ -88,18 +87,16 @@ def library_entries(store, records, zone: str) -> list[dict]:
 @router.post("/media")
 async def upload(request: Request, who: ChangerDep) -> Response:
     """One file from the form (or from media.js), stored by the upload service."""
-    if not same_origin(request):
-        raise CrossSiteRefused("Yêu cầu đến từ trang khác nên bị từ chối. / The request came "
-                               "from another site and is refused.")
+    check_origin(request)
     sent_header = request.headers.get(CSRF_HEADER)
-    if sent_header is not None:
-        _check_token(sent_header, who)
+    if sent_header is not None:  # media.js; the plain form sends it beside the file
+        check_token(sent_header, who.csrf)
     store, settings = request.app.state.store_slot.get(), request.app.state.settings
     try:
         stored = await receive_and_store(
             request, who.principal, store.assets, store.records, store.jobs, settings,
             accept_fields=lambda fields: sent_header is not None
-            or _check_token(fields.get(CSRF_FIELD, ""), who))
+            or check_token(fields.get(CSRF_FIELD), who.csrf))
     except CrossSiteRefused:
         raise
     except (Refused, HTTPException, StoreError) as exc:
@@ -114,14 +111,6 @@ async def upload(request: Request, who: ChangerDep) -> Response:
 # The app-wide body limit lets an upload through as far as POST /api/assets allows; the
 # caps for each kind are applied while the body streams in.
 upload.body_limit = upload_asset.body_limit  # type: ignore[attr-defined]
-
-
-def _check_token(sent: str, who: Visitor) -> bool:
-    if not sent or not hmac.compare_digest(sent, who.csrf):
-        raise CrossSiteRefused("Mã bảo vệ biểu mẫu sai hoặc đã hết hạn; hãy tải lại trang và "
-                               "thử lại. / The form's security code is wrong or has expired; "
-                               "reload the page and try again.")
-    return True
 
 
 def _wants_json(request: Request) -> bool:
