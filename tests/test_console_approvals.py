@@ -4,6 +4,7 @@ with a reason the author sees, the four-eyes refusal, roles."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import io
 import re
@@ -170,3 +171,17 @@ def test_markup_in_a_drafts_text_shows_as_text_in_the_changes(url, store):
         page = approver.get("/approvals").text
     assert "<script>alert(1)" not in page
     assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page.replace("<ins> ", "<ins>")
+
+
+def test_every_frame_of_every_strip_asked_at_once_is_drawn(url, store, waiting):
+    """As a browser loads a page: all frames of the draft's and the live strip together
+    (the preview queue takes two renders a person at most; the strips wait their turn)."""
+    live, draft = waiting
+    other = submitted(store, playlist("gate", DRAFT_TEXT))
+    paths = [f"/approvals/{rev}/frames/{n}.png" for rev, count in ((draft, 2), (live, 1),
+                                                                   (other, 1))
+             for n in range(1, count + 1)]
+    with person(url, "minh") as approver:
+        with concurrent.futures.ThreadPoolExecutor(len(paths)) as pool:
+            answers = list(pool.map(approver.get, paths))
+    assert [answer.status_code for answer in answers] == [200] * len(paths)

@@ -26,6 +26,9 @@ class StripCache:
 
     def __init__(self, keep: int = KEEP_REVISIONS):
         self.keep = keep
+        # One strip drawn at a time: a page asks for every frame of every strip at once,
+        # and the preview queue lets a person wait for two renders at most (429 beyond).
+        self.drawing = asyncio.Lock()
         self._lock = threading.Lock()
         self._strips: collections.OrderedDict[int, list[bytes]] = collections.OrderedDict()
 
@@ -65,11 +68,15 @@ async def strip(app, caller: str, revision_id: int) -> list[bytes]:
     from the cache or drawn now on the preview queue (Busy past its limits)."""
     cache = cache_of(app)
     frames = cache.get(revision_id)
-    if frames is None:
-        job = functools.partial(_draw, app.state.store_slot.get().revisions, app.state.settings,
-                                app.state.clock, revision_id)
-        frames = await asyncio.wrap_future(app.state.previews.submit(caller, job))
-        cache.put(revision_id, frames)
+    if frames is not None:
+        return frames
+    async with cache.drawing:
+        frames = cache.get(revision_id)  # drawn for another frame's request while we waited
+        if frames is None:
+            job = functools.partial(_draw, app.state.store_slot.get().revisions,
+                                    app.state.settings, app.state.clock, revision_id)
+            frames = await asyncio.wrap_future(app.state.previews.submit(caller, job))
+            cache.put(revision_id, frames)
     return frames
 
 
