@@ -185,3 +185,20 @@ def test_every_frame_of_every_strip_asked_at_once_is_drawn(url, store, waiting):
         with concurrent.futures.ThreadPoolExecutor(len(paths)) as pool:
             answers = list(pool.map(approver.get, paths))
     assert [answer.status_code for answer in answers] == [200] * len(paths)
+
+
+def test_the_decision_partial_serves_one_playlists_page_too(store, waiting, settings):
+    """What the playlist page includes: the decisions on one playlist, in local time."""
+    from signage.console.decisions import recent_decisions
+    from signage.console.views import environment
+
+    _live, draft = waiting
+    store.revisions.reject(draft, "hoa", "Thiếu giờ đóng cửa", role="approver")
+    other = publish(store, playlist("gate", DRAFT_TEXT))
+    decisions = recent_decisions(store.revisions, settings.site_timezone, name="welcome")
+    assert [(d.revision, d.state) for d in decisions] == [(draft, "rejected"), (1, "approved")]
+    assert other not in [d.revision for d in decisions]
+    assert decisions[0].decided_at == "26/11/2026 08:00"  # 01:00 UTC at the gate
+    html = environment("en").get_template("partials/decision.html").render(decision=decisions[0])
+    assert "rejected" in html and "by hoa at 26/11/2026 08:00" in html
+    assert "Reason: Thiếu giờ đóng cửa" in html

@@ -212,3 +212,11 @@ def test_a_large_library_comes_in_pages_and_a_refusal_shows_on_the_files_page(ed
                           data={"csrf": csrf_of(editor, "/media"), "page": "2"})
     assert refused.status_code == 409 and "vẫn đang được dùng trong cu" in refused.text
     assert len(first.content) < 150_000  # a page stays light on a slow link
+
+
+def test_in_english_the_page_and_its_refusals_are_english(editor, store):
+    editor.post("/language", data={"lang": "en", "back": "/media"})
+    answer = upload(editor, b"not a picture", "notes.png")
+    assert answer.status_code == 422 and '<html lang="en">' in answer.text
+    assert "Media library" in answer.text
+    assert "is not a readable PNG, JPEG or WebP image" in answer.text
