@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
+from signage.console.thumbs import thumb_url
 from signage.content.documents import Document
 from signage.services import revisions
 from signage.store.access import Principal
@@ -95,9 +96,9 @@ def test_a_trilingual_playlist_with_a_library_picture_is_submitted_through_the_f
     assert with_picture.status_code == 200
     # The picture is picked from the library by its name, with its thumbnail; no hash typed.
     assert re.search(rf'<option value="{picture}"[^>]*>cổng-chính.png', with_picture.text)
-    assert f'data-thumb="/media/{picture}/thumb"' in with_picture.text
-    thumb = client.get(f"/media/{picture}/thumb")
-    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    assert f'data-thumb="{thumb_url(picture)}"' in with_picture.text
+    thumb = client.get(thumb_url(picture))
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(thumb.content)).convert("RGB").getpixel((4, 4))[1] > 120
 
     answer = client.post("/playlists/_new", data={
@@ -355,7 +356,7 @@ def test_a_big_library_is_listed_once_not_in_every_picker(client, store):
     page = client.post("/playlists/_new", data={**fields, "action": "refresh"}).text
 
     assert page.count("<option value=\"sha256:") == 1  # the chosen one, in its picker
-    assert 'data-library="image"' in page and f'data-thumb="/media/{pictures[3]}/thumb"' in page
+    assert 'data-library="image"' in page and f'data-thumb="{thumb_url(pictures[3])}"' in page
     listed = client.get("/playlists/_library.json").json()
     assert [entry["ref"] for entry in listed["image"]] == [
         asset.ref for asset in store.assets.all()]

@@ -44,6 +44,8 @@ def take(browser, url: str, out: Path) -> list[Path]:
         for size in SIZES:
             tabs[person].set_viewport_size(size)
             tabs[person].goto(entry.path, wait_until="load")
+            # and the pictures drawn on demand after it (lazy thumbnails, filmstrips)
+            tabs[person].wait_for_load_state("networkidle")
             path = out / f"{entry.name}-{size['width']}x{size['height']}.png"
             tabs[person].screenshot(path=str(path), full_page=True)
             written.append(path)

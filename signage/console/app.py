@@ -17,14 +17,13 @@ from starlette.concurrency import run_in_threadpool
 from signage.api import check_routes_need_token, create_app
 from signage.clock import Clock
 from signage.console.auth import CrossSiteRefused, NotYourRole, SignInNeeded, signin_url, visitor
-from signage.console import thumbs
-from signage.console.routes import (audit, emergency, overview, panel, people, playlists, plays,
-                                    schedule, signin)
+from signage.console.routes import (approvals, audit, emergency, media, overview, panel, people,
+                                    playlists, plays, schedule, signin)
 from signage.console.views import STATIC, render
 from signage.settings import Settings
 from signage.store import Store
 
-ROUTERS = (signin.router, overview.router, playlists.router, thumbs.router,
+ROUTERS = (signin.router, overview.router, playlists.router, media.router, approvals.router,
            schedule.router, emergency.router,
            panel.router, audit.router, plays.router, people.router)
 STATIC_PREFIX = "/static/"

@@ -158,12 +158,23 @@ def same_origin(request: Request) -> bool:
 
 async def check_form(request: Request, expected: str) -> None:
     """Refuse a state-changing request from another site or without the right token."""
-    if not same_origin(request):
-        raise CrossSiteRefused("Yêu cầu đến từ trang khác nên bị từ chối. / The request came "
-                               "from another site and is refused.")
+    check_origin(request)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and _is_form(request):
         sent = (await request.form()).get(CSRF_FIELD)
+    check_token(sent, expected)
+
+
+def check_origin(request: Request) -> None:
+    """CrossSiteRefused unless the request comes from a page of this box."""
+    if not same_origin(request):
+        raise CrossSiteRefused("Yêu cầu đến từ trang khác nên bị từ chối. / The request came "
+                               "from another site and is refused.")
+
+
+def check_token(sent: object, expected: str) -> None:
+    """CrossSiteRefused unless `sent` is the visitor's CSRF token `expected`. For a form
+    whose body is not read as a form (an upload streams): check_origin, then this."""
     if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise CrossSiteRefused("Mã bảo vệ biểu mẫu sai hoặc đã hết hạn; hãy tải lại trang và "
                                "thử lại. / The form's security code is wrong or has expired; "

@@ -28,6 +28,8 @@ def _(text: str) -> str:
 PAGES: tuple[Page, ...] = (
     Page("/", _("Overview"), ROLES),
     Page("/playlists", _("Playlists"), ("editor", "approver", "technician")),
+    Page("/media", _("Media library"), ("editor", "approver", "technician")),
+    Page("/approvals", _("Approvals"), ("approver", "editor")),
     Page("/schedule", _("Schedule"), ("editor", "approver", "technician")),
     Page("/emergency", _("Emergency"), ("approver", "technician", "editor")),
     Page("/panel", _("Panel"), ("technician",)),

@@ -1,81 +1,95 @@
-"""Small pictures of the library's images for pages that pick one (GET /media/{id}/thumb).
+"""Small pictures of library files for the console: a PNG thumbnail of an image, or of a
+film's first frame, made with Pillow (PyAV for films) once and kept on disk.
 
-A stored image may be 40 megapixels; a page listing a few dozen of them over a 256 kbit/s
-link needs a few KB each. The thumbnail is made with Pillow on first request, one at a
-time (a large decode holds ~160 MB), and cached beside the data by the image's sha256,
-which never changes for a given id, so browsers may keep it too.
+Assets are named by their sha256, so a thumbnail never goes stale: the cache file is named
+by the digest and the size, and is only ever written whole (a temporary name, then
+os.replace). On a disk that cannot take it (full, read-only) the thumbnail is still
+answered, only not kept. Another helper may add a thumbnail for the playlist editor: the
+lead folds the two here.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
-import re
-import threading
+import secrets
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import Response
-from PIL import Image, ImageOps
+from PIL import Image
 
-from signage.console.auth import Visitor, page_for
+from signage.store.assets import asset_file
 
-router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
-THUMB_BOX = (160, 96)
-THUMB_BACKDROP = (32, 32, 32)  # transparent parts over the wall's dark, as it shows them
-_HEX_ID = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
-_making = threading.BoundedSemaphore(1)
+THUMB_PX = 160  # the longest side: a row of the library on a phone, sharp on 2x screens
+CACHE_DIR = "cache/thumbs"  # under the data dir, beside the assets it is made from
 
-ReaderDep = Annotated[Visitor, Depends(page_for("editor", "approver", "technician"))]
+
+def thumbnail_png(data_dir: Path, assets_dir: Path, ref: str, media_type: str,
+                  size: int = THUMB_PX) -> bytes | None:
+    """The thumbnail of the stored asset `ref` (at most `size` px a side), from the cache
+    or made now; None when no picture can be made of it (a damaged film)."""
+    digest = ref.removeprefix("sha256:")
+    cached = data_dir / CACHE_DIR / f"{digest}-{size}.png"
+    if cached.is_file():
+        return cached.read_bytes()
+    source = asset_file(assets_dir, ref)
+    picture = _film_frame(source) if media_type.startswith("video/") else _image(source)
+    if picture is None:
+        return None
+    png = _as_png(picture, size)
+    _keep(cached, png)
+    return png
+
+
+def _image(source: Path) -> Image.Image | None:
+    try:
+        with Image.open(source) as image:
+            image.draft("RGB", (THUMB_PX * 2, THUMB_PX * 2))  # JPEG: decode at a smaller scale
+            return image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    except (OSError, ValueError) as exc:
+        log.warning("no thumbnail for %s: %s", source.name, exc)
+        return None
+
+
+def _film_frame(source: Path) -> Image.Image | None:
+    import av  # here: only films need FFmpeg
+
+    try:
+        with av.open(str(source)) as container:
+            for frame in container.decode(video=0):
+                return frame.to_image()
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        log.warning("no thumbnail for film %s: %s", source.name, exc)
+    return None
+
+
+def _as_png(picture: Image.Image, size: int) -> bytes:
+    picture.thumbnail((size, size), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _keep(path: Path, png: bytes) -> None:
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(png)
+        os.replace(partial, path)
+    except OSError as exc:  # a full or read-only disk: answer it, keep nothing
+        partial.unlink(missing_ok=True)
+        log.info("thumbnail %s not cached: %s", path.name, exc)
+
+
+def forget(data_dir: Path, ref: str) -> None:
+    """Remove the cached thumbnails of a deleted asset."""
+    digest = ref.removeprefix("sha256:")
+    for cached in (data_dir / CACHE_DIR).glob(f"{digest}-*.png"):
+        cached.unlink(missing_ok=True)
 
 
 def thumb_url(ref: str) -> str:
-    return f"/media/{ref}/thumb"
-
-
-@router.get("/media/{asset_id}/thumb")
-def asset_thumbnail(request: Request, asset_id: str, who: ReaderDep) -> Response:
-    """A JPEG at most 160x96 of a stored image; 404 for anything else (films included)."""
-    found = _HEX_ID.match(asset_id)
-    store = request.app.state.store_slot.get()
-    record = store.assets.get(f"sha256:{found.group(1)}") if found else None
-    if record is None or not record.media_type.startswith("image/"):
-        raise HTTPException(404, detail="no such image")
-    cache = request.app.state.settings.data_dir / "thumbs" / f"{found.group(1)}.jpg"
-    data = cached_thumbnail(store.assets.path(record.ref), cache)
-    return Response(data, media_type="image/jpeg",
-                    headers={"Cache-Control": "private, max-age=31536000, immutable"})
-
-
-def cached_thumbnail(source: Path, cache: Path) -> bytes:
-    """The cached thumbnail of `source`, made and kept at `cache` the first time."""
-    try:
-        return cache.read_bytes()
-    except FileNotFoundError:
-        pass
-    with _making:
-        if cache.exists():  # made while we waited
-            return cache.read_bytes()
-        data = make_thumbnail(source)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(data)
-        os.replace(partial, cache)  # never a half-written thumbnail for the next reader
-        return data
-
-
-def make_thumbnail(source: Path) -> bytes:
-    with Image.open(source) as image:
-        image.draft("RGB", THUMB_BOX)  # JPEG: decode at a fraction of the size
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail(THUMB_BOX)
-        if image.mode in ("RGBA", "LA", "P"):
-            image = image.convert("RGBA")
-            backdrop = Image.new("RGB", image.size, THUMB_BACKDROP)
-            backdrop.paste(image, mask=image.getchannel("A"))
-            image = backdrop
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=80)
-        return out.getvalue()
+    """Where a page finds the thumbnail of the stored file `ref` (routes/media.py)."""
+    return f"/media/{ref.removeprefix('sha256:')}/thumb"

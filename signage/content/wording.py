@@ -178,6 +178,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "asset_path_over_http": {"en": "upload the image first and name it sha256:…",
                              "vi": "hãy tải ảnh lên trước rồi ghi sha256:…"},
     "image_refused": {"en": "the image was not stored", "vi": "ảnh không được lưu"},
+    "image_refused/not_image": {
+        "en": "is not a readable PNG, JPEG or WebP image; export it as one of those",
+        "vi": "không phải ảnh PNG, JPEG hay WebP đọc được; hãy xuất ảnh ra một trong các "
+              "định dạng đó"},
+    "image_refused/damaged": {
+        "en": "is damaged or cut short and cannot be decoded; export it again as PNG, JPEG "
+              "or WebP",
+        "vi": "tệp ảnh bị hỏng hoặc không trọn vẹn nên không đọc được; hãy xuất lại thành "
+              "PNG, JPEG hoặc WebP"},
+    "image_refused/other_kind": {
+        "en": "is not a PNG, JPEG or WebP picture; use one of those",
+        "vi": "không phải ảnh PNG, JPEG hay WebP; hãy dùng một trong các định dạng đó"},
+    "image_refused/markup": {
+        "en": "is SVG or other markup, not a picture; export it as PNG, JPEG or WebP",
+        "vi": "là SVG hoặc văn bản đánh dấu, không phải ảnh; hãy xuất thành PNG, JPEG hoặc WebP"},
+    "image_refused/bomb": {
+        "en": "has too many pixels to decode safely; scale it down to at most {megapixels} "
+              "megapixels",
+        "vi": "có quá nhiều điểm ảnh để giải mã an toàn; hãy thu nhỏ còn tối đa {megapixels} "
+              "megapixel"},
+    "image_refused/pixels": {
+        "en": "is {width}x{height} pixels; the limit is {megapixels} megapixels: scale it down",
+        "vi": "có {width}x{height} điểm ảnh; giới hạn là {megapixels} megapixel: hãy thu nhỏ"},
+    "image_refused/bytes": {
+        "en": "is {size} bytes; the limit is {limit}: scale it down or save it with more "
+              "compression",
+        "vi": "nặng {size} byte; giới hạn là {limit} byte: hãy thu nhỏ hoặc lưu với mức nén cao hơn"},
+    "image_refused/pixel_format": {
+        "en": "uses a pixel format that cannot be converted ({mode}); save it as 8-bit RGB",
+        "vi": "dùng kiểu điểm ảnh không chuyển đổi được ({mode}); hãy lưu thành RGB 8 bit"},
     # the schedule (signage.schedule.rules, .brightness, .findings)
     "schedule_warning": {"en": "worth a look", "vi": "nên kiểm tra lại"},
     "schedule_warning/never_applies": {
@@ -280,13 +310,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "revision_not_found": {"en": "there is no such revision", "vi": "không có phiên bản này"},
     "revision_state": {"en": "the revision is not in a state that allows this",
                        "vi": "phiên bản đang ở trạng thái không cho phép thao tác này"},
+    "reason_needed": {"en": "a rejection needs a reason of 1-{max} characters; say what to "
+                            "change",
+                      "vi": "từ chối cần có lý do dài 1-{max} ký tự; hãy nói rõ cần sửa gì"},
     "four_eyes": {"en": "someone other than its author must approve it",
                   "vi": "người duyệt phải khác người soạn"},
     "emergency_not_found": {"en": "there is no emergency notice {id}",
                             "vi": "không có thông báo khẩn cấp số {id}"},
     "asset_not_found": {"en": "{ref} is not in the store", "vi": "{ref} không có trong kho"},
-    "asset_in_use": {"en": "{ref} is still used by {playlists}",
-                     "vi": "{ref} vẫn đang được dùng trong {playlists}"},
+    "asset_in_use": {"en": "{ref} is still used by {names}; remove it from those first",
+                     "vi": "{ref} vẫn đang được dùng trong {names}; hãy bỏ nó khỏi đó trước"},
     "pattern_not_shown": {"en": "{pattern!r} is not a pattern this wall shows; choose one of "
                                 "{shown}",
                           "vi": "màn hình này không hiện mẫu {pattern!r}; hãy chọn một trong {shown}"},

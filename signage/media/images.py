@@ -74,7 +74,7 @@ def check_asset_bytes(size: int) -> None:
     """Refuse image bytes to be stored that are over MAX_ASSET_BYTES (a ContentError)."""
     if size > MAX_ASSET_BYTES:
         raise _refused(f"is {size} bytes; the limit is {MAX_ASSET_BYTES}: scale it down or "
-                       "save it with more compression")
+                       "save it with more compression", "bytes", size=size, limit=MAX_ASSET_BYTES)
 
 
 def inspect_asset(data: bytes) -> ImageFacts:
@@ -145,30 +145,33 @@ def _opened(source: Source) -> Iterator[Image.Image]:
                 yield image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refused("has too many pixels to decode safely; scale it down to at most "
-                       f"{MAX_ASSET_PIXELS // 1_000_000} megapixels") from None
+                       f"{MAX_ASSET_PIXELS // 1_000_000} megapixels", "bomb",
+                       megapixels=MAX_ASSET_PIXELS // 1_000_000) from None
     except UnidentifiedImageError:
-        raise _refused(_unaccepted_reason(head)) from None
+        raise _refused(*_unaccepted_reason(head)) from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError):
         # Pillow's ways of saying "damaged": truncated data, bad chunks, bad markers.
-        raise _refused(_DAMAGED) from None
+        raise _refused(_DAMAGED, "damaged") from None
 
 
 def _check_pixels(width: int, height: int) -> None:
     if width * height > MAX_ASSET_PIXELS:
         raise _refused(f"is {width}x{height} pixels; the limit is "
-                       f"{MAX_ASSET_PIXELS // 1_000_000} megapixels: scale it down")
+                       f"{MAX_ASSET_PIXELS // 1_000_000} megapixels: scale it down", "pixels",
+                       width=width, height=height, megapixels=MAX_ASSET_PIXELS // 1_000_000)
 
 
-def _unaccepted_reason(head: bytes) -> str:
+def _unaccepted_reason(head: bytes) -> tuple[str, str]:
+    """Why these first bytes are no accepted image, and that mistake's key (for wording)."""
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or (
             head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
-        return _DAMAGED
+        return _DAMAGED, "damaged"
     for signature, kind in _OTHER_KINDS:
         if head.startswith(signature):
-            return f"is {kind}; use PNG, JPEG or WebP"
+            return f"is {kind}; use PNG, JPEG or WebP", "other_kind"
     if b"<svg" in head.lower() or head.lstrip().startswith(b"<"):
-        return "is SVG or other markup, not a picture; export it as PNG, JPEG or WebP"
-    return "is not a readable PNG, JPEG or WebP image; export it as one of those"
+        return "is SVG or other markup, not a picture; export it as PNG, JPEG or WebP", "markup"
+    return "is not a readable PNG, JPEG or WebP image; export it as one of those", "not_image"
 
 
 def _in_srgb(image: Image.Image, icc: bytes | None, kind: str) -> Image.Image:
@@ -185,7 +188,7 @@ def _in_srgb(image: Image.Image, icc: bytes | None, kind: str) -> Image.Image:
         return image if image.mode == mode else image.convert(mode)
     except ValueError:
         raise _refused(f"uses a pixel format Pillow cannot convert ({image.mode}); save it "
-                       "as 8-bit RGB") from None
+                       "as 8-bit RGB", "pixel_format", mode=image.mode) from None
 
 
 # Modes holding more than 8 bits a sample. Pillow's convert() to RGB clips them at 255
@@ -220,5 +223,9 @@ def _encode(picture: Image.Image, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _refused(reason: str) -> ContentError:
-    return ContentError([(FIELD, reason)])
+def _refused(reason: str, mistake: str = "", **params: object) -> ContentError:
+    """A refusal on the image; `mistake` and `params` let other faces word it (wording.py's
+    image_refused/<mistake>)."""
+    refusal = ContentError([(FIELD, reason)])
+    refusal.params = {"mistake": mistake, **params} if mistake else {}  # type: ignore[attr-defined]
+    return refusal

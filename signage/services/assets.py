@@ -69,7 +69,8 @@ def upload_image(assets: Assets, records: Records, settings: Settings, actor: Pr
         check_asset_bytes(len(clean.data))
     except ContentError as exc:
         raise Invalid("image_refused", "the image was not stored; nothing changed",
-                      [Problem(FILE_FIELD, reason, code="image_refused")
+                      [Problem(FILE_FIELD, reason, code="image_refused",
+                               params=getattr(exc, "params", {}))
                        for _path, reason in exc.problems]) from None
     ref = assets.add(clean.data, clean, original_name=filename)
     stored = StoredImage(ref, clean.width, clean.height, clean.media_type, len(clean.data))
@@ -91,6 +92,7 @@ def delete_asset(assets: Assets, records: Records, actor: Principal, ref: str) -
     except AssetInUse as exc:
         raise Conflict("asset_in_use", str(exc), ref=ref,
                        playlists=[name for kind, name in exc.users if kind == "playlist"],
+                       names=", ".join(name for _kind, name in exc.users),
                        used_by=[{"kind": kind, "name": name} for kind, name in exc.users]) from None
     records.audit(actor.name, actor.role, "asset.delete", target=ref)
     log.info("asset %s deleted by %s", ref, actor.name)

@@ -4,15 +4,17 @@ offset, drawn from scratch without the frame loop."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from pathlib import Path
 from typing import Mapping
 
 import pygame
+from PIL import Image
 
 from signage.clock import SystemClock
 from signage.services.importer import check_asset_files, read_playlist
-from signage.content.models import Message, Playlist
+from signage.content.models import MIN_DURATION_S, Message, Playlist, VideoItem
 from signage.render.compositor import Compositor
 from signage.render.fonts import FontBook
 from signage.render.stage import Stage
@@ -86,3 +88,41 @@ def emergency_frame_png(message: Message, now: dt.datetime, *, size: tuple[int, 
     with _rendering:
         compositor = Compositor(size, preview_fonts(fonts), no_assets)
         return encode_png(frame_at(compositor, notice_playlist(message), 0.0, now))
+
+
+def item_frames_png(playlist: Playlist, now: dt.datetime, *, size: tuple[int, int],
+                    fonts: Mapping[str, str], assets_dir: Path, width: int) -> list[bytes]:
+    """A filmstrip: one PNG per item in document order (zone by zone), the frame halfway
+    through the item, drawn at the panel's `size` (so text wraps as on the wall) and
+    scaled to `width` pixels wide; one render at a time."""
+    def asset_path(ref: str) -> Path:
+        return asset_file(assets_dir, ref)
+
+    with _rendering:
+        compositor = Compositor(size, preview_fonts(fonts), asset_path)
+        return [_small_png(frame_at(compositor, playlist, at, now), width)
+                for at in item_midpoints(playlist, compositor.film_length)]
+
+
+def item_midpoints(playlist: Playlist, film_length) -> list[float]:
+    """Seconds into the timeline at which each item is halfway through (document order):
+    past its transition in, before the next one comes."""
+    midpoints = []
+    for zone in playlist.zones():
+        start = 0.0
+        for item in zone.items:
+            seconds = item.duration
+            if isinstance(item, VideoItem) and seconds is None:
+                seconds = item.playing_time(film_length(item) or MIN_DURATION_S)
+            midpoints.append(start + seconds / 2)
+            start += seconds
+    return midpoints
+
+
+def _small_png(frame: pygame.Surface, width: int) -> bytes:
+    data = pygame.image.tobytes(frame, "RGBX")
+    image = Image.frombytes("RGB", frame.get_size(), data, "raw", "RGBX")
+    height = max(1, round(image.height * width / image.width))
+    out = io.BytesIO()
+    image.resize((width, height), Image.Resampling.BOX).save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -26,8 +26,8 @@ from signage.settings import Settings
 from signage.store.access import Principal
 from signage.store.assets import Assets
 from signage.store.content import Content
-from signage.store.revisions import (FourEyesRefused, RevisionConflict, RevisionInfo,
-                                     RevisionNotFound, Revisions)
+from signage.store.revisions import (MAX_REASON_CHARS, FourEyesRefused, RevisionConflict,
+                                     RevisionInfo, RevisionNotFound, Revisions)
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,10 @@ def approve(revisions: Revisions, settings: Settings, actor: Principal,
 def reject(revisions: Revisions, actor: Principal, revision_id: int,
            reason: str) -> RevisionInfo:
     """Turn down a submitted revision with a reason its author will see."""
+    if not (reason or "").strip() or len(reason.strip()) > MAX_REASON_CHARS:
+        raise Invalid.field("reason", "reason_needed", f"a rejection needs a reason of "
+                            f"1-{MAX_REASON_CHARS} characters; say what to change",
+                            max=MAX_REASON_CHARS)
     with workflow_refusals():
         info = revisions.reject(revision_id, actor.name, reason, role=actor.role)
     log.info("%s %s revision %d rejected by %s", info.kind, info.name, info.id, actor.name)

@@ -145,15 +145,6 @@ class Assets:
         return [_asset_record(row) for row in
                 self.database.query("SELECT * FROM assets ORDER BY created_at DESC, sha256")]
 
-    def users(self) -> dict[str, list[tuple[str, str]]]:
-        """Every asset that live or pending content names -> those (kind, name) pairs, in
-        one query (the library lists where each file is used; asking asset by asset
-        was one query each)."""
-        found: dict[str, list[tuple[str, str]]] = {}
-        for row in self.database.query(_ALL_ASSET_USERS_SQL):
-            found.setdefault(f"sha256:{row['sha256']}", []).append((row["kind"], row["name"]))
-        return found
-
     def get(self, ref: str) -> AssetRecord | None:
         """The stored asset `ref`, or None."""
         if not is_stored_ref(ref):
@@ -161,6 +152,15 @@ class Assets:
         rows = self.database.query("SELECT * FROM assets WHERE sha256 = ?",
                                    (ref.removeprefix("sha256:"),))
         return _asset_record(rows[0]) if rows else None
+
+    def uses(self) -> dict[str, list[AssetUse]]:
+        """Per asset ref, the revisions that hold it (the ones a delete would be refused
+        for), in one query for the whole library."""
+        found: dict[str, list[AssetUse]] = {}
+        for row in self.database.query(_ALL_USES_SQL):
+            found.setdefault(f"sha256:{row['sha256']}", []).append(
+                AssetUse(row["id"], row["kind"], row["name"], row["state"], bool(row["live"])))
+        return found
 
     def delete(self, ref: str) -> None:
         """Remove an asset's row and file; AssetInUse if a revision that is live (or still
@@ -228,18 +228,29 @@ def _asset_record(row: sqlite3.Row) -> AssetRecord:
 
 
 # Which revisions keep an asset from being deleted: live ones, and drafts awaiting approval.
-_USING_REVISION = ("(r.id IN (SELECT revision FROM live) OR r.state IN ("
-                   + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES) + "))")
+_HOLDS_ASSET = ("(r.id IN (SELECT revision FROM live) OR r.state IN ("
+                + ", ".join(f"'{state}'" for state in PENDING_REVISION_STATES) + "))")
 _ASSET_USERS_SQL = (
     "SELECT DISTINCT r.kind, r.name FROM revision_assets ra "
     "JOIN revisions r ON r.id = ra.revision "
-    f"WHERE ra.sha256 = ? AND {_USING_REVISION} ORDER BY r.kind, r.name"
+    f"WHERE ra.sha256 = ? AND {_HOLDS_ASSET} ORDER BY r.kind, r.name"
 )
-_ALL_ASSET_USERS_SQL = (
-    "SELECT DISTINCT ra.sha256, r.kind, r.name FROM revision_assets ra "
-    "JOIN revisions r ON r.id = ra.revision "
-    f"WHERE {_USING_REVISION} ORDER BY ra.sha256, r.kind, r.name"
+_ALL_USES_SQL = (
+    "SELECT ra.sha256, r.id, r.kind, r.name, r.state, "
+    "r.id IN (SELECT revision FROM live) AS live FROM revision_assets ra "
+    f"JOIN revisions r ON r.id = ra.revision WHERE {_HOLDS_ASSET} ORDER BY r.kind, r.name, r.id"
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class AssetUse:
+    """A revision that holds an asset (live, or a draft or submission waiting)."""
+
+    revision: int
+    kind: str
+    name: str
+    state: str
+    live: bool
 
 
 def _file_sha256(path: Path) -> str:

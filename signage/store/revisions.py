@@ -172,12 +172,23 @@ class Revisions:
         return self.get(to_revision, body=False)
 
     def all(self, kind: str | None = None, name: str | None = None,
-            limit: int = 200) -> list[RevisionInfo]:
+            limit: int = 200, state: str | None = None) -> list[RevisionInfo]:
         """Revisions newest first, with their states and who did what when."""
         rows = self.database.query(
             f"SELECT {_COLUMNS} FROM revisions r WHERE (? IS NULL OR r.kind = ?) "
-            "AND (? IS NULL OR r.name = ?) ORDER BY r.id DESC LIMIT ?",
-            (kind, kind, name, name, limit))
+            "AND (? IS NULL OR r.name = ?) AND (? IS NULL OR r.state = ?) "
+            "ORDER BY r.id DESC LIMIT ?",
+            (kind, kind, name, name, state, state, limit))
+        return [_info(row, body=False) for row in rows]
+
+    def decided(self, author: str | None = None, name: str | None = None,
+                limit: int = 10) -> list[RevisionInfo]:
+        """The latest approvals and rejections (of `author`'s revisions, of `name`)."""
+        rows = self.database.query(
+            f"SELECT {_COLUMNS} FROM revisions r WHERE r.state IN ('approved', 'rejected') "
+            "AND (? IS NULL OR r.author = ?) AND (? IS NULL OR r.name = ?) "
+            "ORDER BY r.decided_at DESC, r.id DESC LIMIT ?",
+            (author, author, name, name, limit))
         return [_info(row, body=False) for row in rows]
 
     def latest_per_name(self, kind: str) -> list[RevisionInfo]:

@@ -3,6 +3,8 @@ needs to show something, and every console page comes out as a picture at both s
 
 from __future__ import annotations
 
+import concurrent.futures
+
 import datetime as dt
 import sys
 
@@ -47,7 +49,11 @@ def test_the_demo_store_has_live_submitted_and_draft_work_images_and_plays(tmp_p
 
 
 def test_every_page_is_photographed_at_both_sizes(tmp_path, capsys):
-    assert console_screenshots.main(["--out", str(tmp_path)]) == 0
+    # On a thread of its own: the command starts its own Playwright, and a session's
+    # `chromium` fixture (started by an earlier test) keeps an event loop on this thread,
+    # where Playwright's sync API refuses to start a second one.
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        assert worker.submit(console_screenshots.main, ["--out", str(tmp_path)]).result() == 0
 
     expected = {f"{page.name}-{size['width']}x{size['height']}.png"
                 for page in console_pages() if "{" not in page.path

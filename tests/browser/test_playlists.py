@@ -9,6 +9,7 @@ import io
 from PIL import Image
 from playwright.sync_api import expect
 
+from signage.console.thumbs import thumb_url
 from signage.devtools.browser import (OFFICE, PHONE, axe_violations, horizontal_overflow,
                                       overflowing_elements, sign_in)
 from tests.conftest import add_image
@@ -58,7 +59,7 @@ def test_write_a_trilingual_playlist_with_a_library_picture_see_the_preview_and_
     chooser.select_option(label="cổng-chính.png · 16×8")
     thumb = page.locator('img.thumb[data-for="f-items-1-asset"]')
     expect(thumb).to_be_visible()
-    assert thumb.get_attribute("src") == f"/media/{picture}/thumb"
+    assert thumb.get_attribute("src") == thumb_url(picture)
     # What was typed before adding the item is still there.
     expect(page.get_by_label("Tiếng Việt").first).to_have_value("Chào mừng quý khách")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, Callable
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel
@@ -29,6 +29,9 @@ from signage.services import assets, films
 from signage.services.assets import FILE_FIELD
 from signage.services.fair import FairQueue
 from signage.settings import MAX_FILM_MB_CEILING, MAX_UPLOAD_MB_CEILING, Settings
+from signage.store.assets import Assets
+from signage.store.jobs import Jobs
+from signage.store.records import Records
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
 
@@ -122,13 +125,28 @@ async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
     the panel needs) or one film (probed by content, no metadata; one larger than the
     panel is transcoded to its size in the background: GET /api/assets/{id} shows how
     far); its id is the sha256 of the stored bytes."""
+    stored = await receive_and_store(request, caller, asset_store, records, jobs, settings)
+    return StoredAsset(**dataclasses.asdict(stored))
+
+
+async def receive_and_store(request: Request, caller: Any, asset_store: Assets, records: Records,
+                            jobs: Jobs, settings: Settings,
+                            accept_fields: Callable[[dict[str, str]], None] | None = None
+                            ) -> assets.StoredImage:
+    """The upload in `request` stored by the service for its kind (films.upload_film or
+    assets.upload_image), on the upload queue. The console's form sends a few small fields
+    beside the file (its CSRF token): `accept_fields` sees them before anything is stored
+    and raises to refuse; without it any other field is refused."""
     queue: FairQueue = request.app.state.uploads
     queue.check(caller.maker_id)  # 429 before a long upload, not after it
     announced = request.headers.get("content-length", "")
     with assets.upload_spool(asset_store, settings, int(announced) if announced.isdigit()
                              else None, SPOOL_IN_MEMORY) as spool:
-        upload = await _receive(request, spool, _Caps(max_upload_bytes(settings),
-                                                      max_film_bytes(settings)))
+        upload = await receive_upload(request, spool, _Caps(max_upload_bytes(settings),
+                                                            max_film_bytes(settings)),
+                                      accept_fields is not None)
+        if accept_fields is not None:
+            accept_fields(upload.fields)
         # Probing, decoding and scaling run on the upload queue's own thread, never in the
         # pool that emergency notices, logins and status need; past its limits, 429.
         if upload.film:
@@ -137,8 +155,7 @@ async def upload_asset(request: Request, caller: Caller, asset_store: AssetsDep,
         else:
             job = functools.partial(assets.upload_image, asset_store, records, settings,
                                     caller, spool, upload.filename)
-        stored = await asyncio.wrap_future(queue.submit(caller.maker_id, job))
-    return StoredAsset(**dataclasses.asdict(stored))
+        return await asyncio.wrap_future(queue.submit(caller.maker_id, job))
 
 
 # The app-wide body limit (signage.api.security.BodyLimit) reads this; the route applies
@@ -178,6 +195,9 @@ class _Caps:
 
 
 FILM_SNIFF_BYTES = 16  # enough of the file's start to tell a film container
+# The console's upload form sends its CSRF token beside the file: a few short fields only.
+MAX_SMALL_FIELDS = 4
+MAX_SMALL_FIELD_CHARS = 256
 
 
 class _FilePart:
@@ -185,8 +205,12 @@ class _FilePart:
     refused, the running size checked on every piece against the cap for its kind (a
     film once its first bytes or its name say so, else an image)."""
 
-    def __init__(self, spool: BinaryIO, caps: _Caps, declared: int | None = None):
+    def __init__(self, spool: BinaryIO, caps: _Caps, declared: int | None = None,
+                 small_fields: bool = False):
         self.spool, self.caps, self.declared = spool, caps, declared
+        self.small_fields = small_fields
+        self.fields: dict[str, str] = {}
+        self._in_field: str | None = None
         self.head = b""
         self.film = False
         self.size = 0
@@ -218,6 +242,12 @@ class _FilePart:
     def _headers_finished(self) -> None:
         disposition, params = parse_options_header(self._headers.get(b"content-disposition"))
         name = params.get(b"name", b"").decode("utf-8", "replace")
+        self._in_field = None
+        if disposition == b"form-data" and name != FILE_FIELD and b"filename" not in params \
+                and self.small_fields and len(self.fields) < MAX_SMALL_FIELDS:
+            self._in_field = name
+            self.fields[name] = ""
+            return
         if disposition != b"form-data" or name != FILE_FIELD:
             raise _refused(f"the form has a field {name!r}; {HOW_TO_UPLOAD}, and nothing else")
         if self.seen:
@@ -231,6 +261,13 @@ class _FilePart:
         return self.caps.film if self.film else self.caps.image
 
     def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._in_field is not None:
+            value = self.fields[self._in_field] + data[start:end].decode("utf-8", "replace")
+            if len(value) > MAX_SMALL_FIELD_CHARS:
+                raise _refused(f"the field {self._in_field!r} is longer than "
+                               f"{MAX_SMALL_FIELD_CHARS} characters")
+            self.fields[self._in_field] = value
+            return
         if len(self.head) < FILM_SNIFF_BYTES:
             self.head += data[start:min(end, start + FILM_SNIFF_BYTES)]
             self.film = looks_like_film(self.head) or (self.filename or "").lower().endswith(
@@ -246,7 +283,8 @@ class _FilePart:
         self.complete = True
 
 
-async def _receive(request: Request, spool: BinaryIO, caps: _Caps) -> _FilePart:
+async def receive_upload(request: Request, spool: BinaryIO, caps: _Caps,
+                         small_fields: bool = False) -> _FilePart:
     """Stream the body through the multipart parser into `spool`; 413 as soon as the cap
     is passed (Content-Length or not), 415/400/422 for a body that is not one file."""
     media_type, params = parse_options_header(request.headers.get("content-type"))
@@ -258,7 +296,7 @@ async def _receive(request: Request, spool: BinaryIO, caps: _Caps) -> _FilePart:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > body_cap:
         raise _too_large(caps.film, film=True)
-    part = _FilePart(spool, caps, int(declared) if declared.isdigit() else None)
+    part = _FilePart(spool, caps, int(declared) if declared.isdigit() else None, small_fields)
     try:
         parser = MultipartParser(boundary, part.callbacks())
         received = 0
@@ -296,13 +334,19 @@ def _refusal_response(exc: _Refused) -> HTTPException:
                          detail=[{"path": FILE_FIELD, "reason": str(exc), "line": None}])
 
 
+class UploadTooLarge(HTTPException):
+    """413: the upload passed the cap for its kind (`limit` bytes; `film` or image)."""
+
+    def __init__(self, limit: int, film: bool, detail: str):
+        super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, detail=detail)
+        self.limit, self.film = limit, film
+
+
 def _too_large(limit: int, film: bool = False) -> HTTPException:
     if film:
         advice = "(SIGNAGE_MAX_FILM_MB) for films; export it shorter or with a lower bitrate"
     else:
         advice = ("(SIGNAGE_MAX_UPLOAD_MB); scale the image down or save it with more "
                   "compression")
-    return HTTPException(
-        status.HTTP_413_CONTENT_TOO_LARGE,
-        detail=f"the upload is larger than {limit / (1024 * 1024):g} MB, the limit {advice}",
-    )
+    return UploadTooLarge(
+        limit, film, f"the upload is larger than {limit / (1024 * 1024):g} MB, the limit {advice}")
