@@ -60,9 +60,31 @@ def _player_is_up(settings, playlist, now: dt.datetime) -> None:
     picture = revision_frame_png(playlist, 3.0, now, size=panel_size(settings.driver),
                                  fonts=settings.fonts, assets_dir=settings.assets_dir)
     write_atomically(settings.snapshot_path, picture)
-    write_json(settings.status_path, {"updated_at": now.isoformat(), "pid": os.getpid(),
-                                      "fps": 30.0, "item": {"playlist": playlist.name,
-                                                            "index": 0}})
+    write_json(settings.status_path, {
+        "updated_at": now.isoformat(), "pid": os.getpid(), "state": "playing",
+        "screen": "content", "fps": 30.0, "target_fps": 30, "playlist": playlist.name,
+        "item": {"playlist": playlist.name, "index": 0, "kind": "message", "remaining_s": 9.0},
+        "schedule": {"rule": None}, "time": {"trusted": True},
+        "driver": {"url": settings.driver, "ok": True, "link": "up", "extra": {"cards": [
+            {"port": 1, "index": 0, "present": True, "temperature_c": 41.5, "voltage_v": 5.0},
+            {"port": 1, "index": 1, "present": True, "temperature_c": 43.0, "voltage_v": 4.9}]}}})
+    _a_day_of_history(settings, now)
+
+
+def _a_day_of_history(settings, now: dt.datetime) -> None:
+    """A day of minute points: the frame rate dipping at noon, the cards warming by day."""
+    import math
+
+    from signage.store.history import MinutePoint, write_history
+    start = now.replace(second=0, microsecond=0) - dt.timedelta(hours=24)
+    points = []
+    for minute in range(24 * 60):
+        at = start + dt.timedelta(minutes=minute)
+        warmth = 12 * math.sin(math.pi * minute / (24 * 60))
+        fps = 24.5 if 700 <= minute < 720 else 29.8
+        points.append(MinutePoint(at, 60, fps_mean=fps, fps_min=fps - 0.5,
+                                  temperature_max_c=round(38 + warmth, 1)))
+    write_history(settings.history_path, points)
 
 
 def _principal(person: Person) -> Principal:
