@@ -92,7 +92,7 @@ class Player:
         self.started_mono = now
         self.started_wall = clock.now()
         self.showing = Showing()  # what is on screen (or fading in)
-        self.stage = Stage(compositor, None, self.report)
+        self.stage = Stage(compositor, None, self.report, direct=True)
         self.stage.start(now)
         self.pending: tuple[Showing, Stage, float] | None = None  # loading, not yet shown
         self.data_version: int | None = None
@@ -290,7 +290,7 @@ class Player:
             return
         if playlist is not None:
             log.info("playing %s (%s, %d items)", playlist.name, key, playlist.item_count())
-        stage = Stage(self.compositor, playlist, self.report)
+        stage = Stage(self.compositor, playlist, self.report, direct=True)
         stage.prefetch(0.0)
         self.pending = (Showing(key, playlist, revision), stage, self.clock.monotonic())
 
@@ -303,7 +303,7 @@ class Player:
         self.reconcile(begun)
         self._switch_when_ready(begun)
         dirty = self.stage.render(begun, wall)
-        frame = self.compositor.frame
+        frame = self.stage.frame  # the compositor's, or a full-panel film frame as it is
         changed = self.stage.changed
         fading = self.fade_started is not None
         if fading:
@@ -325,7 +325,8 @@ class Player:
         self.settled = settled
         # The stage's dirty rectangles say what changed in its frame since the last one;
         # during a fade (and just after it) the panel was shown another buffer.
-        self._present(frame, begun, None if fading or not self.driver_ok else dirty)
+        self._present(frame, begun, dirty if self.driver_ok and frame is self.last_frame
+                      and not fading else None)
         self.compositor.start_background_work()  # the frame is out: the worker may start
         self.last_frame = frame
         self.proof.frame(self.write_store, wall, begun, self.stage, self.showing.name,

@@ -32,6 +32,7 @@ import pygame
 from signage.content.models import VideoItem
 from signage.render.filmfile import (SHORT_FILM_SLACK_S, FilmError, FilmInfo, declared_length,
                                      film_info, video_stream)
+from signage.render.filmconvert import FrameConverter
 from signage.render.pictures import SPARE_SURFACES
 
 __all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "declared_length",
@@ -52,7 +53,6 @@ WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
 # frames twice and skip the next. Half a frame either way absorbs that.
 PRESENT_LEAD_S = 0.5 / 30
 EPS = 1e-6  # seconds: times that differ by less are the same (float sums of frame times)
-FRAME_FORMAT = "bgra"  # FFmpeg's name for the frame surfaces' byte order (XRGB8888 LE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +122,7 @@ class FilmDecoder:
         self._target: float | None = None  # a seek the reader asked for
         self._sought: float | None = None  # where the last seek went (frames on their way)
         self._stop = False
+        self._converter: FrameConverter | None = None  # the decoder thread's
         self._thread = threading.Thread(target=self._run, name=f"film-{self.path.name[:12]}",
                                         daemon=True)
         self._thread.start()
@@ -290,7 +291,9 @@ class FilmDecoder:
 
     def _convert(self, frame, at: float) -> Picture:
         rect = fitted_rect((frame.width, frame.height), self.size, self.fit)
-        converted = frame.reformat(rect.width, rect.height, FRAME_FORMAT)
+        if self._converter is None or self._converter.size != rect.size:
+            self._converter = FrameConverter(rect.size)
+        converted = self._converter.convert(frame)
         plane = converted.planes[0]
         surface = pygame.image.frombuffer(_rows(plane, rect.width, rect.height),
                                           (rect.width, rect.height), "BGRA")
@@ -349,6 +352,15 @@ class VideoVisual:
         shown.draw(target, topleft, self.size)
         if self.caption is not None:
             target.blit(self.caption, (topleft[0], topleft[1] + self.size[1] - self.caption.get_height()))
+
+    def whole_frame(self, into: float) -> pygame.Surface | None:
+        """The frame at `into` if it is the zone's whole picture as it is (it fills the zone
+        exactly and has no caption to draw over it), to be shown without a copy; None if
+        not, or before the first frame."""
+        shown = self._picture(into)
+        if shown is None or self.caption is not None or shown.rect != ((0, 0), self.size):
+            return None
+        return shown.surface
 
     def picture(self, into: float, now) -> pygame.Surface:
         """The zone-size picture in the frame format (for transitions)."""
