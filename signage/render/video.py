@@ -208,6 +208,18 @@ class FilmDecoder:
             with self._cond:
                 self.error = f"cannot decode the film {self.path.name}: {exc}"
                 self._cond.notify_all()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Free the frames waiting and the converter's buffer pool here, on the decoder
+        thread: unmapping 8 MB buffers one by one costs the frame loop milliseconds."""
+        with self._cond:
+            if not self._stop:
+                return  # stopped by an error: the reader may still show what is ready
+            waiting, self._ready = self._ready, collections.deque()
+        waiting.clear()
+        self._converter = None
 
     def _decode_loops(self, container, stream) -> None:
         offset = 0.0  # play time of the current loop's first frame
@@ -363,7 +375,11 @@ class VideoVisual:
         return shown.surface
 
     def picture(self, into: float, now) -> pygame.Surface:
-        """The zone-size picture in the frame format (for transitions)."""
+        """The zone-size picture in the frame format (for transitions): the film frame
+        itself when it fills the zone as it is, else a copy with bands or caption."""
+        whole = self.whole_frame(into)
+        if whole is not None:
+            return whole
         if self._composed is None:  # a spare: making an 8 MB surface holds the GIL for ms
             self._composed = SPARE_SURFACES.take(self.size)
         if self._picture(into) is None:
