@@ -51,6 +51,7 @@ SNAPSHOT_MAX_AGE_S = 1.0  # a still picture is written again this often (cheap: 
 # A picture where only something small moves (a ticker) is encoded again this often: a
 # PNG of 1024x576 costs ~40 ms of CPU, a fifth of the HDMI player's budget at 1 s.
 SNAPSHOT_MOVING_S = 2.0
+SNAPSHOT_FILM_S = 5.0  # a film's frame (a noisy PNG, ~60 ms of CPU at 1024x576): this often
 SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
@@ -397,7 +398,7 @@ class Player:
         # Black or a test pattern shows nothing of a moving frame.
         moved = self.pixels_changed_at >= self.last_snapshot and screen.label == "content"
         if (changed_since_snapshot and since >= SNAPSHOT_MIN_GAP_S) or (
-            moved and since >= SNAPSHOT_MOVING_S
+            moved and since >= (SNAPSHOT_FILM_S if self.stage.film else SNAPSHOT_MOVING_S)
         ) or screen != self.snapshot_screen:  # blanked, lit or a pattern: show it at once
             self.snapshots.submit(self.last_frame, screen)
             self.last_snapshot, self.snapshot_screen = done, screen

@@ -158,6 +158,7 @@ class Stage:
         self.fresh = True
         self.changed = True  # an item or transition changed in the last frame drawn
         self.moving = False  # a transition is under way
+        self.film = False  # a film is on screen (its frames change all the time)
         # Cleared while the whole stage fades in over the old picture (the player's fade
         # is a transition too: its frames cost most, and memory holds both pictures).
         self.prefetching = True
@@ -194,7 +195,7 @@ class Stage:
         frame as it is (and the stage is `direct`), that film frame itself with the other
         zones drawn over it: the film is then never copied by the frame loop, only by the
         driver. The compositor's frame is redrawn whole when it is used again."""
-        self.changed = self.moving = False
+        self.changed = self.moving = self.film = False
         zones = [self._zone(i, zone, t, now) for i, zone in enumerate(self.zones)]
         cover = zones[0][2] if zones and self.direct else None
         if cover is not None:
@@ -248,6 +249,7 @@ class Stage:
             break
         if self.prefetching and (moment.previous is None or moment.remaining <= PREFETCH_LEAD_S):
             self._prefetch_next(i, zone, moment.index, moment.loop)
+        self.film |= isinstance(current, VideoVisual)
         content = (moment.index, moment.previous is not None)
         previous = None
         if moment.previous is not None:
