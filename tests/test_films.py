@@ -86,6 +86,30 @@ def test_frame_n_is_on_the_panel_at_n_over_fps(player, store, clock, panel, tmp_
         assert within_one_frame(frame_number(frame), into, times, 2.0), f"at {into:.3f}s"
 
 
+def test_a_film_plays_the_same_through_the_filter_graph(player, store, clock, panel, tmp_path,
+                                                         monkeypatch):
+    """Where libswscale cannot be called directly, a filter graph converts (into frames with
+    an alpha channel): the same frames at the same times, and proof of play hashes what
+    the panel shows."""
+    from signage.player.proof import frame_sha256
+    from signage.render import video
+
+    monkeypatch.setattr(video, "surface_scaler", lambda: None)
+    film = make_film(tmp_path / "graph.mp4", fps=30, seconds=1, size=SIZE)
+    publish(store, {"kind": "video", "asset": add_film(store, film), "transition": "cut"},
+            {**message("Sau phim", "2s"), "transition": "cut"})
+    times = [n / 30 for n in range(30)]
+    frames = run_frames(player, clock, panel, 1.5)
+    settled = [(into, frame) for into, frame in frames if CROSSFADE_S + 0.05 < into < 0.95]
+    assert len(settled) > 10
+    for into, frame in settled:
+        assert within_one_frame(frame_number(frame), into, times, 1.0), f"at {into:.3f}s"
+    player.proof.close(player.write_store, clock.now())
+    everything = store.records.plays(clock.now() - dt.timedelta(days=1), clock.now() + dt.timedelta(days=1))
+    (play,) = [play for play in everything if play.kind == "video"]
+    assert play.frame_sha256 == frame_sha256(frames[0][1])
+
+
 def test_a_variable_frame_rate_film_keeps_its_times(player, store, clock, panel, tmp_path):
     times, at = [], 0.0
     for n in range(60):  # frames of 20, 50 and 90 ms in turn

@@ -151,7 +151,7 @@ def measure_film(spec) -> dict:
         row["cpu_vs_floor"] = round(row["cpu_pct"] / max(row["floor_cpu_pct"], 1e-6), 2)
         plain = 100 * _floor_cpu(film_path, spec.size, seconds, pooled=False)
         notes.append(f"floor: bare PyAV decode + convert to {spec.width}x{spec.height} BGRA of "
-                     f"{film_path.name} into pooled buffers (the player's FrameConverter) costs "
+                     f"{film_path.name} into a reused buffer, as the player converts, costs "
                      f"{row['floor_cpu_pct']}% of a core; the player {row['cpu_vs_floor']}x that. "
                      f"With VideoFrame.reformat (a new buffer per frame) it costs {plain:.1f}%; "
                      f"the player {row['cpu_pct'] / max(plain, 1e-6):.2f}x that")
@@ -243,18 +243,24 @@ def _film_dropped(player) -> int:
 
 def _floor_cpu(path: Path, size: tuple[int, int], seconds: float, pooled: bool) -> float:
     """CPU seconds per second of film for a bare decode + convert of `path` to `size`:
-    into pooled buffers as the player converts, or with a new buffer per frame."""
+    into a reused buffer as the player converts (`pooled`), or with a new buffer per
+    frame (VideoFrame.reformat)."""
     import av
 
-    from signage.render.filmconvert import FRAME_FORMAT, FrameConverter
+    from signage.render.filmconvert import FRAME_FORMAT, FrameConverter, surface_scaler
+    from signage.render.pictures import new_frame
+    from signage.render.video import DECODE_THREADS
 
-    converter = FrameConverter(size)
+    scaler, converter, target = surface_scaler(), FrameConverter(size), new_frame(size)
     began = time.process_time()
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"  # as the player's decoder does
+        stream.codec_context.thread_count = DECODE_THREADS
         for frame in container.decode(stream):
-            if pooled:
+            if pooled and scaler is not None:
+                scaler.scale_into(frame, target)
+            elif pooled:
                 converter.convert(frame)
             else:
                 frame.reformat(size[0], size[1], FRAME_FORMAT)

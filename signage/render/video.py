@@ -23,6 +23,7 @@ import collections
 import dataclasses
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -32,7 +33,7 @@ import pygame
 from signage.content.models import VideoItem
 from signage.render.filmfile import (SHORT_FILM_SLACK_S, FilmError, FilmInfo, declared_length,
                                      film_info, video_stream)
-from signage.render.filmconvert import FrameConverter
+from signage.render.filmconvert import FrameConverter, surface_scaler
 from signage.render.pictures import SPARE_SURFACES
 
 __all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "declared_length",
@@ -55,6 +56,7 @@ WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
 # the loop's own rate whose frame times fell right on those would otherwise show some
 # frames twice and skip the next. Half a frame either way absorbs that.
 PRESENT_LEAD_S = 0.5 / 30
+UNHELD_REFS = 4  # sys.getrefcount of a ring surface only the ring holds (see _unheld)
 EPS = 1e-6  # seconds: times that differ by less are the same (float sums of frame times)
 
 
@@ -125,7 +127,11 @@ class FilmDecoder:
         self._target: float | None = None  # a seek the reader asked for
         self._sought: float | None = None  # where the last seek went (frames on their way)
         self._stop = False
-        self._converter: FrameConverter | None = None  # the decoder thread's
+        # The decoder thread's: swscale writing into a ring of frame-format surfaces, or
+        # (where it cannot be loaded) a filter graph's pooled frames.
+        self._scaler = surface_scaler()
+        self._surfaces: list[pygame.Surface] = []
+        self._converter: FrameConverter | None = None
         self._thread = threading.Thread(target=self._run, name=f"film-{self.path.name[:12]}",
                                         daemon=True)
         self._thread.start()
@@ -224,6 +230,12 @@ class FilmDecoder:
             waiting, self._ready = self._ready, collections.deque()
         waiting.clear()
         self._converter = None
+        if self._scaler is not None:
+            self._scaler.close()
+        for surface in self._surfaces:
+            if _unheld(surface):
+                SPARE_SURFACES.give(surface)
+        self._surfaces = []
 
     def _decode_loops(self, container, stream) -> None:
         offset = 0.0  # play time of the current loop's first frame
@@ -305,8 +317,23 @@ class FilmDecoder:
             self._cond.notify_all()
         return True
 
+    def _free_surface(self, size: tuple[int, int]) -> pygame.Surface:
+        """A surface of the ring that nobody holds, to be drawn over whole; the ring grows
+        while none is free (to READY_FRAMES + 3 or so: the ready, the shown, the one shown
+        before it, which the player may still hold, and this one)."""
+        for surface in self._surfaces:
+            if surface.get_size() == size and _unheld(surface):
+                return surface
+        surface = SPARE_SURFACES.take(size)
+        self._surfaces.append(surface)
+        return surface
+
     def _convert(self, frame, at: float) -> Picture:
         rect = fitted_rect((frame.width, frame.height), self.size, self.fit)
+        if self._scaler is not None:
+            surface = self._free_surface(rect.size)
+            self._scaler.scale_into(frame, surface)
+            return Picture(at, surface, rect, None)
         if self._converter is None or self._converter.size != rect.size:
             self._converter = FrameConverter(rect.size)
         converted = self._converter.convert(frame)
@@ -316,6 +343,13 @@ class FilmDecoder:
         # The fourth byte is the frame format's unused X, not transparency: a plain copy.
         surface.set_alpha(None)
         return Picture(at, surface, rect, converted)
+
+
+def _unheld(surface: pygame.Surface) -> bool:
+    """Whether only the ring holds `surface` (no picture waiting or shown, nor the
+    player's last frame), called as `for surface in ring: _unheld(surface)`: then its
+    references are the ring's, the loop variable's, this parameter and getrefcount's."""
+    return sys.getrefcount(surface) <= UNHELD_REFS
 
 
 def _lower_priority() -> None:
