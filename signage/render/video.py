@@ -1,10 +1,13 @@
 """Films: decoded by PyAV on a thread of their own into a small ring of ready frames.
 
-The decoder thread decodes and has libswscale scale and convert each frame straight to
-the frame format's byte order (B, G, R, X: `pygame.Surface(size)` on a little-endian
-box); a pygame surface is laid over the converted frame's own memory (no copy), so the
-frame loop only picks the picture whose time has come and blits it, a plain copy.
-Decoding and swscale release the GIL.
+The decoder thread decodes and has libswscale scale and convert each frame straight
+into a frame-format surface (`filmconvert.SurfaceScaler`) taken from a ring the decoder
+keeps: a surface is drawn over again once nobody holds it (no picture waiting or shown
+has it, nor the player as its last frame), so no memory is allocated per frame. The frame
+loop only picks the picture whose time has come: when it fills the panel the stage hands
+it on as the frame itself (the driver's copy is the only one), otherwise it is blitted.
+Decoding and swscale release the GIL. Where libswscale cannot be called directly, an
+FFmpeg filter graph converts instead, and a surface is laid over its frame's memory.
 
 Time is the item's own (`into`, seconds since it came on): a frame shows from its
 presentation time until the next one's. Frames whose time has passed before they were
