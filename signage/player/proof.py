@@ -105,7 +105,6 @@ class FrameHasher:
                 return spares.pop()
         return pygame.Surface(area.get_size(), 0, 32)  # the frame format, whatever area's
 
-
     def _hash_and_return(self, copy: pygame.Surface) -> str:
         try:
             return frame_sha256(copy)

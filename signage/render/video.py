@@ -59,7 +59,6 @@ WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
 # the loop's own rate whose frame times fell right on those would otherwise show some
 # frames twice and skip the next. Half a frame either way absorbs that.
 PRESENT_LEAD_S = 0.5 / 30
-UNHELD_REFS = 4  # sys.getrefcount of a ring surface only the ring holds (see _unheld)
 EPS = 1e-6  # seconds: times that differ by less are the same (float sums of frame times)
 
 
@@ -226,7 +225,8 @@ class FilmDecoder:
 
     def _let_go(self) -> None:
         """Free the frames waiting and the converter's buffer pool here, on the decoder
-        thread: unmapping 8 MB buffers one by one costs the frame loop milliseconds."""
+        thread (unmapping 8 MB buffers one by one costs the frame loop milliseconds); the
+        ring's surfaces nobody holds go to the spares, to be drawn over by what comes next."""
         with self._cond:
             if not self._stop:
                 return  # stopped by an error: the reader may still show what is ready
@@ -236,7 +236,7 @@ class FilmDecoder:
         if self._scaler is not None:
             self._scaler.close()
         for surface in self._surfaces:
-            if _unheld(surface):
+            if _references(surface) <= UNHELD_REFERENCES:
                 SPARE_SURFACES.give(surface)
         self._surfaces = []
 
@@ -325,7 +325,7 @@ class FilmDecoder:
         while none is free (to READY_FRAMES + 3 or so: the ready, the shown, the one shown
         before it, which the player may still hold, and this one)."""
         for surface in self._surfaces:
-            if surface.get_size() == size and _unheld(surface):
+            if surface.get_size() == size and _references(surface) <= UNHELD_REFERENCES:
                 return surface
         surface = SPARE_SURFACES.take(size)
         self._surfaces.append(surface)
@@ -348,11 +348,24 @@ class FilmDecoder:
         return Picture(at, surface, rect, converted)
 
 
-def _unheld(surface: pygame.Surface) -> bool:
-    """Whether only the ring holds `surface` (no picture waiting or shown, nor the
-    player's last frame), called as `for surface in ring: _unheld(surface)`: then its
-    references are the ring's, the loop variable's, this parameter and getrefcount's."""
-    return sys.getrefcount(surface) <= UNHELD_REFS
+def _references(surface) -> int:
+    """sys.getrefcount of `surface`, called as `for surface in ring: _references(surface)`."""
+    return sys.getrefcount(surface)
+
+
+def _ring_only_references() -> int:
+    """What `_references` says of something only its ring holds (the ring, the loop
+    variable, the parameter and getrefcount's own: 4 on CPython 3.11), measured the way it
+    is used, so an interpreter that counts borrowed references differently is right too."""
+    ring = [object()]
+    for item in ring:
+        return _references(item)
+    raise AssertionError("the ring has an item")
+
+
+# A ring surface is drawn over only when nothing else holds it: no picture waiting or
+# shown, nor the player's last frame, nor a copy under way.
+UNHELD_REFERENCES = _ring_only_references()
 
 
 def _lower_priority() -> None:
