@@ -110,6 +110,24 @@ def test_a_film_plays_the_same_through_the_filter_graph(player, store, clock, pa
     assert play.frame_sha256 == frame_sha256(frames[0][1])
 
 
+def test_a_film_contained_in_an_odd_sized_panel_has_black_bands(settings, store, clock, fonts,
+                                                                 tmp_path):
+    """Scaled to 150x38 (rows of 600 bytes, not a multiple of swscale's alignment) and
+    centred, with black above and below."""
+    panel = emulated_panel((150, 100))
+    player = player_on(settings, store, clock, panel, fonts)
+    film = make_film(tmp_path / "bands.mp4", fps=30, seconds=2, size=SIZE)
+    publish(store, {"kind": "video", "asset": add_film(store, film), "fit": "contain",
+                    "duration": "10s"})
+    times = [n / 30 for n in range(60)]
+    frames = run_frames(player, clock, panel, 1.5)
+    player.compositor.close()
+    for into, frame in frames[-10:]:
+        shown = frame_number(frame, pygame.Rect(0, 31, 150, 38))
+        assert within_one_frame(shown, into, times, 2.0), f"at {into:.3f}s"
+        assert tuple(frame.get_at((75, 10)))[:3] == (0, 0, 0) == tuple(frame.get_at((75, 90)))[:3]
+
+
 def test_a_variable_frame_rate_film_keeps_its_times(player, store, clock, panel, tmp_path):
     times, at = [], 0.0
     for n in range(60):  # frames of 20, 50 and 90 ms in turn
