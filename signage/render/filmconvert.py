@@ -15,9 +15,17 @@ they change (a stream may change size mid-way).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import glob
+import logging
+import os
 from fractions import Fraction
 
 import av
+import pygame
+
+log = logging.getLogger(__name__)
 
 FRAME_FORMAT = "bgra"  # FFmpeg's name for the frame surfaces' byte order (XRGB8888 LE)
 SCALER = "bilinear"  # swscale's method, as VideoFrame.reformat uses by default
@@ -69,20 +77,20 @@ class SurfaceScaler:
     """Scales and converts a decoded frame straight into a pygame surface in the frame
     format (XRGB8888, byte order B, G, R, X), calling libswscale through ctypes.
 
-    A film frame in the frame format is copied by a plain memcpy when presented; a frame
-    with an alpha channel (all FFmpeg's own buffers can be wrapped as, through pygame)
-    takes SDL's converting blit, 50 % slower from memory at 1920x1080 (1.6 against 1.1 ms
-    here). swscale runs without the GIL (ctypes releases it). One per decoding thread."""
+    A film frame in the frame format is copied by a plain memcpy when presented. pygame
+    can wrap a frame in FFmpeg's own buffer only as BGRA, with an alpha channel, and such
+    a frame takes SDL's converting blit: 50 % slower from memory at 1920x1080 (1.6 against
+    1.1 ms here). swscale runs without the GIL (ctypes releases it). One per decoding
+    thread."""
 
     def __init__(self, libraries: "_Libraries"):
         self._lib = libraries
         self._context = None
+        self._details: tuple | None = None  # (context, colorspace, full range) last set
         self._formats: dict[str, int] = {}
 
     def scale_into(self, frame: av.VideoFrame, surface) -> None:
         """Write `frame`, scaled to the surface's size, into the surface's pixels."""
-        import ctypes
-
         lib = self._lib
         width, height = surface.get_size()
         source = self._format(frame.format.name)
@@ -92,17 +100,28 @@ class SurfaceScaler:
         if not self._context:
             raise ValueError(f"swscale cannot convert {frame.format.name} "
                              f"{frame.width}x{frame.height} to {width}x{height}")
-        full_range = frame.color_range == AVCOL_RANGE_JPEG or frame.format.name.startswith("yuvj")
-        coefficients = lib.sws.sws_getCoefficients(SWS_COLORSPACE.get(frame.colorspace, SWS_CS_DEFAULT))
-        lib.sws.sws_setColorspaceDetails(self._context, coefficients, int(full_range),
-                                         lib.sws.sws_getCoefficients(SWS_CS_DEFAULT), 1,
-                                         0, 1 << 16, 1 << 16)
+        self._colours(frame)
         planes = frame.planes
         sources = (ctypes.c_void_p * 4)(*[plane.buffer_ptr for plane in planes])
         strides = (ctypes.c_int * 4)(*[plane.line_size for plane in planes])
         target = (ctypes.c_void_p * 4)(surface._pixels_address)
         pitch = (ctypes.c_int * 4)(surface.get_pitch())
-        lib.sws.sws_scale(self._context, sources, strides, 0, frame.height, target, pitch)
+        if lib.sws.sws_scale(self._context, sources, strides, 0, frame.height, target, pitch) <= 0:
+            raise ValueError(f"swscale failed on a {frame.format.name} frame")
+
+    def _colours(self, frame: av.VideoFrame) -> None:
+        """The YUV matrix and range the frame says it has (BT.601, limited, if it does
+        not say), as VideoFrame.reformat reads them; set again only when they change."""
+        colorspace = SWS_COLORSPACE.get(frame.colorspace, SWS_CS_DEFAULT)
+        full_range = frame.color_range == AVCOL_RANGE_JPEG or frame.format.name.startswith("yuvj")
+        details = (self._context, colorspace, full_range)
+        if details != self._details:
+            sws = self._lib.sws
+            # Refused (-1) for a source that is not YUV: nothing to set then.
+            sws.sws_setColorspaceDetails(self._context, sws.sws_getCoefficients(colorspace),
+                                         int(full_range), sws.sws_getCoefficients(SWS_CS_DEFAULT),
+                                         1, 0, 1 << 16, 1 << 16)
+            self._details = details
 
     def _format(self, name: str) -> int:
         if name not in self._formats:
@@ -122,8 +141,6 @@ class _Libraries:
     """libswscale and libavutil as PyAV loaded them, with the signatures used here."""
 
     def __init__(self, sws, avutil):
-        import ctypes
-
         self.sws, self.avutil = sws, avutil
         pointer, number = ctypes.c_void_p, ctypes.c_int
         sws.sws_getCachedContext.restype = pointer
@@ -148,19 +165,14 @@ _LIBRARIES: list = []  # [the _Libraries, or None if they cannot be loaded], onc
 def surface_scaler() -> SurfaceScaler | None:
     """A SurfaceScaler, or None where PyAV's libswscale cannot be loaded through ctypes
     (then films are converted by FrameConverter, into frames with an alpha channel)."""
-    if not _LIBRARIES:
-        _LIBRARIES.append(_load_libraries())
+    if not _LIBRARIES:  # the surfaces' pixel address is pygame 2's (and pygame-ce's)
+        usable = hasattr(pygame.Surface, "_pixels_address")
+        _LIBRARIES.append(_load_libraries() if usable else None)
     return SurfaceScaler(_LIBRARIES[0]) if _LIBRARIES[0] is not None else None
 
 
 def _load_libraries() -> "_Libraries | None":
     """The libraries PyAV uses: bundled beside it (its wheels), or the system's."""
-    import ctypes
-    import ctypes.util
-    import glob
-    import logging
-    import os
-
     bundled = os.path.join(os.path.dirname(os.path.dirname(av.__file__)), "av.libs")
     found = []
     for name in ("swscale", "avutil"):
@@ -171,7 +183,7 @@ def _load_libraries() -> "_Libraries | None":
             raise OSError("not found")
         return _Libraries(ctypes.CDLL(found[0]), ctypes.CDLL(found[1]))
     except (OSError, AttributeError) as exc:
-        logging.getLogger(__name__).warning(
+        log.warning(
             "films are converted through a filter graph: libswscale could not be "
             "loaded directly (%s)", exc)
         return None

@@ -335,8 +335,12 @@ class FilmDecoder:
         rect = fitted_rect((frame.width, frame.height), self.size, self.fit)
         if self._scaler is not None:
             surface = self._free_surface(rect.size)
-            self._scaler.scale_into(frame, surface)
-            return Picture(at, surface, rect, None)
+            try:
+                self._scaler.scale_into(frame, surface)
+                return Picture(at, surface, rect, None)
+            except (ValueError, AttributeError, OSError) as exc:  # the graph can still play it
+                log.warning("film %s: converting through a filter graph: %s", self.path.name, exc)
+                self._scaler = None
         if self._converter is None or self._converter.size != rect.size:
             self._converter = FrameConverter(rect.size)
         converted = self._converter.convert(frame)
