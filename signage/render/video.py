@@ -184,13 +184,15 @@ class FilmDecoder:
     def _take_due(self, into: float) -> None:
         """Show the newest frame due at `into`; due frames older than it are dropped.
         (Returns None, so it can run inside a wait_for predicate.)"""
+        taken = False
         while self._ready and self._ready[0].at <= into + EPS:
-            entry = self._ready.popleft()
+            entry, taken = self._ready.popleft(), True
             if self._ready and self._ready[0].at <= into + EPS:
                 self.dropped += 1  # a newer frame is due too: this one is never shown
                 continue
             self._shown = entry
-        self._cond.notify_all()
+        if taken:  # room in the ring: the decoder may go on (no need to wake it otherwise)
+            self._cond.notify_all()
 
     def wait_first(self, timeout: float = WAIT_S) -> None:
         """Wait until the first frame is ready (the prefetch's job: a film that comes on
