@@ -86,6 +86,48 @@ def test_frame_n_is_on_the_panel_at_n_over_fps(player, store, clock, panel, tmp_
         assert within_one_frame(frame_number(frame), into, times, 2.0), f"at {into:.3f}s"
 
 
+def test_a_film_plays_the_same_through_the_filter_graph(player, store, clock, panel, tmp_path,
+                                                         monkeypatch):
+    """Where libswscale cannot be called directly, a filter graph converts (into frames with
+    an alpha channel): the same frames at the same times, and proof of play hashes what
+    the panel shows."""
+    from signage.player.proof import frame_sha256
+    from signage.render import video
+
+    monkeypatch.setattr(video, "surface_scaler", lambda: None)
+    film = make_film(tmp_path / "graph.mp4", fps=30, seconds=1, size=SIZE)
+    publish(store, {"kind": "video", "asset": add_film(store, film), "transition": "cut"},
+            {**message("Sau phim", "2s"), "transition": "cut"})
+    times = [n / 30 for n in range(30)]
+    frames = run_frames(player, clock, panel, 1.5)
+    settled = [(into, frame) for into, frame in frames if CROSSFADE_S + 0.05 < into < 0.95]
+    assert len(settled) > 10
+    for into, frame in settled:
+        assert within_one_frame(frame_number(frame), into, times, 1.0), f"at {into:.3f}s"
+    player.proof.close(player.write_store, clock.now())
+    everything = store.records.plays(clock.now() - dt.timedelta(days=1), clock.now() + dt.timedelta(days=1))
+    (play,) = [play for play in everything if play.kind == "video"]
+    assert play.frame_sha256 == frame_sha256(frames[0][1])
+
+
+def test_a_film_contained_in_an_odd_sized_panel_has_black_bands(settings, store, clock, fonts,
+                                                                 tmp_path):
+    """Scaled to 150x38 (rows of 600 bytes, not a multiple of swscale's alignment) and
+    centred, with black above and below."""
+    panel = emulated_panel((150, 100))
+    player = player_on(settings, store, clock, panel, fonts)
+    film = make_film(tmp_path / "bands.mp4", fps=30, seconds=2, size=SIZE)
+    publish(store, {"kind": "video", "asset": add_film(store, film), "fit": "contain",
+                    "duration": "10s"})
+    times = [n / 30 for n in range(60)]
+    frames = run_frames(player, clock, panel, 1.5)
+    player.compositor.close()
+    for into, frame in frames[-10:]:
+        shown = frame_number(frame, pygame.Rect(0, 31, 150, 38))
+        assert within_one_frame(shown, into, times, 2.0), f"at {into:.3f}s"
+        assert tuple(frame.get_at((75, 10)))[:3] == (0, 0, 0) == tuple(frame.get_at((75, 90)))[:3]
+
+
 def test_a_variable_frame_rate_film_keeps_its_times(player, store, clock, panel, tmp_path):
     times, at = [], 0.0
     for n in range(60):  # frames of 20, 50 and 90 ms in turn
@@ -172,6 +214,69 @@ def test_a_film_in_a_zone_under_a_ticker_fills_its_zone(settings, store, clock, 
     into, frame = frames[-1]
     times = [round(n / 30, 3) for n in range(60)]
     assert frame_number(frame, pygame.Rect(0, 0, 256, 64)) == expected_number(into + 1 / 60, times, 2.0)
+    player.compositor.close()
+
+
+def rgb(surface) -> bytes:
+    return pygame.image.tobytes(surface, "RGB")
+
+
+def assert_as_previewed(frames, store, clock, fonts, asset_path, name, size):
+    """Each frame is what the preview draws at its time (every zone composed afresh)."""
+    from signage.render.compositor import Compositor
+    from signage.services.preview import frame_at
+
+    preview = Compositor(size, fonts, asset_path)
+    try:
+        for into, frame in frames:
+            expected = frame_at(preview, store.content.live_playlist(name).playlist, into,
+                                clock.now())
+            assert rgb(frame) == rgb(expected), f"at {into:.3f}s"
+    finally:
+        preview.close()
+
+
+def test_a_full_panel_film_under_a_ticker_shows_both_as_a_preview_draws_them(
+        settings, store, clock, fonts, tmp_path):
+    """The film frame is handed to the panel as the frame itself, the ticker drawn over it:
+    the same pixels as the preview, which composes every zone into a frame of its own."""
+    panel = emulated_panel((256, 96))
+    player = player_on(settings, store, clock, panel, fonts)
+    film = make_film(tmp_path / "whole.mp4", fps=30, seconds=2, size=SIZE)
+    store.content.publish_playlist(Playlist.model_validate({"name": "whole", "layout": [
+        {"zone": "main", "rect": [0, 0, 256, 96], "items": [
+            {"kind": "video", "asset": add_film(store, film), "fit": "stretch", "duration": "10s"}]},
+        {"zone": "ticker", "rect": [0, 64, 256, 32],
+         "items": [{"kind": "ticker", "text": {"vi": "Xin chào", "en": "Hello", "zh": "你好"}}]},
+    ]}), "test")
+    frames = run_frames(player, clock, panel, 1.5)[-3:]
+    assert all(frame_number(frame, pygame.Rect(0, 0, 256, 64)) is not None for _, frame in frames)
+    assert_as_previewed(frames, store, clock, fonts, player.compositor.asset_path, "whole",
+                        (256, 96))
+    player.compositor.close()
+
+
+def test_after_a_full_panel_film_zones_that_changed_over_it_are_drawn_anew(
+        settings, store, clock, fonts, tmp_path):
+    """A zone over the film that changed while the film was the frame is drawn again in
+    the compositor's frame when the film ends (that frame never saw the change)."""
+    panel = emulated_panel((256, 96))
+    player = player_on(settings, store, clock, panel, fonts)
+    film = make_film(tmp_path / "under.mp4", fps=30, seconds=1, size=SIZE)
+    store.content.publish_playlist(Playlist.model_validate({"name": "under", "layout": [
+        {"zone": "main", "rect": [0, 0, 256, 96], "items": [
+            {**message("Trước phim", "1s"), "transition": "cut"},
+            {"kind": "video", "asset": add_film(store, film), "fit": "stretch", "transition": "cut"},
+            {**message("Sau phim", "5s"), "transition": "cut"}]},
+        {"zone": "corner", "rect": [160, 0, 96, 40], "items": [
+            {**message("Một", "1.5s"), "transition": "cut"},
+            {**message("Hai", "10s"), "transition": "cut"}]},
+    ]}), "test")
+    frames = run_frames(player, clock, panel, 2.6)
+    assert any(frame_number(frame, pygame.Rect(0, 40, 256, 56)) is not None
+               for into, frame in frames if 1.6 < into < 1.95)
+    assert_as_previewed([(into, frame) for into, frame in frames if 2.05 < into],
+                        store, clock, fonts, player.compositor.asset_path, "under", (256, 96))
     player.compositor.close()
 
 

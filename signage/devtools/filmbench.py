@@ -113,10 +113,12 @@ def measure_film(spec) -> dict:
     try:
         _paced(player, clock, WARMUP_S)
         film_dropped = _film_dropped(player)
-        cpu_began = time.process_time()
+        cpu_began, threads_began, pressure = time.process_time(), thread_cpu(), cpu_pressure()
         seconds = CHANGE_TIMED_S if spec.scene == "g" else FILM_SECONDS
-        times, missed, wall = _paced(player, clock, seconds)
+        times, missed, wall, own = _paced(player, clock, seconds)
         cpu = time.process_time() - cpu_began
+        by_thread = _spent(threads_began, thread_cpu())
+        pressure = (pressure, cpu_pressure())
         film_dropped = _film_dropped(player) - film_dropped
         notes = _player_notes(player, clock)
         film_path = Path(player.compositor.asset_path(_film_ref(player)))
@@ -133,16 +135,26 @@ def measure_film(spec) -> dict:
            "dropped_frames": film_dropped + missed, "cpu_pct": round(100 * cpu / wall, 1)}
     slowest = sorted(((ms, i / LOOP_FPS) for i, ms in enumerate(times)), reverse=True)[:3]
     notes.append("slowest frames: " + ", ".join(f"{ms:.1f} ms at {at:.2f} s" for ms, at in slowest))
+    own.sort()
+    notes.append(f"frame loop's own CPU per frame (thread time): median {statistics.median(own):.3f} "
+                 f"ms, max {own[-1]:.3f} ms; the rest of a frame's time was spent waiting for a "
+                 f"core (CPU pressure, some avg10: {pressure[0]} at the start, {pressure[1]} at "
+                 f"the end; load average {os.getloadavg()[0]:.1f})")
+    notes.append("CPU by thread, % of one core: " + ", ".join(
+        f"{name} {100 * spent / wall:.1f}" for name, spent in by_thread))
     notes.append(f"{len(times)} frames in {wall:.1f} s of real time; dropped: {film_dropped} "
                  f"by the decoder, {missed} loop ticks missed; CPU {row['cpu_pct']}% of one "
                  f"core (all threads); peak RSS {row['rss_mb']} MB")
     if spec.scene != "g":
-        floor = _floor_cpu(film_path, spec.size, seconds)
+        floor = _floor_cpu(film_path, spec.size, seconds, pooled=True)
         row["floor_cpu_pct"] = round(100 * floor, 1)
         row["cpu_vs_floor"] = round(row["cpu_pct"] / max(row["floor_cpu_pct"], 1e-6), 2)
-        notes.append(f"floor: bare PyAV decode + swscale to {spec.width}x{spec.height} BGRA of "
-                     f"{film_path.name} costs {row['floor_cpu_pct']}% of a core; the player "
-                     f"{row['cpu_vs_floor']}x that")
+        plain = 100 * _floor_cpu(film_path, spec.size, seconds, pooled=False)
+        notes.append(f"floor: bare PyAV decode + convert to {spec.width}x{spec.height} BGRA of "
+                     f"{film_path.name} into a reused buffer, as the player converts, costs "
+                     f"{row['floor_cpu_pct']}% of a core; the player {row['cpu_vs_floor']}x that. "
+                     f"With VideoFrame.reformat (a new buffer per frame) it costs {plain:.1f}%; "
+                     f"the player {row['cpu_pct'] / max(plain, 1e-6):.2f}x that")
     return {"row": row, "notes": notes}
 
 
@@ -159,20 +171,55 @@ def peak_rss_mb() -> float | None:
     return None
 
 
-def _paced(player, clock, seconds: float) -> tuple[list[float], int, float]:
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds each of this process's threads has used so far, by thread name (the
+    names of threads gone since are lost: their time is in process_time only)."""
+    import threading
+
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    spent: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            name = names.get(int(task.name)) or (task / "comm").read_text().strip()
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()
+        ticks = int(fields[11]) + int(fields[12])
+        spent[name] = spent.get(name, 0.0) + ticks / os.sysconf("SC_CLK_TCK")
+    return spent
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> list[tuple[str, float]]:
+    spent = {name: after[name] - before.get(name, 0.0) for name in after}
+    return sorted(((n, s) for n, s in spent.items() if s > 0), key=lambda ns: -ns[1])
+
+
+def cpu_pressure() -> str:
+    """The kernel's CPU pressure (share of time some task waited for a core), or '?'."""
+    try:
+        with open("/proc/pressure/cpu", encoding="ascii") as pressure:
+            return pressure.readline().split()[1].split("=")[1] + "%"
+    except (OSError, IndexError):
+        return "?"
+
+
+def _paced(player, clock, seconds: float) -> tuple[list[float], int, float, list[float]]:
     """Step the player at LOOP_FPS for `seconds` of real time, as Player.run paces it:
-    (milliseconds per step, ticks missed, seconds it took)."""
+    (milliseconds per step, ticks missed, seconds it took, the loop thread's own CPU
+    milliseconds per step)."""
     interval = 1 / LOOP_FPS
     if player.tick_origin is None:
         player.tick_origin = clock.monotonic()
     began = clock.monotonic()
     ticks = math.ceil((began - player.tick_origin) / interval)  # the grid goes on
-    start, first, missed, times = player.tick_origin, ticks, 0, []
+    start, first, missed, times, own = player.tick_origin, ticks, 0, [], []
     total = first + round(seconds * LOOP_FPS)
     while ticks < total:
-        begun = time.perf_counter()
+        begun, begun_cpu = time.perf_counter(), time.thread_time()
         player.step()
         times.append((time.perf_counter() - begun) * 1000)
+        own.append((time.thread_time() - begun_cpu) * 1000)
         ticks += 1
         due, now = start + ticks * interval, clock.monotonic()
         if now > due:
@@ -180,7 +227,7 @@ def _paced(player, clock, seconds: float) -> tuple[list[float], int, float]:
             missed, ticks = missed + late, ticks + late
             due = start + ticks * interval
         clock.sleep(due - now)
-    return times, missed, clock.monotonic() - began
+    return times, missed, clock.monotonic() - began, own
 
 
 def _film_ref(player) -> str:
@@ -194,16 +241,29 @@ def _film_dropped(player) -> int:
                for zone in player.stage.status(player.clock.monotonic()))
 
 
-def _floor_cpu(path: Path, size: tuple[int, int], seconds: float) -> float:
-    """CPU seconds per second of film for a bare decode + convert of `path` to `size`."""
+def _floor_cpu(path: Path, size: tuple[int, int], seconds: float, pooled: bool) -> float:
+    """CPU seconds per second of film for a bare decode + convert of `path` to `size`:
+    into a reused buffer as the player converts (`pooled`), or with a new buffer per
+    frame (VideoFrame.reformat)."""
     import av
 
+    from signage.render.filmconvert import FRAME_FORMAT, FrameConverter, surface_scaler
+    from signage.render.pictures import new_frame
+    from signage.render.video import DECODE_THREADS
+
+    scaler, converter, target = surface_scaler(), FrameConverter(size), new_frame(size)
     began = time.process_time()
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"  # as the player's decoder does
+        stream.codec_context.thread_count = DECODE_THREADS
         for frame in container.decode(stream):
-            frame.reformat(size[0], size[1], "bgra")
+            if pooled and scaler is not None:
+                scaler.scale_into(frame, target)
+            elif pooled:
+                converter.convert(frame)
+            else:
+                frame.reformat(size[0], size[1], FRAME_FORMAT)
             if frame.time is not None and frame.time >= seconds - 1 / FILM_FPS:
                 break
     return (time.process_time() - began) / seconds

@@ -52,6 +52,7 @@ SNAPSHOT_MAX_AGE_S = 1.0  # a still picture is written again this often (cheap: 
 # A picture where only something small moves (a ticker) is encoded again this often: a
 # PNG of 1024x576 costs ~40 ms of CPU, a fifth of the HDMI player's budget at 1 s.
 SNAPSHOT_MOVING_S = 2.0
+SNAPSHOT_FILM_S = 5.0  # a film's frame (a noisy PNG, ~60 ms of CPU at 1024x576): this often
 SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
@@ -93,7 +94,7 @@ class Player:
         self.started_mono = now
         self.started_wall = clock.now()
         self.showing = Showing()  # what is on screen (or fading in)
-        self.stage = Stage(compositor, None, self.report)
+        self.stage = Stage(compositor, None, self.report, direct=True)
         self.stage.start(now)
         self.pending: tuple[Showing, Stage, float] | None = None  # loading, not yet shown
         self.data_version: int | None = None
@@ -293,7 +294,7 @@ class Player:
             return
         if playlist is not None:
             log.info("playing %s (%s, %d items)", playlist.name, key, playlist.item_count())
-        stage = Stage(self.compositor, playlist, self.report)
+        stage = Stage(self.compositor, playlist, self.report, direct=True)
         stage.prefetch(0.0)
         self.pending = (Showing(key, playlist, revision), stage, self.clock.monotonic())
 
@@ -306,7 +307,7 @@ class Player:
         self.reconcile(begun)
         self._switch_when_ready(begun)
         dirty = self.stage.render(begun, wall)
-        frame = self.compositor.frame
+        frame = self.stage.frame  # the compositor's, or a full-panel film frame as it is
         changed = self.stage.changed
         fading = self.fade_started is not None
         if fading:
@@ -328,7 +329,8 @@ class Player:
         self.settled = settled
         # The stage's dirty rectangles say what changed in its frame since the last one;
         # during a fade (and just after it) the panel was shown another buffer.
-        self._present(frame, begun, None if fading or not self.driver_ok else dirty)
+        self._present(frame, begun, dirty if self.driver_ok and frame is self.last_frame
+                      and not fading else None)
         self.compositor.start_background_work()  # the frame is out: the worker may start
         self.last_frame = frame
         self.proof.frame(self.write_store, wall, begun, self.stage, self.showing.name,
@@ -399,7 +401,7 @@ class Player:
         # Black or a test pattern shows nothing of a moving frame.
         moved = self.pixels_changed_at >= self.last_snapshot and screen.label == "content"
         if (changed_since_snapshot and since >= SNAPSHOT_MIN_GAP_S) or (
-            moved and since >= SNAPSHOT_MOVING_S
+            moved and since >= (SNAPSHOT_FILM_S if self.stage.film else SNAPSHOT_MOVING_S)
         ) or screen != self.snapshot_screen:  # blanked, lit or a pattern: show it at once
             self.snapshots.submit(self.last_frame, screen)
             self.last_snapshot, self.snapshot_screen = done, screen

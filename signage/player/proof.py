@@ -53,6 +53,19 @@ def frame_sha256(area: pygame.Surface) -> str:
     return digest.hexdigest()
 
 
+def _frame_format(area: pygame.Surface) -> bool:
+    """Whether `area` is in the frame format (a film frame shown as the frame is not: it
+    has an alpha channel, always opaque, and a drawn copy of it differs in that byte)."""
+    return area.get_masks()[3] == 0
+
+
+def _copied(area: pygame.Surface) -> pygame.Surface:
+    """`area` drawn into a frame-format surface, as a driver's copy of it is."""
+    copy = pygame.Surface(area.get_size(), 0, 32)
+    copy.blit(area, (0, 0))
+    return copy
+
+
 class FrameHasher:
     """Hashes zone areas of frames; in the background, on a worker, by default."""
 
@@ -67,7 +80,7 @@ class FrameHasher:
         area = frame.subsurface(box.clip(frame.get_rect()))
         done: concurrent.futures.Future = concurrent.futures.Future()
         if self._pool is None:
-            done.set_result(frame_sha256(area))
+            done.set_result(frame_sha256(area if _frame_format(area) else _copied(area)))
             return done
         copy = self._buffer(area)
         copy.blit(area, (0, 0))  # the compositor draws the next frame into the same surface
@@ -90,7 +103,7 @@ class FrameHasher:
             spares = self._spare.get(area.get_size())
             if spares:
                 return spares.pop()
-        return pygame.Surface(area.get_size(), 0, area)
+        return pygame.Surface(area.get_size(), 0, 32)  # the frame format, whatever area's
 
     def _hash_and_return(self, copy: pygame.Surface) -> str:
         try:

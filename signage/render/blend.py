@@ -63,9 +63,11 @@ def _native_fits(target: pygame.Surface, before: pygame.Surface, after: pygame.S
     32-bit format, pictures of one size, and no per-pixel alpha to honour."""
     if target is before or target is after or before.get_size() != after.get_size():
         return False
-    masks = target.get_masks()
+    # The fourth byte is blended like the others: a film frame's opaque alpha (where the
+    # frame format has an unused byte) is as good as any value there.
+    masks = target.get_masks()[:3]
     for surface in (target, before, after):
-        if (surface.get_bytesize() != 4 or surface.get_masks() != masks
+        if (surface.get_bytesize() != 4 or surface.get_masks()[:3] != masks
                 or surface.get_flags() & pygame.SRCALPHA or surface.get_parent() is not None
                 or surface.get_colorkey() is not None):
             return False

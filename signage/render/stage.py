@@ -132,8 +132,12 @@ class Stage:
     """A playlist laid out on the panel and drawn into the compositor's frame."""
 
     def __init__(self, compositor: Compositor, playlist: Playlist | None,
-                 report: Callable[[str], None] | None = None):
+                 report: Callable[[str], None] | None = None, *, direct: bool = False):
+        """`direct`: a film frame that fills the panel may be handed on as the frame itself
+        (see `frame`); the player's stages do this, previews and tests draw every frame."""
         self.compositor = compositor
+        self.direct = direct
+        self.frame = compositor.frame  # what render() drew last: to be presented
         self.name = playlist.name if playlist else None
         self.report = report or (lambda message: log.warning("%s", message))
         panel = compositor.size
@@ -154,6 +158,7 @@ class Stage:
         self.fresh = True
         self.changed = True  # an item or transition changed in the last frame drawn
         self.moving = False  # a transition is under way
+        self.film = False  # a film is on screen (its frames change all the time)
         # Cleared while the whole stage fades in over the old picture (the player's fade
         # is a transition too: its frames cost most, and memory holds both pictures).
         self.prefetching = True
@@ -184,23 +189,48 @@ class Stage:
     # --- drawing --------------------------------------------------------------------
 
     def render(self, t: float, now: dt.datetime) -> list[pygame.Rect]:
-        """Bring the compositor's frame up to time `t`; the rectangles that changed."""
+        """Bring the frame up to time `t`; the rectangles that changed.
+
+        The frame is the compositor's, or, when the bottom zone fills the panel with a film
+        frame as it is (and the stage is `direct`), that film frame itself with the other
+        zones drawn over it: the film is then never copied by the frame loop, only by the
+        driver. The compositor's frame is redrawn whole when it is used again."""
+        self.changed = self.moving = self.film = False
+        zones = [self._zone(i, zone, t, now) for i, zone in enumerate(self.zones)]
+        cover = zones[0][2] if zones and self.direct else None
+        if cover is not None:
+            return self._render_over(cover, zones)
         frame = self.compositor.frame
         dirty: list[pygame.Rect] = []
-        everything = self.fresh
+        everything = self.fresh or self.frame is not frame
         if self.fresh:
             # Parts of the panel no zone covers show the backdrop, never an old picture.
             frame.blit(background(self.compositor.size), (0, 0))
             dirty.append(frame.get_rect())
             self.fresh = False
-        self.changed = self.moving = False
-        for i, zone in enumerate(self.zones):
-            key, draw = self._zone(i, zone, t, now)
+        for i, (key, draw, _cover) in enumerate(zones):
             if (everything or key != self.drawn[i]) and self.visible[i]:
                 draw(frame, self.visible[i])
                 dirty += self.visible[i]
             self.drawn[i] = key
         frame.set_clip(None)
+        self.frame = frame
+        self.compositor.end_frame(calm=not self.moving)
+        return dirty
+
+    def _render_over(self, cover: pygame.Surface, zones: list) -> list[pygame.Rect]:
+        """The film frame `cover` as the frame, the zones above it drawn over it (only
+        where they changed, when it is the frame of last time)."""
+        again = cover is self.frame
+        dirty = [] if again else [cover.get_rect()]
+        self.drawn[0] = zones[0][0]
+        for i, (key, draw, _cover) in enumerate(zones[1:], start=1):
+            if (not again or key != self.drawn[i]) and self.visible[i]:
+                draw(cover, self.visible[i])
+                dirty += self.visible[i]
+            self.drawn[i] = key
+        cover.set_clip(None)
+        self.frame = cover
         self.compositor.end_frame(calm=not self.moving)
         return dirty
 
@@ -219,6 +249,7 @@ class Stage:
             break
         if self.prefetching and (moment.previous is None or moment.remaining <= PREFETCH_LEAD_S):
             self._prefetch_next(i, zone, moment.index, moment.loop)
+        self.film |= isinstance(current, VideoVisual)
         content = (moment.index, moment.previous is not None)
         previous = None
         if moment.previous is not None:
@@ -237,7 +268,7 @@ class Stage:
                 for part in parts:
                     frame.set_clip(part)
                     current.draw(frame, box.topleft, moment.into, now)
-            return key, draw
+            return key, draw, self._cover(zone, current, moment.into)
         self.moving = self.changed = True
         before_into = zone.items[moment.previous].duration + moment.into
         key = ("transition", moment.index, moment.progress)
@@ -247,7 +278,14 @@ class Stage:
             for part in parts:
                 frame.set_clip(part)
                 draw_transition(moment.kind, frame, box, before, after, moment.progress)
-        return key, draw_blend
+        return key, draw_blend, None
+
+    def _cover(self, zone: ZonePlay, visual, into: float) -> pygame.Surface | None:
+        """The film frame that is the whole panel's picture as it is, if there is one."""
+        if zone.box.topleft != (0, 0) or zone.box.size != self.compositor.size:
+            return None
+        whole = getattr(visual, "whole_frame", None)
+        return whole(into) if whole is not None else None
 
     def _visual(self, zone: ZonePlay, index: int, loop: int):
         return self.compositor.visual(zone.items[index], zone.box.size, zone.visual_key(index, loop))
@@ -261,7 +299,7 @@ class Stage:
             for part in parts:
                 frame.set_clip(part)
                 card.draw(frame, zone.box.topleft, 0.0, None)
-        return "standby", draw
+        return "standby", draw, None
 
     def _prefetch_next(self, i: int, zone: ZonePlay, index: int, loop: int) -> None:
         if self.prefetched[i] != index and len(zone.items) > 1:

@@ -1,10 +1,13 @@
 """Films: decoded by PyAV on a thread of their own into a small ring of ready frames.
 
-The decoder thread decodes and has libswscale scale and convert each frame straight to
-the frame format's byte order (B, G, R, X: `pygame.Surface(size)` on a little-endian
-box); a pygame surface is laid over the converted frame's own memory (no copy), so the
-frame loop only picks the picture whose time has come and blits it, a plain copy.
-Decoding and swscale release the GIL.
+The decoder thread decodes and has libswscale scale and convert each frame straight
+into a frame-format surface (`filmconvert.SurfaceScaler`) taken from a ring the decoder
+keeps: a surface is drawn over again once nobody holds it (no picture waiting or shown
+has it, nor the player as its last frame), so no memory is allocated per frame. The frame
+loop only picks the picture whose time has come: when it fills the panel the stage hands
+it on as the frame itself (the driver's copy is the only one), otherwise it is blitted.
+Decoding and swscale release the GIL. Where libswscale cannot be called directly, an
+FFmpeg filter graph converts instead, and a surface is laid over its frame's memory.
 
 Time is the item's own (`into`, seconds since it came on): a frame shows from its
 presentation time until the next one's. Frames whose time has passed before they were
@@ -23,6 +26,7 @@ import collections
 import dataclasses
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -32,6 +36,7 @@ import pygame
 from signage.content.models import VideoItem
 from signage.render.filmfile import (SHORT_FILM_SLACK_S, FilmError, FilmInfo, declared_length,
                                      film_info, video_stream)
+from signage.render.filmconvert import FrameConverter, surface_scaler
 from signage.render.pictures import SPARE_SURFACES
 
 __all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "declared_length",
@@ -43,6 +48,9 @@ log = logging.getLogger(__name__)
 # loop's median fell (4.1 ms against 7 ms on a loaded 2-core box) but the starved decoder
 # dropped 799 of 1800 frames; at 0 it dropped 15. A dedicated box may afford more.
 DECODER_NICENESS = 0
+# Frame threads: one per core. FFmpeg's own choice (cores + 1) kept a third decoding
+# context and its frames (about 8 MB more at 1080p) and gave no more frames on 2 cores.
+DECODE_THREADS = os.cpu_count() or 0
 READY_FRAMES = 3  # converted frames waiting their turn (plus the one shown, one in the making)
 SEEK_AHEAD_S = 2.0  # a request further ahead than this is reached by seeking, not decoding
 WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
@@ -52,7 +60,6 @@ WAIT_S = 10.0  # how long a waiting reader gives the decoder for one frame
 # frames twice and skip the next. Half a frame either way absorbs that.
 PRESENT_LEAD_S = 0.5 / 30
 EPS = 1e-6  # seconds: times that differ by less are the same (float sums of frame times)
-FRAME_FORMAT = "bgra"  # FFmpeg's name for the frame surfaces' byte order (XRGB8888 LE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +129,11 @@ class FilmDecoder:
         self._target: float | None = None  # a seek the reader asked for
         self._sought: float | None = None  # where the last seek went (frames on their way)
         self._stop = False
+        # The decoder thread's: swscale writing into a ring of frame-format surfaces, or
+        # (where it cannot be loaded) a filter graph's pooled frames.
+        self._scaler = surface_scaler()
+        self._surfaces: list[pygame.Surface] = []
+        self._converter: FrameConverter | None = None
         self._thread = threading.Thread(target=self._run, name=f"film-{self.path.name[:12]}",
                                         daemon=True)
         self._thread.start()
@@ -172,13 +184,15 @@ class FilmDecoder:
     def _take_due(self, into: float) -> None:
         """Show the newest frame due at `into`; due frames older than it are dropped.
         (Returns None, so it can run inside a wait_for predicate.)"""
+        taken = False
         while self._ready and self._ready[0].at <= into + EPS:
-            entry = self._ready.popleft()
+            entry, taken = self._ready.popleft(), True
             if self._ready and self._ready[0].at <= into + EPS:
                 self.dropped += 1  # a newer frame is due too: this one is never shown
                 continue
             self._shown = entry
-        self._cond.notify_all()
+        if taken:  # room in the ring: the decoder may go on (no need to wake it otherwise)
+            self._cond.notify_all()
 
     def wait_first(self, timeout: float = WAIT_S) -> None:
         """Wait until the first frame is ready (the prefetch's job: a film that comes on
@@ -202,11 +216,31 @@ class FilmDecoder:
             with av.open(str(self.path), metadata_errors="ignore") as container:
                 stream = video_stream(container)
                 stream.thread_type = "AUTO"  # frame threads: decoding keeps up on 2 cores
+                stream.codec_context.thread_count = DECODE_THREADS
                 self._decode_loops(container, stream)
         except Exception as exc:  # a damaged film must cost one item, not the player
             with self._cond:
                 self.error = f"cannot decode the film {self.path.name}: {exc}"
                 self._cond.notify_all()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Free the frames waiting and the converter's buffer pool here, on the decoder
+        thread (unmapping 8 MB buffers one by one costs the frame loop milliseconds); the
+        ring's surfaces nobody holds go to the spares, to be drawn over by what comes next."""
+        with self._cond:
+            if not self._stop:
+                return  # stopped by an error: the reader may still show what is ready
+            waiting, self._ready = self._ready, collections.deque()
+        waiting.clear()
+        self._converter = None
+        if self._scaler is not None:
+            self._scaler.close()
+        for surface in self._surfaces:
+            if _references(surface) <= UNHELD_REFERENCES:
+                SPARE_SURFACES.give(surface)
+        self._surfaces = []
 
     def _decode_loops(self, container, stream) -> None:
         offset = 0.0  # play time of the current loop's first frame
@@ -288,15 +322,56 @@ class FilmDecoder:
             self._cond.notify_all()
         return True
 
+    def _free_surface(self, size: tuple[int, int]) -> pygame.Surface:
+        """A surface of the ring that nobody holds, to be drawn over whole; the ring grows
+        while none is free (to READY_FRAMES + 3 or so: the ready, the shown, the one shown
+        before it, which the player may still hold, and this one)."""
+        for surface in self._surfaces:
+            if surface.get_size() == size and _references(surface) <= UNHELD_REFERENCES:
+                return surface
+        surface = SPARE_SURFACES.take(size)
+        self._surfaces.append(surface)
+        return surface
+
     def _convert(self, frame, at: float) -> Picture:
         rect = fitted_rect((frame.width, frame.height), self.size, self.fit)
-        converted = frame.reformat(rect.width, rect.height, FRAME_FORMAT)
+        if self._scaler is not None:
+            surface = self._free_surface(rect.size)
+            try:
+                self._scaler.scale_into(frame, surface)
+                return Picture(at, surface, rect, None)
+            except (ValueError, AttributeError, OSError) as exc:  # the graph can still play it
+                log.warning("film %s: converting through a filter graph: %s", self.path.name, exc)
+                self._scaler = None
+        if self._converter is None or self._converter.size != rect.size:
+            self._converter = FrameConverter(rect.size)
+        converted = self._converter.convert(frame)
         plane = converted.planes[0]
         surface = pygame.image.frombuffer(_rows(plane, rect.width, rect.height),
                                           (rect.width, rect.height), "BGRA")
         # The fourth byte is the frame format's unused X, not transparency: a plain copy.
         surface.set_alpha(None)
         return Picture(at, surface, rect, converted)
+
+
+def _references(surface) -> int:
+    """sys.getrefcount of `surface`, called as `for surface in ring: _references(surface)`."""
+    return sys.getrefcount(surface)
+
+
+def _ring_only_references() -> int:
+    """What `_references` says of something only its ring holds (the ring, the loop
+    variable, the parameter and getrefcount's own: 4 on CPython 3.11), measured the way it
+    is used, so an interpreter that counts borrowed references differently is right too."""
+    ring = [object()]
+    for item in ring:
+        return _references(item)
+    raise AssertionError("the ring has an item")
+
+
+# A ring surface is drawn over only when nothing else holds it: no picture waiting or
+# shown, nor the player's last frame, nor a copy under way.
+UNHELD_REFERENCES = _ring_only_references()
 
 
 def _lower_priority() -> None:
@@ -350,8 +425,21 @@ class VideoVisual:
         if self.caption is not None:
             target.blit(self.caption, (topleft[0], topleft[1] + self.size[1] - self.caption.get_height()))
 
+    def whole_frame(self, into: float) -> pygame.Surface | None:
+        """The frame at `into` if it is the zone's whole picture as it is (it fills the zone
+        exactly and has no caption to draw over it), to be shown without a copy; None if
+        not, or before the first frame."""
+        shown = self._picture(into)
+        if shown is None or self.caption is not None or shown.rect != ((0, 0), self.size):
+            return None
+        return shown.surface
+
     def picture(self, into: float, now) -> pygame.Surface:
-        """The zone-size picture in the frame format (for transitions)."""
+        """The zone-size picture in the frame format (for transitions): the film frame
+        itself when it fills the zone as it is, else a copy with bands or caption."""
+        whole = self.whole_frame(into)
+        if whole is not None:
+            return whole
         if self._composed is None:  # a spare: making an 8 MB surface holds the GIL for ms
             self._composed = SPARE_SURFACES.take(self.size)
         if self._picture(into) is None:
