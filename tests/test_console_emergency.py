@@ -13,18 +13,12 @@ from PIL import Image
 
 from drivers.registry import panel_size
 from signage.console.emergency_templates import TemplateFileError, load_templates
-from tests.console_helpers import (add_people, browser_like, console_server, csrf_of, sign_in,
+from tests.console_helpers import (url,  # noqa: F401 (a fixture)
+                                   browser_like, csrf_of, sign_in,
                                    signed_in)
 from tests.test_api import bearer
 
 XSS = "<script>alert('x')</script>"
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
 
 
 @pytest.fixture

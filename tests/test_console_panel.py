@@ -10,16 +10,10 @@ import pytest
 
 from drivers.registry import patterns_for
 from signage.store.runtime import write_json
-from tests.console_helpers import add_people, browser_like, console_server, csrf_of, sign_in
+from tests.console_helpers import url  # noqa: F401 (a fixture)
+from tests.console_helpers import browser_like, csrf_of, sign_in
 
 PASSWORD_HEADER = "Authorization"
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
 
 
 @pytest.fixture

@@ -14,17 +14,11 @@ import pytest
 
 from signage.content.models import Playlist
 from signage.store.records import Play
-from tests.console_helpers import add_people, browser_like, console_server, sign_in
+from tests.console_helpers import url  # noqa: F401 (a fixture)
+from tests.console_helpers import browser_like, sign_in
 
 UTC = dt.timezone.utc
 VN = dt.timezone(dt.timedelta(hours=7))
-
-
-@pytest.fixture
-def url(settings, clock, store):
-    add_people(store)
-    with console_server(settings, clock, store) as url:
-        yield url
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from signage.devtools.browser import OFFICE, PHONE, launch_chromium, sign_in  # noqa: E402
 from tests.browser.demo import demo_console  # noqa: E402
-from tests.browser.server import (Person, console_has_signin, console_pages,  # noqa: E402
+from tests.browser.server import (Person, console_pages,  # noqa: E402
                                   viewer_of)
 
 SIZES = (OFFICE, PHONE)
@@ -59,7 +59,7 @@ def _tab(browser, url: str, person: Person | None):
     context = browser.new_context(base_url=url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
                                   viewport=OFFICE)
     tab = context.new_page()
-    if person is not None and console_has_signin():
+    if person is not None:
         sign_in(tab, person.name, person.password)
     return tab
 

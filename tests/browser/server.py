@@ -1,8 +1,6 @@
 """The console as the browser tests (and `make console-screenshots`) run it: the real app under
 uvicorn on 127.0.0.1, over a store in a temporary data dir, with one person of each role.
 
-`console_app` is the one place that picks the app: the console's factory once
-signage/console/app.py exists, the bare API before that (so the harness runs today).
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import Iterator
 
@@ -19,9 +16,6 @@ from signage.settings import Settings
 from signage.store import Store
 from signage.store.access import ROLES
 from tests.test_api import serve
-
-CONSOLE_MODULE = "signage.console.app"
-PAGES_MODULE = "signage.console.pages"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,42 +36,17 @@ PEOPLE = {
 
 
 def console_app(settings: Settings, clock, store: Store):
-    """The app under test: the console (API included) once it exists, else the API alone.
-    An import error inside an existing console is raised, never hidden by the fallback."""
-    if console_has_signin():
-        from signage.console.app import create_console_app
+    """The app under test: the console, the API within it."""
+    from signage.console.app import create_console_app
 
-        return create_console_app(settings, clock=clock, store=store)
-    from signage.api import create_app
-
-    return create_app(settings, clock, store)
-
-
-@dataclasses.dataclass(frozen=True)
-class PageEntry:
-    """What the tools need of an entry of signage.console.pages.PAGES."""
-
-    path: str
-    name: str
-    roles: tuple[str, ...]
-
-
-# Until the console has pages: the one page the bare API serves to a browser.
-FALLBACK_PAGES = (PageEntry("/api/health", "health", ROLES),)
+    return create_console_app(settings, clock=clock, store=store)
 
 
 def console_pages() -> list:
-    """Every console page (signage.console.pages.PAGES), or FALLBACK_PAGES before it exists."""
-    if importlib.util.find_spec(PAGES_MODULE) is None:
-        return list(FALLBACK_PAGES)
+    """Every console page (signage.console.pages.PAGES)."""
     from signage.console.pages import PAGES
 
     return list(PAGES)
-
-
-def console_has_signin() -> bool:
-    """Whether the app has the console's sign-in form (the bare API has none)."""
-    return importlib.util.find_spec(CONSOLE_MODULE) is not None
 
 
 def console_clock() -> FakeClock:
