@@ -33,7 +33,8 @@ from signage.render.stage import Stage
 from signage.store.runtime import clean_stale_temps, write_json
 from signage.settings import Settings
 from signage.player.screen import Screen
-from signage.player.snapshot import SnapshotWriter
+from signage.player.snapshot import (SNAPSHOT_FILM_S, SNAPSHOT_MAX_AGE_S, SNAPSHOT_MIN_GAP_S,
+                                     SNAPSHOT_MOVING_S, SNAPSHOT_SETTLE_S, SnapshotWriter)
 from signage.player.status import ErrorLog, status_document
 from signage.errors import StoreDamaged, StoreError
 from signage.player.wanted import read_wanted
@@ -47,13 +48,6 @@ from signage.player.watchdog import Notifier
 log = logging.getLogger(__name__)
 
 STATUS_EVERY_S = 0.5
-SNAPSHOT_MIN_GAP_S = 0.1  # after a change, at most this long until the snapshot shows it
-SNAPSHOT_MAX_AGE_S = 1.0  # a still picture is written again this often (cheap: not re-encoded)
-# A picture where only something small moves (a ticker) is encoded again this often: a
-# PNG of 1024x576 costs ~40 ms of CPU, a fifth of the HDMI player's budget at 1 s.
-SNAPSHOT_MOVING_S = 2.0
-SNAPSHOT_FILM_S = 5.0  # a film's frame (a noisy PNG, ~60 ms of CPU at 1024x576): this often
-SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
 RECONCILE_EVERY_S = 0.1  # how often to ask SQLite whether desired state changed
 STORE_RETRY_S = 5.0  # how often to retry a store that could not be opened
 MAX_PREPARE_S = 1.0  # how long a new playlist may keep the old one on screen while it loads

@@ -27,6 +27,15 @@ from signage.store.runtime import SCREEN_KEY, write_atomically, write_json
 
 log = logging.getLogger(__name__)
 
+# When the frame loop hands a frame over (player/loop.py's _after_present):
+SNAPSHOT_MIN_GAP_S = 0.1  # after a change, at most this long until the snapshot shows it
+SNAPSHOT_MAX_AGE_S = 1.0  # a still picture is written again this often (cheap: not re-encoded)
+# A picture where only something small moves (a ticker) is encoded again this often: a
+# PNG of 1024x576 costs ~40 ms of CPU, a fifth of the HDMI player's budget at 1 s.
+SNAPSHOT_MOVING_S = 2.0
+SNAPSHOT_FILM_S = 5.0  # a film's frame (a noisy PNG, ~60 ms of CPU at 1024x576): this often
+SNAPSHOT_SETTLE_S = 0.05  # how long a picture has been still before it is snapshotted
+
 MAX_WIDTH = 1024
 
 
