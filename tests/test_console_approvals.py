@@ -202,3 +202,14 @@ def test_the_decision_partial_serves_one_playlists_page_too(store, waiting, sett
     html = environment("en").get_template("partials/decision.html").render(decision=decisions[0])
     assert "rejected" in html and "by hoa at 26/11/2026 08:00" in html
     assert "Reason: Thiếu giờ đóng cửa" in html
+
+
+def test_a_long_queue_shows_the_newest_and_says_how_many_wait(store, url):
+    from signage.console.routes.approvals import WAITING_SHOWN
+    for index in range(WAITING_SHOWN + 2):
+        submitted(store, playlist(f"tin-{index}", {"vi": "Tin", "en": "News", "zh": "新闻"}))
+    with person(url, "minh") as approver:
+        page = approver.get("/approvals").text
+    assert f"Đang chờ duyệt ({WAITING_SHOWN + 2})" in page
+    assert page.count('class="card waiting"') == WAITING_SHOWN
+    assert f"Đang hiển thị {WAITING_SHOWN} phiên bản mới nhất" in page

@@ -216,19 +216,12 @@ class Records:
     def play_groups(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
         """Plays started in [start, end) added up in SQL per playlist item (or emergency
         notice) and revision: plays, seconds on screen, plays timed by a clock that could
-        not be believed, and the department the revision names ('' when none). One pass
-        over the plays; a year of them (100,000 rows) is never loaded to be added up, and
-        what comes back is a few rows per item, for roll_up to total any way."""
+        not be believed, and the department the revision names ('' when none). A few rows
+        per item, for roll_up to total any way; whole days come from plays_by_day."""
+        sums, params = _sums_sql(start, end, _ITEM_AND_REVISION, _ITEM_AND_REVISION)
         rows = self.database.query(
             "SELECT g.*, coalesce(json_extract(r.body, '$.department'), '') AS department "
-            "FROM (SELECT playlist, zone, item, kind, emergency, revision, "
-            "max(label) AS label, count(*) AS plays, "
-            "sum((julianday(ended_at) - julianday(started_at)) * 86400.0) AS seconds, "
-            "sum(clock_trusted = 0) AS untrusted_plays "
-            "FROM plays WHERE started_at >= ? AND started_at < ? "
-            "GROUP BY playlist, zone, item, kind, emergency, revision) AS g "
-            "LEFT JOIN revisions AS r ON r.id = g.revision",
-            (utc_text(start, PLAY_TIMESPEC), utc_text(end, PLAY_TIMESPEC)))
+            f"FROM ({sums}) AS g LEFT JOIN revisions AS r ON r.id = g.revision", params)
         return [dict(r) for r in rows]
 
     def play_summary(self, start: dt.datetime, end: dt.datetime) -> list[dict]:
@@ -238,27 +231,37 @@ class Records:
 
         Whole UTC days come from plays_by_day (kept by triggers as plays are recorded and
         pruned); only the part-days at the edges are summed from the plays themselves."""
-        whole_from, whole_to = _whole_days(start, end)
-        if whole_from < whole_to:
-            edges = (start, _midnight(whole_from), _midnight(whole_to), end)
-        else:  # under a day, or inside one: every play from the table itself
-            edges = (start, end, end, end)
-        stamps = [utc_text(moment, PLAY_TIMESPEC) for moment in edges]
-        rows = self.database.query(
-            "SELECT playlist, zone, item, kind, emergency, max(label) AS label, "
-            "sum(plays) AS plays, sum(seconds) AS seconds, "
-            "sum(untrusted_plays) AS untrusted_plays FROM ("
-            "SELECT playlist, zone, item, kind, emergency, label, plays, seconds, untrusted_plays "
-            "FROM plays_by_day WHERE day >= ? AND day < ? "
-            f"UNION ALL {_RAW_PLAYS} UNION ALL {_RAW_PLAYS}) "
-            "GROUP BY playlist, zone, item, kind, emergency "
-            "ORDER BY playlist, zone, item, emergency",
-            (whole_from.isoformat(), whole_to.isoformat(), *stamps))
-        return [{**dict(r), "seconds": round(r["seconds"], 1)} for r in rows]
+        sums, params = _sums_sql(start, end, "playlist, zone, item, kind, emergency",
+                                 "playlist, zone, item, emergency")
+        return [{**dict(r), "seconds": round(r["seconds"], 1)}
+                for r in self.database.query(sums, params)]
+
+
+_ITEM_AND_REVISION = "playlist, zone, item, kind, emergency, revision"
+
+
+def _sums_sql(start: dt.datetime, end: dt.datetime, keys: str,
+              order: str) -> tuple[str, tuple]:
+    """The SQL (and its parameters) that sums plays started in [start, end) per `keys`:
+    plays_by_day's rows for the whole UTC days inside, the plays themselves for the
+    part-days at the edges (local midnight is not UTC's)."""
+    whole_from, whole_to = _whole_days(start, end)
+    if whole_from < whole_to:
+        edges = (start, _midnight(whole_from), _midnight(whole_to), end)
+    else:  # under a day, or inside one: every play from the table itself
+        edges = (start, end, end, end)
+    stamps = [utc_text(moment, PLAY_TIMESPEC) for moment in edges]
+    sql = (f"SELECT {keys}, max(label) AS label, sum(plays) AS plays, "
+           "sum(seconds) AS seconds, sum(untrusted_plays) AS untrusted_plays FROM ("
+           f"SELECT {_ITEM_AND_REVISION}, label, plays, seconds, untrusted_plays "
+           "FROM plays_by_day WHERE day >= ? AND day < ? "
+           f"UNION ALL {_RAW_PLAYS} UNION ALL {_RAW_PLAYS}) "
+           f"GROUP BY {keys} ORDER BY {order}")
+    return sql, (whole_from.isoformat(), whole_to.isoformat(), *stamps)
 
 
 # One play as a row of plays_by_day, for the part-days at a report's edges.
-_RAW_PLAYS = ("SELECT playlist, zone, item, kind, emergency, label, 1, "
+_RAW_PLAYS = ("SELECT playlist, zone, item, kind, emergency, revision, label, 1, "
               "(julianday(ended_at) - julianday(started_at)) * 86400.0, clock_trusted = 0 "
               "FROM plays WHERE started_at >= ? AND started_at < ?")
 

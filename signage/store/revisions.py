@@ -181,6 +181,11 @@ class Revisions:
             (kind, kind, name, name, state, state, limit))
         return [_info(row, body=False) for row in rows]
 
+    def count(self, state: str) -> int:
+        """How many revisions are in `state` (the approvals page's heading)."""
+        return self.database.query("SELECT count(*) AS n FROM revisions WHERE state = ?",
+                                   (state,))[0]["n"]
+
     def decided(self, author: str | None = None, name: str | None = None,
                 limit: int = 10) -> list[RevisionInfo]:
         """The latest approvals and rejections (of `author`'s revisions, of `name`)."""
