@@ -267,3 +267,21 @@ def test_the_overview_shows_health_lights_and_the_last_day_as_charts(client, set
     assert lights["panel_link.up"] == "Đã kết nối."
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 2
     assert "Nhiệt độ màn hình" in page and "Tốc độ khung hình" in page
+
+
+def test_a_full_disk_is_said_in_words_on_a_page_and_as_json_to_programs(settings, clock, store):
+    from signage.errors import StoreFull
+    add_people(store)
+    app = console_app.create_console_app(settings, clock, store)
+    with serve(app) as url, browser_like(url) as client:
+        sign_in(client, "lan")
+
+        def full():
+            raise StoreFull("no space left on device")
+
+        app.state.store_slot.get = full
+        page = client.get("/")
+        api = client.get("/api/playlists", headers={"Authorization": "Bearer sgn_x"})
+    assert page.status_code == 507 and "Bộ nhớ của hệ thống đã đầy" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert api.status_code == 507 and api.json()["state"]

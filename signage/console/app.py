@@ -16,7 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from signage.api import check_routes_need_token, create_app
 from signage.clock import Clock
-from signage.console.auth import CrossSiteRefused, NotYourRole, SignInNeeded, signin_url, visitor
+from signage.console.auth import (LANGUAGE_COOKIE, CrossSiteRefused, NotYourRole, SignInNeeded,
+                                  Visitor, signin_url, visitor)
+from signage.console.i18n import pick_language
+from signage.errors import StoreError, StoreFull
 from signage.console.routes import (approvals, audit, emergency, media, overview, panel, people,
                                     playlists, plays, schedule, signin)
 from signage.console.views import STATIC, render
@@ -48,6 +51,8 @@ def mount_console(app: FastAPI) -> None:
     app.add_exception_handler(SignInNeeded, _to_signin)
     app.add_exception_handler(NotYourRole, _not_your_role)
     app.add_exception_handler(CrossSiteRefused, _cross_site)
+    # The API answers a store error with JSON for programs; a person on a page gets words.
+    app.add_exception_handler(StoreError, _store_error_for(app.exception_handlers[StoreError]))
     # Deny by default, for pages as for the API: a console route without roles stops the app.
     check_routes_need_token(app, extra_public=signin.PUBLIC_PATHS | {"/static/{version}/{name:path}"})
 
@@ -73,6 +78,19 @@ async def _not_your_role(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NotYourRole)
     return render(request, exc.visitor, "refused.html", status_code=403, why="role",
                   roles=exc.roles)
+
+
+def _store_error_for(api_answer):
+    async def store_error(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+            return await api_answer(request, exc)
+        # No store, so no session check: the page is drawn for a visitor with no name.
+        who = Visitor(pick_language(request.cookies.get(LANGUAGE_COOKIE)))
+        retry = {"Retry-After": "1"} if getattr(exc, "retryable", False) else None
+        return render(request, who, "unavailable.html", headers=retry,
+                      status_code=507 if isinstance(exc, StoreFull) else 503,
+                      full=isinstance(exc, StoreFull))
+    return store_error
 
 
 async def _cross_site(request: Request, exc: Exception) -> Response:
