@@ -12,6 +12,7 @@ import io
 import json
 import os
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -112,6 +113,7 @@ def test_the_player_plays_the_last_good_content_when_the_store_is_damaged(settin
     image = publish_with_image(store)
     store.close()
     first = player_of(build_player, settings, clock)
+    loaded(first)
     play(first, clock, 1)
     first.proof.write_later(lambda: None).result(timeout=10)  # its copy is written
     expected_frame = pixels(first.compositor.item_surface(
@@ -122,12 +124,25 @@ def test_the_player_plays_the_last_good_content_when_the_store_is_damaged(settin
     DAMAGE[damage](settings.db_path)
     (settings.assets_dir).rename(settings.data_dir / "assets-lost")  # the copy has its own
     again = player_of(build_player, settings, clock)
+    loaded(again)
     play(again, clock, CROSSFADE_S + 0.5)
 
     assert pixels(again.driver.last_frame()) == expected_frame
     assert any("last good content" in e["message"] for e in again.errors)
     assert any("store damaged" in e["message"] for e in again.errors)
     again.compositor.close()
+
+
+def loaded(player) -> None:
+    """One frame (the player asks for its content), then until that content's pictures are
+    loaded by the background worker. The fake clock stands still meanwhile: on a busy
+    machine the worker took longer than the player's 1 s (of fake time) of patience, and
+    the test saw the item drawn without its picture."""
+    player.step()
+    deadline = time.monotonic() + 10
+    while player.pending is not None and not player.pending[1].ready(0.0):
+        assert time.monotonic() < deadline, "the content's pictures did not load in 10 s"
+        time.sleep(0.005)  # polling for the worker, not waiting for time to pass
 
 
 def player_of(build_player, settings, clock):
