@@ -148,3 +148,26 @@ def test_message_scenes_pass_the_checks_at_the_door(scene, size, settings):
     found = check_playlist(playlist, fonts_for(settings), size,
                            limits=Limits.from_settings(settings))
     assert found.errors == []
+
+
+def test_film_bench_steps_every_tick_from_warmup_into_the_timed_run():
+    """The timed run goes on with the tick whose time came while the bench read its
+    counters; skipping it unseen made a film frame count as dropped by the decoder."""
+    from signage.devtools.filmbench import LOOP_FPS, _paced
+
+    clock = FakeClock()
+
+    class Stepped:
+        tick_origin = None
+        steps: list[float] = []
+
+        def step(self):
+            self.steps.append(clock.monotonic())
+
+    player = Stepped()
+    _paced(player, clock, 3 / LOOP_FPS)
+    clock.advance(0.002)  # the counters read between warm-up and timed run
+    _times, missed, _wall, _own = _paced(player, clock, 3 / LOOP_FPS)
+    ticks = [int((at - player.tick_origin) * LOOP_FPS + 1e-6) for at in player.steps]
+    assert ticks == [0, 1, 2, 3, 4, 5]
+    assert missed == 0

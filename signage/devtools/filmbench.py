@@ -212,7 +212,9 @@ def _paced(player, clock, seconds: float) -> tuple[list[float], int, float, list
     if player.tick_origin is None:
         player.tick_origin = clock.monotonic()
     began = clock.monotonic()
-    ticks = math.ceil((began - player.tick_origin) / interval)  # the grid goes on
+    # The grid goes on: the first step is the tick whose time has come (the previous run
+    # slept until it). Rounding up skipped it unseen: a film frame then counted as dropped.
+    ticks = math.floor((began - player.tick_origin) / interval + 1e-6)
     start, first, missed, times, own = player.tick_origin, ticks, 0, [], []
     total = first + round(seconds * LOOP_FPS)
     while ticks < total:
