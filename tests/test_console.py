@@ -3,21 +3,19 @@ languages, static files, and deny by default for pages."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends
 
-from signage.api.security import SECURITY_HEADERS
 from signage.console import app as console_app
 from signage.console.auth import SESSION_COOKIE, page_for
 from signage.console.i18n import translations
 from signage.devtools.console_words import conflicting, missing, used_messages
 from signage.store.access import ROLES
 from tests.console_helpers import (PASSWORD, add_people, browser_like, client,  # noqa: F401
-                                   console_server, csrf_of, form_field, sign_in, url)
+                                   csrf_of, form_field, sign_in, url)
 from tests.test_api import serve
 
 

@@ -29,7 +29,6 @@ from signage.store import Store
 ROUTERS = (signin.router, overview.router, playlists.router, media.router, approvals.router,
            schedule.router, emergency.router,
            panel.router, audit.router, plays.router, people.router)
-STATIC_PREFIX = "/static/"
 _STATIC_NAME = re.compile(r"^[a-z0-9_-]+(/[a-z0-9_-]+)*\.(css|js|svg|png|woff2|ico)$")
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",
                 "svg": "image/svg+xml", "png": "image/png", "woff2": "font/woff2",

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, HTTPException, Request, status
 
-from signage.console.i18n import LANGUAGES, pick_language
+from signage.console.i18n import pick_language
 from signage.store.access import ROLES, Principal
 
 SESSION_COOKIE = "signage_session"
@@ -211,6 +211,3 @@ def cookie_flags(request: Request) -> dict:
     return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https",
             "path": "/"}
 
-
-def language_or_default(value: str | None) -> str:
-    return value if value in LANGUAGES else pick_language(None)

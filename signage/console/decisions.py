@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from signage.console.shown_time import local_text
+from signage.console.localtime import shown
 from signage.store.revisions import Revisions
 
 
@@ -32,5 +32,5 @@ def recent_decisions(revisions: Revisions, zone: str, author: str | None = None,
                      name: str | None = None, limit: int = 10) -> list[Decision]:
     """The latest decisions (on `author`'s revisions, on the playlist `name`), newest first."""
     return [Decision(info.id, info.kind, info.name, info.state, info.author, info.decided_by,
-                     local_text(info.decided_at, zone), info.reason)
+                     shown(info.decided_at, zone), info.reason)
             for info in revisions.decided(author=author, name=name, limit=limit)]

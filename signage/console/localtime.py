@@ -1,5 +1,6 @@
 """Times as staff read them: the site's zone (settings.site_timezone), dd/mm/yyyy HH:MM;
-and the local dates and times that forms send (<input type=date|datetime-local>)."""
+and the local dates and times that forms send (<input type=date|datetime-local>), which
+carry no zone: they mean the site's local time. Every console page uses these."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ def site_now(request: Request) -> dt.datetime:
     return request.app.state.clock.now().astimezone(site_zone(request))
 
 
-def shown(value: Any, zone: dt.tzinfo) -> str:
-    """An aware datetime or ISO text as 02/12/2026 18:00 in `zone`; '' for nothing, and
-    text that is not a time as it is (the page escapes it)."""
+def shown(value: Any, zone: dt.tzinfo | str) -> str:
+    """A datetime or ISO text as 02/12/2026 18:00 in `zone` (a zone or its name); '' for
+    nothing, text that is not a time as it is (the page escapes it). A time without an
+    offset is UTC, as the store writes its times."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -32,9 +34,27 @@ def shown(value: Any, zone: dt.tzinfo) -> str:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+    if not isinstance(value, dt.datetime):
         return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    zone = zoneinfo.ZoneInfo(zone) if isinstance(zone, str) else zone
     return value.astimezone(zone).strftime(SHOWN)
+
+
+def form_value(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """The value of an <input type="datetime-local"> showing `moment` at the site."""
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def from_form(text: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """A datetime-local value ('2026-12-02T18:00') read as the site's local time; None if
+    it is not one (local_moment, below, names the field instead)."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 def local_moment(text: str, field: str, zone: dt.tzinfo) -> dt.datetime | None:

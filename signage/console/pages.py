@@ -38,6 +38,3 @@ PAGES: tuple[Page, ...] = (
     Page("/people", _("People and tokens"), ("admin",)),
 )
 
-
-def page_at(path: str) -> Page | None:
-    return next((page for page in PAGES if page.path == path), None)

@@ -14,7 +14,6 @@ from typing import Iterator
 from signage.clock import FakeClock
 from signage.settings import Settings
 from signage.store import Store
-from signage.store.access import ROLES
 from tests.test_api import serve
 
 

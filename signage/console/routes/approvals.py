@@ -20,7 +20,7 @@ from signage.console.auth import Visitor, action_for, page_for
 from signage.console.decisions import recent_decisions
 from signage.console.filmstrip import frame_size, strip
 from signage.console.forms import refusal_messages, see_other
-from signage.console.shown_time import local_text
+from signage.console.localtime import shown
 from signage.console.textdiff import text_changes
 from signage.console.views import render
 from signage.content.models import Playlist
@@ -63,7 +63,7 @@ def _page(request: Request, who: Visitor, status_code: int = 200, errors: dict |
 
 
 def _waiting_entry(store, info, zone: str) -> dict:
-    entry = {"info": info, "submitted_at": local_text(info.submitted_at, zone),
+    entry = {"info": info, "submitted_at": shown(info.submitted_at, zone),
              "draft_frames": 0, "live": None, "live_frames": 0, "changes": []}
     if info.kind != "playlist":
         return entry

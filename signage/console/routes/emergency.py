@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from drivers.registry import panel_size
 from signage.console.auth import Visitor, action_for, page_for
-from signage.console.clocktext import local_text, site_zone
+from signage.console.localtime import shown, site_zone
 from signage.console.emergency_templates import TemplateFileError, load_templates
 from signage.console.forms import FieldMessage, refusal_messages, see_other
 from signage.console.i18n import gettext_for
@@ -173,8 +173,8 @@ def _templates() -> tuple[dict, str]:
 def _notice_facts(emergency, now, zone, showing: int | None) -> dict:
     remaining = max(0, int((emergency.expires_at - now).total_seconds()))
     return {"id": emergency.id, "text": emergency.message, "on_air": emergency.id == showing,
-            "active": emergency.active(now), "starts": local_text(emergency.starts_at, zone),
-            "ends": local_text(emergency.expires_at, zone),
+            "active": emergency.active(now), "starts": shown(emergency.starts_at, zone),
+            "ends": shown(emergency.expires_at, zone),
             "ends_iso": emergency.expires_at.astimezone(zone).isoformat(),
             "remaining_s": remaining, "remaining": _hms(remaining),
             "by": emergency.created_by}

@@ -21,7 +21,7 @@ from signage.console.auth import (CSRF_FIELD, CSRF_HEADER, CrossSiteRefused, Vis
                                   check_origin, check_token, page_for)
 from signage.console.forms import FieldMessage, refusal_messages, see_other
 from signage.console.i18n import gettext_for
-from signage.console.shown_time import local_text
+from signage.console.localtime import shown
 from signage.console.thumbs import forget, thumbnail_png
 from signage.console.views import render
 from signage.errors import StoreError, StoreFull
@@ -78,7 +78,7 @@ def library_entries(store, records, zone: str) -> list[dict]:
             "ref": record.ref, "digest": record.ref.removeprefix("sha256:"),
             "name": record.original_name or record.ref[:19], "media_type": record.media_type,
             "film": film, "width": record.width, "height": record.height,
-            "kb": max(1, round(record.bytes / 1024)), "added": local_text(record.created_at, zone),
+            "kb": max(1, round(record.bytes / 1024)), "added": shown(record.created_at, zone),
             "uses": uses.get(record.ref, []), "job": job.as_dict() if job else None,
         })
     return entries

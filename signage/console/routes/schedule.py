@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from signage.console.auth import Visitor, action_for, page_for
-from signage.console.clocktext import form_value, from_form, local_text, site_zone
+from signage.console.localtime import form_value, from_form, shown, site_zone
 from signage.console.forms import FieldMessage, refusal_messages, see_other
 from signage.console.i18n import gettext_for
 from signage.console.views import render
@@ -176,7 +176,7 @@ def _page(request: Request, who: Visitor, *, form: RuleForm | None = None, week:
         pending=_pending(store.revisions, live_revision),
         form=form or RuleForm(playlist=chosen), weekdays=WEEKDAYS,
         rule_problems=rule_problems or [], play_problems=play_problems or [],
-        play_now=current, play_now_until=local_text(current.expires_at, zone) if current else "",
+        play_now=current, play_now_until=shown(current.expires_at, zone) if current else "",
         chosen=chosen, until=until or form_value(_round_up(now + PLAY_NOW_DEFAULT), zone),
         now_value=form_value(now, zone), done=done, revision=revision,
         can_edit=who.role in ("editor", "approver"), can_play=who.role == "approver",
