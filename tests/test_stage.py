@@ -252,3 +252,32 @@ def test_the_next_item_is_prepared_once_the_current_one_has_come_in(store, fonts
         assert background.is_ready(playlist.items[2], SIZE)
     finally:
         background.close()
+
+
+def test_a_zone_shown_whole_lends_its_own_picture_to_proof_of_play(compositor, store):
+    """Proof of play hashes the picture itself (no copy of the frame) only where the zone
+    shows exactly it: the same bytes as the frame, and never where a zone lies over it."""
+    image = {"kind": "image", "asset": stored_image(store), "duration": "4s", "fit": "stretch"}
+    side_by_side = layout(("left", [0, 0, "50%", "100%"], [image]),
+                          ("right", ["50%", 0, "50%", "100%"], [msg("Phải")]))
+    stage = stage_of(compositor, side_by_side)
+    stage.render(1.0, NOW)
+    for i, zone in enumerate(stage.zones):
+        kept = stage.kept_picture(i)
+        assert kept is not None and raw(kept) == region(stage.frame, zone.box)
+    under_a_band = layout(("main", [0, 0, "100%", "100%"], [image]),
+                          ("band", [0, "75%", "100%", "25%"], [msg("Dải")]))
+    stage = stage_of(compositor, under_a_band)
+    stage.render(1.0, NOW)
+    assert stage.kept_picture(0) is None  # the band's pixels are in the frame, not in the image
+    assert stage.kept_picture(1) is not None
+
+
+def test_a_zone_in_a_transition_lends_no_picture(compositor):
+    playlist = layout(("main", [0, 0, "100%", "100%"],
+                       [msg("Một", "2s"), msg("Hai", "2s", transition={"kind": "crossfade", "duration": "1s"})]))
+    stage = stage_of(compositor, playlist)
+    stage.render(2.5, NOW)  # half way through the crossfade
+    assert stage.moving and stage.kept_picture(0) is None
+    stage.render(3.5, NOW)
+    assert raw(stage.kept_picture(0)) == raw(stage.frame)

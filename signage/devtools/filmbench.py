@@ -109,9 +109,11 @@ def measure_film(spec) -> dict:
     clock = SystemClock()
     driver = EmulatedPanel(spec.size)
     driver.open()
+    copies = _time_presents(driver)
     player = build_player(settings, clock, driver)
     try:
         _paced(player, clock, WARMUP_S)
+        copies.clear()
         film_dropped = _film_dropped(player)
         cpu_began, threads_began, pressure = time.process_time(), thread_cpu(), cpu_pressure()
         seconds = CHANGE_TIMED_S if spec.scene == "g" else FILM_SECONDS
@@ -140,11 +142,22 @@ def measure_film(spec) -> dict:
                  f"ms, max {own[-1]:.3f} ms; the rest of a frame's time was spent waiting for a "
                  f"core (CPU pressure, some avg10: {pressure[0]} at the start, {pressure[1]} at "
                  f"the end; load average {os.getloadavg()[0]:.1f})")
+    if len(copies) == len(times):  # one present per step: the loop's time less the driver's
+        rest = sorted(step - copy for step, copy in zip(times, copies))
+        notes.append(f"of each frame, the driver's copy of it into the panel's memory "
+                     f"(EmulatedPanel.present) took median {statistics.median(copies):.3f} ms; "
+                     f"the rest of the loop median {statistics.median(rest):.3f} ms")
     notes.append("CPU by thread, % of one core: " + ", ".join(
         f"{name} {100 * spent / wall:.1f}" for name, spent in by_thread))
     notes.append(f"{len(times)} frames in {wall:.1f} s of real time; dropped: {film_dropped} "
                  f"by the decoder, {missed} loop ticks missed; CPU {row['cpu_pct']}% of one "
                  f"core (all threads); peak RSS {row['rss_mb']} MB")
+    if spec.scene == "g":
+        alone = sorted(_bare_crossfades(spec.size, len(times)))
+        notes.append(f"the same machine's own noise: {len(alone)} frames of a bare "
+                     f"{spec.width}x{spec.height} crossfade and its copy (the costliest frame "
+                     f"here), alone on one thread, paced at 30 fps: median "
+                     f"{statistics.median(alone):.3f} ms, max {alone[-1]:.3f} ms")
     if spec.scene != "g":
         floor = _floor_cpu(film_path, spec.size, seconds, pooled=True)
         row["floor_cpu_pct"] = round(100 * floor, 1)
@@ -156,6 +169,41 @@ def measure_film(spec) -> dict:
                      f"With VideoFrame.reformat (a new buffer per frame) it costs {plain:.1f}%; "
                      f"the player {row['cpu_pct'] / max(plain, 1e-6):.2f}x that")
     return {"row": row, "notes": notes}
+
+
+def _time_presents(driver) -> list[float]:
+    """Time each of `driver`'s presents (milliseconds, appended to the list returned)."""
+    spent: list[float] = []
+    present = driver.present
+
+    def timed(frame, dirty=None):
+        begun = time.perf_counter()
+        try:
+            present(frame, dirty=dirty)
+        finally:
+            spent.append((time.perf_counter() - begun) * 1000)
+    driver.present = timed
+    return spent
+
+
+def _bare_crossfades(size: tuple[int, int], frames: int) -> list[float]:
+    """Milliseconds per frame of a crossfade between two still pictures into a frame and
+    its copy into a panel buffer, paced at LOOP_FPS on this thread: what the costliest
+    frame of scene g costs with nothing else running, to hold its maximum against."""
+    from signage.render.blend import FULL, blend_into
+    from signage.render.pictures import new_frame
+
+    before, after, frame, panel = (new_frame(size) for _ in range(4))
+    before.fill((8, 32, 72))
+    after.fill((240, 200, 40))
+    spent = []
+    for n in range(frames):
+        begun = time.perf_counter()
+        blend_into(frame, (0, 0), before, after, n * 7 % FULL)
+        panel.blit(frame, (0, 0))
+        spent.append((time.perf_counter() - begun) * 1000)
+        time.sleep(max(0.0, 1 / LOOP_FPS - spent[-1] / 1000))
+    return spent
 
 
 def peak_rss_mb() -> float | None:

@@ -392,17 +392,20 @@ class Player:
                                   and done - self.settled_at >= SNAPSHOT_SETTLE_S)
         screen = self.screen()
         since = done - self.last_snapshot
-        # Black or a test pattern shows nothing of a moving frame.
+        # Black or a test pattern shows nothing of a moving frame. A transition's frames
+        # cost the most: a moving picture's snapshot and the status wait for its end (the
+        # copy for either on a crossfade frame took it past 8 ms), unless it goes on long.
         moved = self.pixels_changed_at >= self.last_snapshot and screen.label == "content"
+        every = SNAPSHOT_FILM_S if self.stage.film else SNAPSHOT_MOVING_S
         if (changed_since_snapshot and since >= SNAPSHOT_MIN_GAP_S) or (
-            moved and since >= (SNAPSHOT_FILM_S if self.stage.film else SNAPSHOT_MOVING_S)
+            moved and since >= (every if self.settled else 2 * every)
         ) or screen != self.snapshot_screen:  # blanked, lit or a pattern: show it at once
             self.snapshots.submit(self.last_frame, screen)
             self.last_snapshot, self.snapshot_screen = done, screen
         elif not moved and since >= SNAPSHOT_MAX_AGE_S:  # the same picture, not re-encoded
             self.snapshots.refresh(self.last_frame, screen)
             self.last_snapshot = done
-        if done >= self.next_status:
+        if done >= self.next_status + (0 if self.settled else STATUS_EVERY_S):
             self.next_status = done + STATUS_EVERY_S
             document = status_document(self, done)
             self.history.observe(document)

@@ -75,13 +75,19 @@ class FrameHasher:
         self._spare: dict[tuple[int, int], list[pygame.Surface]] = {}
         self._lock = threading.Lock()
 
-    def submit(self, frame: pygame.Surface, box: pygame.Rect) -> concurrent.futures.Future:
-        """The future hash of `box` in `frame` as it is now (the frame may change after)."""
+    def submit(self, frame: pygame.Surface, box: pygame.Rect,
+               kept: pygame.Surface | None = None) -> concurrent.futures.Future:
+        """The future hash of `box` in `frame` as it is now (the frame may change after).
+        `kept`: the same pixels in a surface nobody draws over (Stage.kept_picture), hashed
+        as it is instead of a copy of the frame."""
         area = frame.subsurface(box.clip(frame.get_rect()))
         done: concurrent.futures.Future = concurrent.futures.Future()
         if self._pool is None:
-            done.set_result(frame_sha256(area if _frame_format(area) else _copied(area)))
+            done.set_result(frame_sha256(kept if kept is not None else
+                                         area if _frame_format(area) else _copied(area)))
             return done
+        if kept is not None:
+            return self._pool.submit(frame_sha256, kept)
         copy = self._buffer(area)
         copy.blit(area, (0, 0))  # the compositor draws the next frame into the same surface
         return self._pool.submit(self._hash_and_return, copy)
@@ -197,7 +203,7 @@ class PlayRecorder:
                              clock_trusted=self.clock_trusted, emergency=emergency)
             settled = shown == "standby" or not shown[1]
             if play.digest is None and settled and not fading:
-                play.digest = self.hasher.submit(frame, zone.box)
+                play.digest = self.hasher.submit(frame, zone.box, stage.kept_picture(i))
             still[i] = play
         ended += [play.ended(wall) for play in self._open.values()]  # zones gone
         self._open = still

@@ -68,6 +68,7 @@ class Compositor:
         self._touched: set[Hashable] = set()  # cache keys asked for since the last frame
         self._kept: set[Hashable] = set()  # those of the last frame: not to be evicted
         self._unfreed: list[Visual] = []  # evicted, to be freed when the frame is calm
+        self._to_free: list[Visual] = []  # for the worker, once the frame is out
         self._queued: list[tuple] = []  # prefetches for start_background_work to start
         self._worker: concurrent.futures.ThreadPoolExecutor | None = None
         if background:  # the player's compositor (tests and previews make their own)
@@ -104,9 +105,15 @@ class Compositor:
         """The pictures asked for since the last call are on screen: keep them cached.
         A calm frame (no transition under way) has time to free evicted pictures."""
         self._kept, self._touched = self._touched, set()
-        if calm:
-            while self._unfreed:
-                _recycle(self._unfreed.pop())
+        if not calm:
+            return
+        if self._worker is not None:
+            # Freed on the worker once the frame is out: unmapping 8 MB (and the pool
+            # freeing the surface it lets go) cost the calm frame after an item change 1 ms.
+            self._to_free += self._unfreed
+            self._unfreed = []
+        while self._unfreed:
+            _recycle(self._unfreed.pop())
 
     def prefetch(self, item: AnyItem, size: tuple[int, int], key: Hashable | None = None) -> None:
         """Have the item rendered in the background, if there is a worker and no picture
@@ -123,11 +130,19 @@ class Compositor:
     def start_background_work(self) -> None:
         """Hand the worker the pictures asked for since the last call.
 
-        The player calls this once the frame is presented. A worker that starts mid-frame
+        The player calls this once the frame is presented; films on screen go on decoding
+        from here too (see FilmDecoder.frame_out). A worker that starts mid-frame
         takes the GIL from the frame thread as it opens and parses the file (Pillow's
         JPEG headers are Python), which cost the frame that started it 3 to 5 ms at
         1920x1080; started here, it runs while the frame loop waits for its next frame.
         """
+        for key in self._kept:  # films on screen: their decoders fill the ring now
+            frame_out = getattr(self._visuals.get(key), "frame_out", None)
+            if frame_out is not None:
+                frame_out()
+        if self._to_free:
+            self._worker.submit(_recycle_all, self._to_free)
+            self._to_free = []
         queued, self._queued = self._queued, []
         for key, placeholder, item, size in queued:
             if self._visuals.get(key) is placeholder:  # not rendered meanwhile, nor evicted
@@ -258,6 +273,11 @@ def _stop(entry) -> None:
     close = getattr(entry, "close", None)
     if close is not None:
         close()
+
+
+def _recycle_all(visuals: list[Visual]) -> None:
+    while visuals:
+        _recycle(visuals.pop())
 
 
 def _recycle(visual: Visual) -> None:

@@ -153,6 +153,7 @@ class Stage:
                                       pygame.Rect((0, 0), panel))
                         for i, zone in enumerate(self.zones)]
         self.drawn: list[Hashable] = [None] * len(self.zones)
+        self.shown: list[tuple | None] = [None] * len(self.zones)  # (visual, into) drawn last
         self.content: list[Hashable] = [None] * len(self.zones)
         self.prefetched: list[int | None] = [None] * len(self.zones)
         self.fresh = True
@@ -261,6 +262,7 @@ class Stage:
         self.changed |= content != self.content[i]
         self.content[i] = content
         box = zone.box
+        self.shown[i] = (current, moment.into) if previous is None else None
         if previous is None:
             key = ("item", moment.index, current_key)
 
@@ -294,6 +296,7 @@ class Stage:
         self.changed |= self.content[i] != "standby"
         self.content[i] = "standby"
         card = self.compositor.visual(STANDBY_ITEM, zone.box.size)
+        self.shown[i] = (card, 0.0)
 
         def draw(frame, parts):
             for part in parts:
@@ -313,6 +316,26 @@ class Stage:
         self.report(f"skipping item {zone.origin[index]} ({zone.items[index].kind}) of {where}: {exc}")
         zone.drop(index, t)
         self.prefetched = [None] * len(self.zones)
+
+    def kept_picture(self, i: int) -> pygame.Surface | None:
+        """Zone i's pixels in the frame just drawn, as a surface that stays as it is while
+        held: an image's own picture, or a film frame (its ring never draws over a frame
+        somebody holds). Only when the zone shows that picture whole, as is, with no zone
+        over it; None otherwise. Proof of play hashes it instead of an 8 MB copy of the
+        frame, which cost the frame that made it 1 to 6 ms."""
+        shown = self.shown[i]
+        box = self.zones[i].box
+        if shown is None or self.visible[i] != [box]:
+            return None
+        visual, into = shown
+        if isinstance(visual, VideoVisual):
+            picture = visual.whole_frame(into)
+        else:
+            picture = getattr(visual, "surface", None)  # a still picture, drawn as it is
+        if (picture is None or picture.get_size() != box.size or picture.get_bytesize() != 4
+                or picture.get_masks()[3] != 0 or picture.get_flags() & pygame.SRCALPHA):
+            return None  # not in the frame format: its copy in the frame differs from it
+        return picture
 
     # --- reporting ------------------------------------------------------------------
 

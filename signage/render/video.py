@@ -126,6 +126,9 @@ class FilmDecoder:
         self._ready: collections.deque[Picture] = collections.deque()
         self._shown: Picture | None = None
         self._wanted = 0.0
+        # Frames the loop took whose room the decoder does not have yet: a player's decoder
+        # fills the ring once the frame is out (frame_out), not while the loop draws it.
+        self._held_room = 0
         self._target: float | None = None  # a seek the reader asked for
         self._sought: float | None = None  # where the last seek went (frames on their way)
         self._stop = False
@@ -173,6 +176,7 @@ class FilmDecoder:
     def _seek_locked(self, into: float) -> None:
         self._target = self._sought = into
         self._ready.clear()
+        self._held_room = 0
         self._cond.notify_all()
 
     def _has_after(self, into: float) -> bool:
@@ -184,15 +188,35 @@ class FilmDecoder:
     def _take_due(self, into: float) -> None:
         """Show the newest frame due at `into`; due frames older than it are dropped.
         (Returns None, so it can run inside a wait_for predicate.)"""
-        taken = False
+        taken = 0
         while self._ready and self._ready[0].at <= into + EPS:
-            entry, taken = self._ready.popleft(), True
+            entry, taken = self._ready.popleft(), taken + 1
             if self._ready and self._ready[0].at <= into + EPS:
                 self.dropped += 1  # a newer frame is due too: this one is never shown
                 continue
             self._shown = entry
-        if taken:  # room in the ring: the decoder may go on (no need to wake it otherwise)
-            self._cond.notify_all()
+        if not taken:
+            return  # no room made: no need to wake the decoder
+        self._held_room += taken
+        # Waiting readers (tests, previews) need the next frames now, and a ring run dry
+        # must refill at once; a player's decoder otherwise waits for frame_out().
+        if self.wait or not self._ready:
+            self._room_made()
+
+    def frame_out(self) -> None:
+        """The frame loop's frame is presented: the decoder may fill the room it made.
+
+        Decoding and converting while the loop draws and the driver copies its frame made
+        both slower: the two threads took the GIL from each other around every C call, and
+        swscale's 8 MB of writes competed with the driver's copy for memory. Started here,
+        the decoder works while the loop waits for its next tick."""
+        if self._held_room:  # read unlocked: an int; a change missed now is seen next frame
+            with self._cond:
+                self._room_made()
+
+    def _room_made(self) -> None:
+        self._held_room = 0
+        self._cond.notify_all()
 
     def wait_first(self, timeout: float = WAIT_S) -> None:
         """Wait until the first frame is ready (the prefetch's job: a film that comes on
@@ -310,8 +334,8 @@ class FilmDecoder:
             if at + max(span, 1e-3) <= self._wanted:
                 self.dropped += 1  # its time is over before it was even converted
                 return True
-            self._cond.wait_for(lambda: len(self._ready) < READY_FRAMES or self._stop
-                                or self._target is not None)
+            self._cond.wait_for(lambda: len(self._ready) + self._held_room < READY_FRAMES
+                                or self._stop or self._target is not None)
             if self._stop or self._target is not None:
                 return False
         picture = self._convert(frame, at)
@@ -412,6 +436,9 @@ class VideoVisual:
             self._shown = self.decoder.frame_at(into) or self._shown
             self._into = into
         return self._shown
+
+    def frame_out(self) -> None:
+        self.decoder.frame_out()
 
     def key(self, into: float, now) -> object:
         shown = self._picture(into)
