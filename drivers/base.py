@@ -10,6 +10,20 @@ driver that keeps its own copy may update only those rectangles; a driver that s
 whole frames ignores it. The caller passes None after anything that could break the
 chain (a failed present, a different buffer), and a driver that has (re)opened treats
 its first hint as None.
+
+A driver may also lend frame buffers (`LendsBuffers`): panel-size surfaces in its own
+memory that `present` shows without copying them, as a page flip does. A film that fills
+the panel is decoded straight into them, so the 8 MB copy of each film frame leaves the
+frame loop. Lending is optional: a driver without it, or out of buffers, is given plain
+frames and copies them. The rules:
+- `lend_buffer()` returns a new or returned buffer (frame format, any old pixels), or None
+  when it has none to spare; it may be called from any thread.
+- A presented buffer is the picture shown until another frame is presented: the driver
+  keeps a reference to it meanwhile (rings that reuse a surface only when nobody else
+  holds it see it held), and reads it whenever it must show the picture again. The caller
+  may draw into it again and present it again (zones over a film), like any frame.
+- `return_buffer(buffer)` gives one back when its user is done with it (never one still
+  presented: the driver keeps that one until another frame replaces it).
 """
 
 from __future__ import annotations
@@ -76,6 +90,14 @@ class Driver(Protocol):
     def show_test_pattern(self, pattern: str | None) -> None: ...
     def telemetry(self) -> PanelTelemetry: ...
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class LendsBuffers(Protocol):
+    """A driver that shows buffers it lent without copying them (see the module's text)."""
+
+    def lend_buffer(self) -> "pygame.Surface | None": ...
+    def return_buffer(self, buffer: "pygame.Surface") -> None: ...
 
 
 class ControlLink(Driver, Protocol):
