@@ -100,6 +100,18 @@ class LendsBuffers(Protocol):
     def return_buffer(self, buffer: "pygame.Surface") -> None: ...
 
 
+def lend_through(inner) -> "pygame.Surface | None":
+    """For a driver that wraps `inner`: a buffer `inner` lends, if it lends any."""
+    lend = getattr(inner, "lend_buffer", None)
+    return lend() if lend is not None else None
+
+
+def return_through(inner, buffer: "pygame.Surface") -> None:
+    give = getattr(inner, "return_buffer", None)
+    if give is not None:
+        give(buffer)
+
+
 class ControlLink(Driver, Protocol):
     """A control driver a technician may also talk to directly (`signage panel`): it opens
     just its link, reads the device's state back, and stores settings on the device."""

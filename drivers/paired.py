@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from drivers.base import Driver, DriverError, PanelTelemetry
+from drivers.base import Driver, DriverError, PanelTelemetry, lend_through, return_through
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,13 @@ class PairedDriver:
             self.control.present(frame)  # counts frames; sends nothing
         except DriverError:
             pass
+
+    def lend_buffer(self):
+        """Frame buffers the video driver lends, shown without a copy (drivers.base)."""
+        return lend_through(self.video)
+
+    def return_buffer(self, buffer) -> None:
+        return_through(self.video, buffer)
 
     def set_brightness(self, percent: float) -> None:
         self._control_or_video("set_brightness", percent)

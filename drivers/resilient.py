@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from drivers.base import Driver, DriverError, PanelTelemetry
+from drivers.base import Driver, DriverError, PanelTelemetry, lend_through, return_through
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,13 @@ class KeepTrying:
         self._wanted[method] = value
         if self.opened:
             getattr(self.driver, method)(value)
+
+    def lend_buffer(self):
+        """Frame buffers the driver driver lends, shown without a copy (drivers.base)."""
+        return lend_through(self.driver)
+
+    def return_buffer(self, buffer) -> None:
+        return_through(self.driver, buffer)
 
     def set_brightness(self, percent: float) -> None:
         self._call("set_brightness", percent)

@@ -67,6 +67,6 @@ def player_on(settings, store, clock, panel, fonts, **parts):
     from signage.render.compositor import Compositor
     from signage.player.snapshot import SnapshotWriter
 
-    compositor = Compositor(panel.size, fonts, store.assets.path)
+    compositor = Compositor(panel.size, fonts, store.assets.path, driver=panel)  # as build_player
     return Player(settings, store, panel, clock, compositor,
                   snapshots=SnapshotWriter(settings.snapshot_path, background=False), **parts)

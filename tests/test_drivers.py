@@ -71,6 +71,33 @@ def test_a_panel_just_opened_takes_the_whole_frame_whatever_the_hint():
     assert panel.last_frame().get_at((7, 3))[:3] == (0, 0, 255)
 
 
+def test_a_lent_buffer_is_shown_as_it_is_not_copied(panel):
+    """What a film decoded into the panel's own buffer needs: present shows that buffer."""
+    buffer = panel.lend_buffer()
+    buffer.fill((255, 0, 0))
+    panel.present(buffer)
+    buffer.fill((0, 255, 0), pygame.Rect(0, 0, 4, 4))  # a zone drawn over it, not presented yet
+    shown = panel.last_frame()
+    assert shown.get_at((0, 0))[:3] == (0, 255, 0) and shown.get_at((7, 3))[:3] == (255, 0, 0)
+    # A plain frame after it is taken whole, whatever the hint says changed.
+    panel.present(filled((0, 0, 255)), dirty=[pygame.Rect(0, 0, 1, 1)])
+    assert panel.last_frame().get_at((7, 3))[:3] == (0, 0, 255)
+    assert panel.frames == 2
+
+
+def test_the_panel_holds_only_the_lent_buffer_it_shows(panel):
+    import sys
+
+    shown, spare, plain = panel.lend_buffer(), panel.lend_buffer(), filled((1, 2, 3))
+    panel.present(shown)
+    assert sys.getrefcount(spare) == sys.getrefcount(plain)  # a ring may draw over it
+    assert sys.getrefcount(shown) == sys.getrefcount(plain) + 1  # on show: held
+    panel.return_buffer(spare)
+    assert panel.lend_buffer() is spare  # returned buffers are lent again
+    panel.return_buffer(shown)  # on show: kept lent, never handed out while shown
+    assert panel.lend_buffer() is not shown
+
+
 def test_a_frame_of_the_wrong_size_is_refused(panel):
     with pytest.raises(DriverConfigError, match="frame is 9x4, panel is 8x4"):
         panel.present(filled((1, 2, 3), (9, 4)))
@@ -243,3 +270,28 @@ def test_a_device_that_opens_late_gets_a_whole_frame_first():
     driver.present(red_frame((64, 32)), dirty=[])
     assert device.hints == [None, []]
     assert device.last_frame().get_at((40, 20))[:3] == (255, 0, 0)
+
+
+def test_a_pair_and_a_device_kept_trying_lend_the_video_paths_buffers():
+    """The wall's HDMI + NovaStar pair (and a device that came late) still show a film's
+    frames without a copy; a wrapped driver that lends nothing lends nothing."""
+    from drivers.paired import PairedDriver
+    from drivers.resilient import KeepTrying
+
+    video = EmulatedPanel((768, 384))
+    for wrapper in (PairedDriver(video, FakeControlLink()), KeepTrying(video)):
+        wrapper.open()
+        buffer = wrapper.lend_buffer()
+        buffer.fill((0, 255, 0))
+        wrapper.present(buffer)
+        buffer.fill((0, 0, 255))  # drawn over after the present: the panel shows it
+        assert video.last_frame().get_at((5, 5))[:3] == (0, 0, 255)
+        wrapper.present(red_frame())
+        wrapper.return_buffer(buffer)
+        assert video.lend_buffer() is buffer
+
+    class CopiesFrames:  # e.g. a serial sign: it sends every frame, it has no buffer to lend
+        size = (8, 8)
+
+    assert KeepTrying(CopiesFrames()).lend_buffer() is None
+    PairedDriver(CopiesFrames(), FakeControlLink()).return_buffer(buffer)  # nothing to give back

@@ -84,6 +84,8 @@ def test_frame_n_is_on_the_panel_at_n_over_fps(player, store, clock, panel, tmp_
     assert len(settled) > 60
     for into, frame in settled:
         assert within_one_frame(frame_number(frame), into, times, 2.0), f"at {into:.3f}s"
+    # Decoded into the panel's own buffers: those frames were shown without the loop's copy.
+    assert panel.telemetry().extra["lent_frames"] >= len(settled)
 
 
 def test_a_film_plays_the_same_through_the_filter_graph(player, store, clock, panel, tmp_path,

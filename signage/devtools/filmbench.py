@@ -142,11 +142,13 @@ def measure_film(spec) -> dict:
                  f"ms, max {own[-1]:.3f} ms; the rest of a frame's time was spent waiting for a "
                  f"core (CPU pressure, some avg10: {pressure[0]} at the start, {pressure[1]} at "
                  f"the end; load average {os.getloadavg()[0]:.1f})")
-    if len(copies) == len(times):  # one present per step: the loop's time less the driver's
+    if spec.scene != "g" and len(copies) == len(times):  # one present per step
         rest = sorted(step - copy for step, copy in zip(times, copies))
-        notes.append(f"of each frame, the driver's copy of it into the panel's memory "
-                     f"(EmulatedPanel.present) took median {statistics.median(copies):.3f} ms; "
-                     f"the rest of the loop median {statistics.median(rest):.3f} ms")
+        lent = driver.telemetry().extra.get("lent_frames", 0)
+        notes.append(f"of each frame, the driver's present (EmulatedPanel.present) took median "
+                     f"{statistics.median(copies):.3f} ms, the rest of the loop median "
+                     f"{statistics.median(rest):.3f} ms; {lent} frames were shown from "
+                     f"buffers the panel lent (decoded into, not copied: drivers/base.py)")
     notes.append("CPU by thread, % of one core: " + ", ".join(
         f"{name} {100 * spent / wall:.1f}" for name, spent in by_thread))
     notes.append(f"{len(times)} frames in {wall:.1f} s of real time; dropped: {film_dropped} "

@@ -483,7 +483,8 @@ def build_player(settings: Settings, clock: Clock, driver: Driver) -> Player:
         return kept if kept.exists() else path
 
     errors = ErrorLog(clock)
-    compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True)
+    compositor = Compositor(driver.size, FontBook(settings.fonts), asset_path, background=True,
+                            driver=driver)
     proof = ProofOfPlay(errors.report, background=True)  # hashes and writes off the loop
     return Player(
         settings, open_store, driver, clock, compositor, errors=errors,

@@ -27,7 +27,7 @@ from signage.render.blend import KERNEL, KERNEL_NOTE
 from signage.render.fonts import FontBook
 from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, StaticVisual, Visual,
                                   item_key, make_visual)
-from signage.render.pictures import SPARE_SURFACES, new_frame
+from signage.render.pictures import SPARE_SURFACES, frame_surfaces, new_frame
 from signage.render.transitions import draw_transition
 from signage.render.video import FilmError, film_info, trimmed_length
 
@@ -57,8 +57,11 @@ SWITCH_INTERVAL_S = 0.001
 
 class Compositor:
     def __init__(self, size: tuple[int, int], fonts: FontBook, asset_path: AssetPath, *,
-                 background: bool = False, cache_bytes: int | None = None):
+                 background: bool = False, cache_bytes: int | None = None, driver=None):
+        """`driver`: the panel's, when it lends frame buffers for films to be decoded into
+        (drivers.base.LendsBuffers); the player passes it, previews and tests need not."""
         self.size = tuple(size)
+        self.film_surfaces = frame_surfaces(driver, self.size)
         self.fonts = fonts
         self.asset_path = asset_path
         self.cache_bytes = cache_budget(self.size) if cache_bytes is None else cache_bytes
@@ -157,7 +160,8 @@ class Compositor:
 
     def _render(self, item: AnyItem, size: tuple[int, int]) -> Visual:
         try:
-            return make_visual(item, size, self.fonts, self.asset_path, wait=self._worker is None)
+            return make_visual(item, size, self.fonts, self.asset_path, wait=self._worker is None,
+                               surfaces=self.film_surfaces)
         except ItemError:
             raise
         except Exception as exc:  # a renderer bug must cost one item, not the screen

@@ -20,7 +20,7 @@ from signage.render.cards import card_picture
 from signage.render.clockface import ClockVisual
 from signage.render.fonts import FontBook
 from signage.render.images import ImageLoadError
-from signage.render.pictures import background, load_picture, surface_bytes
+from signage.render.pictures import SPARE_SURFACES, background, load_picture, surface_bytes
 from signage.render.text import TextBlock, fit_message, reference_heights, render_message
 from signage.settings import DEFAULT_MIN_CJK_PX, DEFAULT_MIN_LATIN_PX
 from signage.render.ticker import TickerVisual
@@ -99,13 +99,14 @@ def item_label(item: AnyItem) -> str:
 
 
 def make_visual(item: AnyItem, size: tuple[int, int], fonts: FontBook,
-                asset_path: AssetPath, *, wait: bool = True) -> Visual:
+                asset_path: AssetPath, *, wait: bool = True, surfaces=SPARE_SURFACES) -> Visual:
     """Render `item` at `size`. Raises ItemError when it cannot be shown (e.g. a lost file).
     A film's frames come from its decoder thread; with `wait` each frame waits for the
-    exact frame due (tests, previews), without it the player never waits."""
+    exact frame due (tests, previews), without it the player never waits. `surfaces`:
+    where a film's frames are drawn (pictures.frame_surfaces)."""
     try:
         if isinstance(item, VideoItem):
-            return video_visual(item, size, fonts, asset_path, wait)
+            return video_visual(item, size, fonts, asset_path, wait, surfaces)
         if isinstance(item, MessageItem) and item.template != "plain":
             logo = asset_path(item.logo) if item.logo else None
             return StaticVisual(card_picture(item, size, fonts, logo))
@@ -187,12 +188,12 @@ def caption_plate(caption: Message, size, fonts: FontBook,
 
 
 def video_visual(item: VideoItem, size, fonts: FontBook, asset_path: AssetPath,
-                 wait: bool) -> VideoVisual:
+                 wait: bool, surfaces=SPARE_SURFACES) -> VideoVisual:
     """Open the film and decode its first frames (so it is ready when it comes on)."""
     path = asset_path(item.asset)
     info = film_info(path)
     decoder = FilmDecoder(path, size, item.fit, start=item.start, end=item.end, wait=wait,
-                          declared=info.length)
+                          declared=info.length, surfaces=surfaces)
     try:
         decoder.wait_first()
     except FilmError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,6 +74,44 @@ class SurfacePool:
 # Shared by every compositor in the process: a player has one, tests have many, and the
 # bound is a count, so at most `keep` pictures' memory sits here.
 SPARE_SURFACES = SurfacePool()
+
+
+class LentBuffers:
+    """Where a film that fills the panel gets its frames' surfaces: buffers the driver lends
+    (drivers.base.LendsBuffers), which it shows without copying them, so the frame loop
+    never copies a film frame. Other sizes, and any once the driver has none to spare, are
+    the spares'. Holds no strong reference to what it lent (rings reuse a surface only
+    when nobody else holds it)."""
+
+    def __init__(self, driver, size: tuple[int, int], spares: SurfacePool = SPARE_SURFACES):
+        self.driver, self.size, self.spares = driver, tuple(size), spares
+        self._lent: weakref.WeakSet = weakref.WeakSet()
+        self._lock = threading.Lock()  # decoder threads take and give
+
+    def take(self, size: tuple[int, int]) -> pygame.Surface:
+        if tuple(size) == self.size:
+            buffer = self.driver.lend_buffer()
+            if buffer is not None:
+                with self._lock:
+                    self._lent.add(buffer)
+                return buffer
+        return self.spares.take(size)
+
+    def give(self, surface: pygame.Surface) -> None:
+        with self._lock:
+            lent = surface in self._lent
+            self._lent.discard(surface)
+        if lent:
+            self.driver.return_buffer(surface)
+        else:
+            self.spares.give(surface)
+
+
+def frame_surfaces(driver, size: tuple[int, int]) -> SurfacePool | LentBuffers:
+    """The surfaces films draw their frames in: lent by `driver` where it lends them."""
+    if driver is not None and callable(getattr(driver, "lend_buffer", None)):
+        return LentBuffers(driver, size)
+    return SPARE_SURFACES
 
 
 

@@ -115,7 +115,10 @@ class FilmDecoder:
     """
 
     def __init__(self, path: Path, size: tuple[int, int], fit: str, *, start: float = 0.0,
-                 end: float | None = None, wait: bool = False, declared: float = 0.0):
+                 end: float | None = None, wait: bool = False, declared: float = 0.0,
+                 surfaces=SPARE_SURFACES):
+        """`surfaces`: where the ring's surfaces come from and go back to (take/give):
+        the spares, or buffers the driver lends (pictures.LentBuffers)."""
         self.path, self.size, self.fit = Path(path), tuple(size), fit
         self.start, self.end, self.wait = start, end, wait
         self.declared = declared  # the header's length: a film that ends well short is cut off
@@ -135,6 +138,7 @@ class FilmDecoder:
         # The decoder thread's: swscale writing into a ring of frame-format surfaces, or
         # (where it cannot be loaded) a filter graph's pooled frames.
         self._scaler = surface_scaler()
+        self._pool = surfaces
         self._surfaces: list[pygame.Surface] = []
         self._converter: FrameConverter | None = None
         self._thread = threading.Thread(target=self._run, name=f"film-{self.path.name[:12]}",
@@ -263,7 +267,7 @@ class FilmDecoder:
             self._scaler.close()
         for surface in self._surfaces:
             if _references(surface) <= UNHELD_REFERENCES:
-                SPARE_SURFACES.give(surface)
+                self._pool.give(surface)
         self._surfaces = []
 
     def _decode_loops(self, container, stream) -> None:
@@ -353,7 +357,7 @@ class FilmDecoder:
         for surface in self._surfaces:
             if surface.get_size() == size and _references(surface) <= UNHELD_REFERENCES:
                 return surface
-        surface = SPARE_SURFACES.take(size)
+        surface = self._pool.take(size)
         self._surfaces.append(surface)
         return surface
 
