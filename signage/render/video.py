@@ -3,9 +3,12 @@
 The decoder thread decodes and has libswscale scale and convert each frame straight
 into a frame-format surface (`filmconvert.SurfaceScaler`) taken from a ring the decoder
 keeps: a surface is drawn over again once nobody holds it (no picture waiting or shown
-has it, nor the player as its last frame), so no memory is allocated per frame. The frame
-loop only picks the picture whose time has come: when it fills the panel the stage hands
-it on as the frame itself (the driver's copy is the only one), otherwise it is blitted.
+has it, nor the player as its last frame, nor the driver showing it), so no memory is
+allocated per frame. The frame loop only picks the picture whose time has come: when it
+fills the panel the stage hands it on as the frame itself, otherwise it is blitted. A
+player's ring is drawn in buffers the driver lends where it lends them (drivers.base),
+so such a frame is shown with no copy at all; and the decoder refills the ring once the
+loop's frame is out (`frame_out`), not while the loop draws it.
 Decoding and swscale release the GIL. Where libswscale cannot be called directly, an
 FFmpeg filter graph converts instead, and a surface is laid over its frame's memory.
 
