@@ -247,6 +247,7 @@ class HdmiDriver:
         if self._slots is not None:
             self._slots.close()
             self._slots = None
+        self._has_frame = False  # reopened, the slots are new: the first hint counts as None
 
     # --- the window process -------------------------------------------------------
 
