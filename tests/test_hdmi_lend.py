@@ -1,7 +1,8 @@
 """The HDMI driver lends frame buffers (drivers.base's LendsBuffers): under a real Xvfb read
 back by screenshot, a lent buffer presented is shown from its own shared slot without a
 copy, on every redraw and after the window process died, and the slots are handed out,
-given back and reclaimed as a film's ring needs."""
+given back and reclaimed as a film's ring needs. (An expose and a resize with a lent
+buffer shown: tests/test_hdmi_output.py.)"""
 
 import ctypes
 import gc
@@ -14,8 +15,15 @@ import pytest
 
 from drivers.hdmi_slots import LENT_BUFFERS
 from signage.render.filmconvert import surface_scaler
-from tests.test_hdmi import REGION, driver, fake_clock, known_picture, region_and_rest, xvfb  # noqa: F401
-from tests.test_hdmi_output import open_hdmi, wait_for_screen, xclient  # noqa: F401
+from tests.test_hdmi import (  # noqa: F401 (fixtures)
+    REGION,
+    driver,
+    fake_clock,
+    known_picture,
+    region_and_rest,
+    xvfb,
+)
+from tests.test_hdmi_output import open_hdmi
 
 SIZE = REGION[2:]
 
@@ -112,23 +120,6 @@ def test_a_window_killed_while_a_lent_buffer_is_shown_comes_back_showing_it(
     telemetry = driver.telemetry()
     assert telemetry.link == "up" and telemetry.extra["reopen_attempts"] == 1
     assert region_and_rest(xvfb) == (solid((40, 160, 220)), None)
-
-
-@pytest.mark.parametrize("present", ["surface", "gpu"])
-def test_a_window_over_ours_is_drawn_over_with_the_lent_buffer(
-        xvfb, xclient, fake_clock, present):
-    driver = open_hdmi(xvfb, fake_clock, present)
-    try:
-        first, _ = known_picture()
-        driver.present(first)
-        lent = lent_filled(driver, (90, 0, 180))
-        driver.present(lent)
-        cover = xclient.cover((REGION[0] - 5, REGION[1] - 5, 40, 40))
-        assert region_and_rest(xvfb)[0] != solid((90, 0, 180))
-        xclient.destroy(cover)  # X asks for the uncovered part: drawn from the lent slot
-        assert wait_for_screen(xvfb, solid((90, 0, 180))) is None
-    finally:
-        driver.close()
 
 
 def test_slots_run_out_come_back_and_are_never_held_unless_shown(xvfb, driver):
