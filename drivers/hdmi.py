@@ -6,19 +6,23 @@ when nothing changed. `present=auto` (the default) lets the window probe for a G
 use it (a streaming texture, vsync) or else update the plain window surface (XShm on X11);
 `present=surface` or `present=gpu` skips the probe (drivers/hdmi_output.py).
 
-The window lives in a child process (`python -m drivers.hdmi_window`) that shares one
-frame buffer with the driver. Why: when the X server goes away, Xlib ends the whole
+The window lives in a child process (`python -m drivers.hdmi_window`) that shares frame
+buffers with the driver. Why: when the X server goes away, Xlib ends the whole
 process (its I/O error exit handler calls exit(), on SDL's second connection too) and
 SDL's window teardown then spins on the dead connection. A child that dies alone keeps
 the player running; the driver notices, reports the link down and starts a new child
 with backoff (0.5 s doubling to 30 s) until the display is back.
+
+The shared file holds slots of one frame each. Slot 0 is the driver's copy of the plain
+frames it is given; slots 1..LENT_BUFFERS are lent (`lend_buffer`, drivers.base's
+LendsBuffers): a film decodes into them and `present` names the slot instead of copying,
+as a page flip would. The window draws from the slot last named, on every redraw too.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import mmap
 import os
 import socket
 import subprocess
@@ -31,7 +35,8 @@ import pygame
 
 from drivers.base import DriverConfigError, PanelTelemetry
 from drivers.hdmi_output import PRESENT_CHOICES
-from drivers.hdmi_window import TEST_PATTERNS, Channel, HdmiConfig, shareable_file, shared_frame
+from drivers.hdmi_slots import FrameSlots
+from drivers.hdmi_window import TEST_PATTERNS, Channel, HdmiConfig
 from drivers.urls import DriverURL, Options
 
 log = logging.getLogger(__name__)
@@ -97,8 +102,7 @@ class HdmiDriver:
         self.reopen_attempts = 0
         self.last_error: str | None = None
         self.backoff = Backoff()
-        self._buffer: mmap.mmap | None = None
-        self._frame: pygame.Surface | None = None
+        self._slots: FrameSlots | None = None  # the frame slots shared with the window
         self._has_frame = False
         self._process: subprocess.Popen | None = None
         self._channel: Channel | None = None
@@ -112,8 +116,8 @@ class HdmiDriver:
         """Show the window; a display that is not there yet is retried from present()."""
         if self._process is not None:
             return
-        if self._buffer is None:
-            self._make_buffer()
+        if self._slots is None:
+            self._slots = FrameSlots(self.size)
         self._spawn()
         try:
             message = self._channel.receive(OPEN_WAIT_S)
@@ -128,35 +132,63 @@ class HdmiDriver:
 
     def present(self, frame: pygame.Surface, dirty: list[pygame.Rect] | None = None) -> None:
         """Show `frame`; with `dirty`, only those rectangles changed since the last frame
-        (an empty list: nothing changed, and nothing is sent)."""
+        (an empty list: nothing changed, and nothing is sent). A buffer we lent is shown
+        from its own slot, uncopied; any other frame is copied into slot 0."""
         if frame.get_size() != self.size:
             raise DriverConfigError(f"frame is {frame.get_width()}x{frame.get_height()}, "
                                     f"panel is {self.size[0]}x{self.size[1]}")
-        if self._frame is None:
-            self._make_buffer()
-        rects = self._changed(dirty)
-        for rect in rects:  # our copy (the shared buffer): the caller may reuse its buffer
-            if frame.get_flags() & pygame.SRCALPHA:
-                self._frame.fill((0, 0, 0), rect)  # a translucent frame is seen over black
-            self._frame.blit(frame, rect, rect)
+        if self._slots is None:
+            self._slots = FrameSlots(self.size)
+        slot = self._slots.slot_of(frame)
+        rects = self._changed(dirty, slot)
+        if slot == 0:  # our copy: the caller may reuse its buffer
+            self._copy(frame, rects)
+        leaving = self._slots.show(slot, frame)
         self._has_frame = True
+        self._send(slot, rects)
+        # The lent buffer shown before was held until the window answered: until then it
+        # may have been drawing that slot (an expose), and a film ring reuses a buffer
+        # as soon as nobody holds it.
+        del leaving
+
+    def _send(self, slot: int, rects: list[pygame.Rect]) -> None:
         if self.link != "up":
-            self._reconnect()  # a window that comes up draws the whole buffer first
+            self._reconnect()  # a window that comes up draws the whole slot first
         if self.link != "up":
             return
         if rects:
-            self._request({"op": "frame", "rects": [tuple(r) for r in rects]})
+            self._request({"op": "frame", "slot": slot, "rects": [tuple(r) for r in rects]})
             self.updates += self.link == "up"
         else:
             self._check_alive()
         self.frames += self.link == "up"
 
-    def _changed(self, dirty: list[pygame.Rect] | None) -> list[pygame.Rect]:
+    def _changed(self, dirty: list[pygame.Rect] | None, slot: int) -> list[pygame.Rect]:
         """The rectangles to copy and send: the hint clipped to the panel, or everything
-        (no hint, or no frame yet for a hint to be relative to)."""
-        if dirty is None or not self._has_frame:
+        (no hint, no frame yet for a hint to be relative to, or another slot than the one
+        shown: slot 0 holds an older picture after a film, a lent slot another frame)."""
+        if dirty is None or not self._has_frame or slot != self._slots.shown_slot:
             return [pygame.Rect(0, 0, *self.size)]
         return [r for r in (pygame.Rect(d).clip(0, 0, *self.size) for d in dirty) if r]
+
+    def _copy(self, frame: pygame.Surface, rects: list[pygame.Rect]) -> None:
+        copy = self._slots.copy
+        for rect in rects:
+            if frame.get_flags() & pygame.SRCALPHA:
+                copy.fill((0, 0, 0), rect)  # a translucent frame is seen over black
+            copy.blit(frame, rect, rect)
+
+    def lend_buffer(self) -> pygame.Surface | None:
+        """A panel-size surface over a free slot of the memory the window shows from
+        (present shows it without a copy), or None when all are out or the driver is
+        closed. Any thread may call it. Buffers still lent at close() are no longer ours:
+        present copies them like any surface (stop films before closing the driver)."""
+        return self._slots.lend() if self._slots is not None else None
+
+    def return_buffer(self, buffer: pygame.Surface) -> None:
+        """`buffer` is free to lend again (once no longer shown)."""
+        if self._slots is not None:
+            self._slots.give_back(buffer)
 
     def _check_alive(self) -> None:
         """Nothing to send this frame; still notice a window that ended (X went away)."""
@@ -198,6 +230,7 @@ class HdmiDriver:
             "present": self.window.get("present"),  # surface or gpu (drivers.hdmi_output)
             "renderer": self.window.get("renderer"),  # what the GPU probe found
             "updates": self.updates,
+            "lent_buffers": self._slots.lent_out() if self._slots is not None else 0,
             "reopen_attempts": self.reopen_attempts,
             "last_error": self.last_error,
             # Seconds until the next reopen attempt; None while up or while one is starting.
@@ -211,20 +244,12 @@ class HdmiDriver:
     def close(self) -> None:
         self._stop_window()
         self.link = "down"
-        if self._buffer is not None:
-            self._frame = None
-            self._buffer.close()
-            self._buffer = None
-            os.close(self._buffer_fd)
+        if self._slots is not None:
+            self._slots.close()
+            self._slots = None
+        self._has_frame = False  # reopened, the slots are new: the first hint counts as None
 
     # --- the window process -------------------------------------------------------
-
-    def _make_buffer(self) -> None:
-        w, h = self.size
-        self._buffer_fd = shareable_file(w * h * 4)
-        self._buffer = mmap.mmap(self._buffer_fd, w * h * 4)
-        self._frame = shared_frame(self._buffer, self.size)
-        self._frame.fill((0, 0, 0))
 
     def _spawn(self) -> None:
         ours, theirs = socket.socketpair()
@@ -233,10 +258,10 @@ class HdmiDriver:
                   "present": self.config.present}
         self._stderr = tempfile.TemporaryFile()  # a file: a chatty child cannot block on it
         args = [sys.executable, "-m", "drivers.hdmi_window", json.dumps(config),
-                str(theirs.fileno()), str(self._buffer_fd)]
+                str(theirs.fileno()), str(self._slots.fd)]
         self._process = subprocess.Popen(args, env=self._child_env(), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=self._stderr,
-                                         pass_fds=(theirs.fileno(), self._buffer_fd))
+                                         pass_fds=(theirs.fileno(), self._slots.fd))
         theirs.close()
         self._channel = Channel(ours)
         self._started_at = self.clock.monotonic()
@@ -263,7 +288,7 @@ class HdmiDriver:
         self.link = "up"
         self._lost_logged = False
         self.backoff.reset()
-        self._send_state()  # also redraws the last frame, which the shared buffer still holds
+        self._send_state()  # also redraws the last frame, which its slot still holds
 
     def _reconnect(self) -> None:
         """While the link is down: start a window when the backoff allows, or poll it."""
@@ -300,8 +325,10 @@ class HdmiDriver:
 
     def _send_state(self) -> None:
         if self.link == "up":
+            # The slot, for a window started anew: it shows the picture presented last.
             self._request({"op": "state", "brightness": self.brightness, "power": self.power,
-                           "pattern": self.test_pattern, "has_frame": self._has_frame})
+                           "pattern": self.test_pattern, "has_frame": self._has_frame,
+                           "slot": self._slots.shown_slot})
 
     def _lost(self, reason: str) -> None:
         """The display went away (or never came): report once, retry with backoff."""

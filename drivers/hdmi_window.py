@@ -1,16 +1,19 @@
 """The HDMI window process: `python -m drivers.hdmi_window CONFIG SOCKET_FD BUFFER_FD`.
 
 A borderless full-screen pygame window, black everywhere but the sending card's capture
-region, which shows the frame the driver (drivers.hdmi) left in a shared buffer. It runs
+region, which shows the frame the driver (drivers.hdmi) left in a shared slot. It runs
 apart from the player because Xlib ends the whole process when the X server goes away;
 see drivers/hdmi.py. Driver and window talk in JSON lines over a socket pair (`Channel`):
-the driver sends `state`, `frame` (the rectangles that changed) and `quit`; the window
-answers each one once it is on screen. Only changed rectangles reach the display
-(drivers.hdmi_output says how); the whole window is drawn again only when it opens, on
-a state change, and when X says it was exposed or resized.
+the driver sends `state`, `frame` (the slot to show and the rectangles that changed) and
+`quit`; the window answers each one once it is on screen. Only changed rectangles reach
+the display (drivers.hdmi_output says how); the whole window is drawn again only when it
+opens, on a state change, when X says it was exposed or resized, and when the slot shown
+changes.
 
 Frames cross in shared memory as XRGB8888 (bytes B, G, R, x: pygame's default 32-bit
-surface), the format of the window surface, so blits stay plain copies.
+surface), the format of the window surface, so blits stay plain copies. The file holds
+several frame slots (drivers.hdmi_slots); the window remembers which one it shows, and
+every redraw reads that one.
 """
 
 from __future__ import annotations
@@ -19,18 +22,17 @@ import ctypes
 import dataclasses
 import json
 import mmap
-import os
 import select
 import signal
 import socket
 import sys
-import tempfile
 import time
 
 import pygame
 
 from drivers.base import DriverConfigError
 from drivers.hdmi_output import BLACK, Look, choose_output, pixel_format  # noqa: F401 (re-export)
+from drivers.hdmi_slots import shareable_file, shared_frame, slot_frame  # noqa: F401 (re-export)
 
 # The colours the window fills the region with; the hdmi family's test patterns.
 TEST_PATTERNS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255),
@@ -88,20 +90,15 @@ class Channel:
         self.sock.close()
 
 
-def shared_frame(buffer, size: tuple[int, int]) -> pygame.Surface:
-    """A surface over the shared buffer: XRGB8888, alpha ignored, so blits are copies."""
-    surface = pygame.image.frombuffer(buffer, size, "BGRA")
-    surface.set_alpha(None)
-    return surface
-
-
 class Window:
     """The full-screen window: black everywhere but the region, which shows the frame."""
 
-    def __init__(self, config: HdmiConfig, buffer):
+    def __init__(self, config: HdmiConfig, buffer: mmap.mmap):
         self.config = config
         self.region = pygame.Rect(config.region)
-        self.frame = shared_frame(buffer, self.region.size)
+        size, length = self.region.size, self.region.width * self.region.height * 4
+        self.slots = [slot_frame(buffer, size, k) for k in range(len(buffer) // length)]
+        self.slot = 0  # the slot shown, and drawn again on every redraw
         self.brightness = 100.0
         self.power = True
         self.pattern: str | None = None
@@ -127,16 +124,30 @@ class Window:
                 "pixel_format": opened["pixel_format"], "present": self.output.name,
                 "renderer": renderer}
 
+    @property
+    def frame(self) -> pygame.Surface:
+        return self.slots[self.slot]
+
     def apply(self, command: dict) -> None:
         if command["op"] == "state":
             self.brightness = command["brightness"]
             self.power = command["power"]
             self.pattern = command["pattern"]
             self.has_frame = command["has_frame"]
+            self.slot = command.get("slot", 0)  # a window started anew learns it here
             self.redraw_all()
         elif command["rects"]:
             self.has_frame = True
-            self.output.show([pygame.Rect(r) for r in command["rects"]], self.look(), self.frame)
+            self.output.show(self._follow(command), self.look(), self.frame)
+
+    def _follow(self, command: dict) -> list[pygame.Rect]:
+        """Move to the frame's slot; the rectangles to draw: all of the region when the
+        slot changes, as what changed since the last frame says nothing of another slot."""
+        slot = command.get("slot", 0)
+        if slot != self.slot:
+            self.slot = slot
+            return [pygame.Rect((0, 0), self.region.size)]
+        return [pygame.Rect(r) for r in command["rects"]]
 
     def redraw_all(self) -> None:
         """The whole window again: at open, on a state change, an expose or a resize."""
@@ -162,17 +173,6 @@ def x_connection_fd() -> int | None:
         return xlib.XConnectionNumber(get_pointer(display, b"display"))
     except (KeyError, OSError, ValueError, TypeError, pygame.error):
         return None
-
-
-def shareable_file(size: int) -> int:
-    """A descriptor of `size` zero bytes that the window process can map as well."""
-    if hasattr(os, "memfd_create"):
-        fd = os.memfd_create("signage-hdmi-frame")
-    else:
-        with tempfile.TemporaryFile() as file:
-            fd = os.dup(file.fileno())
-    os.ftruncate(fd, size)
-    return fd
 
 
 def serve(config: HdmiConfig, sock: socket.socket, buffer) -> int:
@@ -220,8 +220,7 @@ def main(argv: list[str]) -> int:
     config = HdmiConfig(raw["display"], tuple(raw["region"]),
                         tuple(raw["mode"]) if raw["mode"] else None, raw["present"])
     sock = socket.socket(fileno=int(argv[1]))
-    w, h = config.region[2:]
-    buffer = mmap.mmap(int(argv[2]), w * h * 4)
+    buffer = mmap.mmap(int(argv[2]), 0)  # all the slots: the driver sized the file
     return serve(config, sock, buffer)
 
 

@@ -166,12 +166,18 @@ def test_the_gpu_path_shows_the_same_pixels(xvfb, fake_clock):
 
 
 @pytest.mark.parametrize("present", ["surface", "gpu"])
+@pytest.mark.parametrize("lent", [False, True], ids=["copied", "lent"])
 def test_a_window_over_ours_and_a_resize_are_drawn_over_with_the_frame(
-        xvfb, xclient, fake_clock, present):
+        xvfb, xclient, fake_clock, present, lent):
     driver = open_hdmi(xvfb, fake_clock, present)
     try:
         frame, rgb = known_picture()
         driver.present(frame)
+        if lent:  # a buffer the driver lent, shown from its own slot, not slot 0's picture
+            frame = driver.lend_buffer()
+            frame.fill((90, 0, 180))
+            rgb = bytes((90, 0, 180)) * (len(rgb) // 3)
+            driver.present(frame)
         cover = xclient.cover((REGION[0] - 5, REGION[1] - 5, 40, 40))
         assert region_and_rest(xvfb)[0] != rgb  # the white window hides part of the region
         xclient.destroy(cover)  # X asks us to draw what it uncovered; nothing is presented
