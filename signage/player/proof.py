@@ -27,6 +27,7 @@ from typing import Callable
 
 import pygame
 
+from signage.render.priority import BACKGROUND_NICENESS, lowered
 from signage.store.records import Play
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ class FrameHasher:
     """Hashes zone areas of frames; in the background, on a worker, by default."""
 
     def __init__(self, background: bool = True):
-        self._pool = (concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="proof")
-                      if background else None)
+        self._pool = (concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix="proof", initializer=lowered(BACKGROUND_NICENESS))
+            if background else None)
         self._spare: dict[tuple[int, int], list[pygame.Surface]] = {}
         self._lock = threading.Lock()
 

@@ -23,6 +23,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from signage.player.screen import Screen
+from signage.render.priority import BACKGROUND_NICENESS, lower_thread
 from signage.store.runtime import SCREEN_KEY, write_atomically, write_json
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class SnapshotWriter:
         if background:
             self._thread = threading.Thread(target=self._work, name="snapshot", daemon=True)
             self._thread.start()
+            lower_thread(self._thread.native_id, BACKGROUND_NICENESS)  # frames never wait for a PNG
 
     def submit(self, frame: pygame.Surface, screen: Screen = Screen()) -> None:
         """Write `frame` as the panel shows it under `screen` (black, a pattern or as is)."""

@@ -28,6 +28,7 @@ from signage.render.fonts import FontBook
 from signage.render.items import (STANDBY_MESSAGE, AssetPath, ItemError, StaticVisual, Visual,
                                   item_key, make_visual)
 from signage.render.pictures import SPARE_SURFACES, frame_surfaces, new_frame
+from signage.render.priority import PREFETCH_NICENESS, lowered
 from signage.render.transitions import draw_transition
 from signage.render.video import FilmError, film_info, trimmed_length
 
@@ -77,7 +78,8 @@ class Compositor:
         if background:  # the player's compositor (tests and previews make their own)
             log.log(logging.INFO if KERNEL == "native" else logging.WARNING, KERNEL_NOTE)
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-            self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prefetch")
+            self._worker = concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix="prefetch", initializer=lowered(PREFETCH_NICENESS))
         self.frame = new_frame(self.size)  # the stage draws its zones here
         # Made on first use: a panel that never changes playlist never pays for them.
         self._film_lengths: dict = {}  # path -> seconds from the header

@@ -41,6 +41,7 @@ from signage.render.filmfile import (SHORT_FILM_SLACK_S, FilmError, FilmInfo, de
                                      film_info, video_stream)
 from signage.render.filmconvert import FrameConverter, surface_scaler
 from signage.render.pictures import SPARE_SURFACES
+from signage.render.priority import lower_this_thread
 
 __all__ = ["FilmDecoder", "FilmError", "FilmInfo", "Picture", "VideoVisual", "declared_length",
            "film_info", "fitted_rect", "trimmed_length"]
@@ -242,7 +243,7 @@ class FilmDecoder:
     # --- the decoder thread --------------------------------------------------------------
 
     def _run(self) -> None:
-        _lower_priority()
+        lower_this_thread(DECODER_NICENESS)  # the codec threads FFmpeg starts inherit it
         try:
             with av.open(str(self.path), metadata_errors="ignore") as container:
                 stream = video_stream(container)
@@ -403,17 +404,6 @@ def _ring_only_references() -> int:
 # A ring surface is drawn over only when nothing else holds it: no picture waiting or
 # shown, nor the player's last frame, nor a copy under way.
 UNHELD_REFERENCES = _ring_only_references()
-
-
-def _lower_priority() -> None:
-    """Give this thread (and the codec threads FFmpeg starts from it, which inherit it) a
-    lower CPU priority than the frame loop: a frame must never wait for a decode, and the
-    ring lets the decoder catch up in the time between frames."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                       os.getpriority(os.PRIO_PROCESS, 0) + DECODER_NICENESS)
-    except (AttributeError, OSError):
-        pass  # not Linux, or not allowed: the decoder keeps the loop's priority
 
 
 def _rows(plane, width: int, height: int):

@@ -24,6 +24,7 @@ from signage.content.documents import Problem
 from signage.errors import ContentError
 from signage.media.film import (FilmFacts, needs_transcode, panel_copy_size, probe_film,
                                 stripped_copy, transcode)
+from signage.render.priority import lower_this_thread
 from signage.services.assets import FILE_FIELD, StoredImage
 from signage.services.errors import Invalid, NotFound
 from signage.settings import Settings
@@ -42,9 +43,7 @@ _probing = threading.BoundedSemaphore(1)
 
 
 def _lower_priority() -> None:
-    try:  # on Linux a thread's nice value is its own
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
-    except (AttributeError, OSError):
+    if not lower_this_thread(LOWEST_PRIORITY):  # the kernel caps nice values at 19
         log.info("could not lower the transcode thread's priority; it runs at normal priority")
 
 
