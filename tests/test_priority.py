@@ -15,9 +15,8 @@ from signage.render.priority import BACKGROUND_NICENESS, PREFETCH_NICENESS
 pytestmark = pytest.mark.skipif(not hasattr(os, "setpriority"), reason="POSIX priorities")
 
 
-def niceness_of(thread_name_prefix: str) -> int:
-    (thread,) = [t for t in threading.enumerate() if t.name.startswith(thread_name_prefix)]
-    return os.getpriority(os.PRIO_PROCESS, thread.native_id)
+def niceness_of(native_id: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, native_id)
 
 
 def lower_than_the_loop(by: int) -> int:
@@ -27,9 +26,9 @@ def lower_than_the_loop(by: int) -> int:
 def test_the_snapshot_writer_and_the_proof_hasher_yield_to_the_frame_loop(tmp_path):
     writer, hasher = SnapshotWriter(tmp_path / "snapshot.png"), FrameHasher(background=True)
     try:
-        hasher.run(lambda: None).result(timeout=10)  # the pool's thread starts on first use
-        assert niceness_of("proof") == lower_than_the_loop(BACKGROUND_NICENESS)
-        assert niceness_of("snapshot") == lower_than_the_loop(BACKGROUND_NICENESS)
+        hashers = hasher.run(threading.get_native_id).result(timeout=10)
+        assert niceness_of(hashers) == lower_than_the_loop(BACKGROUND_NICENESS)
+        assert niceness_of(writer._thread.native_id) == lower_than_the_loop(BACKGROUND_NICENESS)
     finally:
         writer.close()
         hasher.close()
@@ -47,7 +46,7 @@ def test_the_compositors_worker_yields_to_the_frame_loop(store, fonts):
         compositor.prefetch(item, (64, 32))
         compositor.start_background_work()
         assert compositor.visual(item, (64, 32)) is not None
-        compositor._worker.submit(lambda: None).result(timeout=10)  # its thread is up
-        assert niceness_of("prefetch") == lower_than_the_loop(PREFETCH_NICENESS)
+        workers = compositor._worker.submit(threading.get_native_id).result(timeout=10)
+        assert niceness_of(workers) == lower_than_the_loop(PREFETCH_NICENESS)
     finally:
         compositor.close()
