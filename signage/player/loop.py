@@ -37,6 +37,7 @@ from signage.player.snapshot import (SNAPSHOT_FILM_S, SNAPSHOT_MAX_AGE_S, SNAPSH
                                      SNAPSHOT_MOVING_S, SNAPSHOT_SETTLE_S, SnapshotWriter)
 from signage.player.status import ErrorLog, status_document
 from signage.errors import StoreDamaged, StoreError
+from signage.player.steady import SteadySteps
 from signage.player.wanted import read_wanted
 from signage.schedule.state import LiveContent
 from signage.store import Store
@@ -437,10 +438,10 @@ class Player:
     def run(self, stop: threading.Event, max_frames: int | None = None) -> None:
         """Present frames at the configured rate until `stop` is set."""
         clean_stale_temps(self.settings.runtime_dir)
-        start = self.tick_origin = self.clock.monotonic()
-        tick = 0
+        start, steps, tick = self.clock.monotonic(), SteadySteps(self), 0
+        self.tick_origin = start
         while not stop.is_set() and (max_frames is None or self.frames < max_frames):
-            self.step()
+            steps.step()  # a frame that fails leaves the last picture up (player/steady.py)
             if tick == 0:
                 self.notifier.ready()
             tick += 1
