@@ -57,7 +57,7 @@ def frame_sha256(area: pygame.Surface) -> str:
 def _frame_format(area: pygame.Surface) -> bool:
     """Whether `area` is in the frame format (a film frame shown as the frame is not: it
     has an alpha channel, always opaque, and a drawn copy of it differs in that byte)."""
-    return area.get_masks()[3] == 0
+    return area.get_bytesize() == 4 and area.get_masks()[3] == 0
 
 
 def _copied(area: pygame.Surface) -> pygame.Surface:
@@ -81,8 +81,10 @@ class FrameHasher:
                kept: pygame.Surface | None = None) -> concurrent.futures.Future:
         """The future hash of `box` in `frame` as it is now (the frame may change after).
         `kept`: the same pixels in a surface nobody draws over (Stage.kept_picture), hashed
-        as it is instead of a copy of the frame."""
+        as it is instead of a copy of the frame when it is in the frame format."""
         area = frame.subsurface(box.clip(frame.get_rect()))
+        if kept is not None and not _frame_format(kept):
+            kept = None  # an alpha byte (an HDMI slot, a filter graph's frame): copied instead
         done: concurrent.futures.Future = concurrent.futures.Future()
         if self._pool is None:
             done.set_result(frame_sha256(kept if kept is not None else
